@@ -1,0 +1,28 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/govassist kb check
+	$(BIN)/govassist serve
+
+test: install
+	$(BIN)/python -m pytest
+
+check: install
+	$(BIN)/govassist kb check
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,25 @@
+"""`govassist`: one command line in front of the whole assistant. A thin shell over the library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.kb import kb
+from cli.serve import serve
+from settings import Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Runtime data directory (GOVASSIST_DATA_DIR).")
+@click.option("--kb-dir", type=click.Path(path_type=Path, file_okay=False), help="Knowledge base directory (GOVASSIST_KB_DIR).")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None:
+    """政务助手 government-service assistant."""
+    overrides = {k: v for k, v in {"data_dir": data_dir, "kb_dir": kb_dir}.items() if v is not None}
+    ctx.obj = Settings(**overrides)
+
+
+main.add_command(kb)
+main.add_command(serve)

@@ -1,0 +1,55 @@
+"""The sentence encoder: any sentence-transformers model directory, loaded by path.
+
+The embedded default is trained by `govassist train` from the knowledge base; a stronger public
+Chinese encoder (for example a local copy of BAAI/bge-small-zh-v1.5) is used by pointing
+GOVASSIST_ENCODER_PATH at its directory. Nothing is ever downloaded: loading is local-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+class EncoderNotFound(Exception):
+    """No model directory at the configured path."""
+
+
+class Encoder:
+    def __init__(self, path: Path) -> None:
+        if not (path / "modules.json").is_file():
+            raise EncoderNotFound(f"no sentence-transformers model at {path} (modules.json missing)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a path, never a hub download
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+        self.path = path
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.identity = model_identity(path)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_one(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+
+def model_identity(path: Path) -> str:
+    """A short hash of the model's files: an index built with one model is never read with another."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(path).as_posix().encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,34 @@
+"""Configuration: one typed object, read from GOVASSIST_* environment variables.
+
+Nothing is read at import time; the CLI and the app factory build a Settings when they start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "govassist"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GOVASSIST_", extra="ignore")
+
+    # Runtime state lives here: imported catalogues, the database, built indexes, keys.
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    # The knowledge base shipped with the project (services/, bundles/, policies/).
+    kb_dir: Path = REPO_ROOT / "knowledge"
+    # The fixed list of service ids evaluation data refers to; checked by `kb check` when present.
+    catalogue_path: Path = REPO_ROOT.parent / "shared" / "catalogue" / "services.yaml"
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.data_dir / "sources"

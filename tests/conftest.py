@@ -1,0 +1,44 @@
+"""Shared fixtures: the shipped knowledge base, a writable copy of it, and the shared data paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli import main
+from settings import REPO_ROOT
+
+KB_DIR = REPO_ROOT / "knowledge"
+SHARED = REPO_ROOT.parent / "shared"
+CATALOGUE = SHARED / "catalogue" / "services.yaml"
+GD_CATALOGUE = SHARED / "data" / "gd_catalogue" / "services.jsonl"
+
+
+def need(path: Path) -> Path:
+    """Skip, saying why, when external shared data is not beside the checkout (as on a user's machine)."""
+    if not path.exists():
+        pytest.skip(f"shared data not found at {path} (it lives beside the repository, not in it)")
+    return path
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of the real knowledge base, to break in tests."""
+    target = tmp_path / "kb"
+    for sub in ("services", "bundles", "policies"):
+        shutil.copytree(KB_DIR / sub, target / sub)
+    return target
+
+
+@pytest.fixture
+def govassist(tmp_path: Path):
+    """Run the real CLI in-process with a private data directory."""
+    data_dir = tmp_path / "data"
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
+
+    return run
