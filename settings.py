@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # The fixed list of service ids evaluation data refers to; checked by `kb check` when present.
     catalogue_path: Path = REPO_ROOT.parent / "shared" / "catalogue" / "services.yaml"
 
+    # A sentence-transformers model directory to use instead of the embedded default encoder.
+    encoder_path: Path | None = None
+    # Router thresholds and calibration; default: intents/data/router.json, tuned for the default encoder.
+    router_policy_path: Path | None = None
+
     @property
     def sources_dir(self) -> Path:
         return self.data_dir / "sources"

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
+from cli.evaluate import eval_
 from cli.kb import kb
 from cli.serve import serve
+from cli.understand import ask, train, tune
 from settings import Settings
 
 
@@ -23,3 +25,5 @@ def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None
 
 main.add_command(kb)
 main.add_command(serve)
+for command in (train, ask, tune, eval_):
+    main.add_command(command)

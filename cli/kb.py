@@ -7,22 +7,13 @@ from pathlib import Path
 
 import click
 
-from knowledge.base import KnowledgeBase, check_knowledge_base, load_knowledge_base
-from knowledge.faults import KnowledgeBaseError
+from cli.common import load_kb
+from knowledge.base import check_knowledge_base, load_knowledge_base
 from knowledge.gd_catalogue import SOURCE as GD_SOURCE
 from knowledge.gd_catalogue import CatalogueImportError, parse_gd_catalogue
 from knowledge.imported import write_source
 from knowledge.render import render_guide
 from settings import Settings
-
-
-def _load(settings: Settings) -> KnowledgeBase:
-    try:
-        return load_knowledge_base(settings.kb_dir, settings.sources_dir)
-    except KnowledgeBaseError as exc:
-        raise click.ClickException(
-            f"knowledge base has {len(exc.faults)} fault(s); run `govassist kb check`\n{exc}"
-        ) from None
 
 
 @click.group()
@@ -57,7 +48,7 @@ def check(settings: Settings, catalogue: Path | None) -> None:
 @click.pass_obj
 def list_(settings: Settings, as_json: bool) -> None:
     """List services (own and imported) and bundles."""
-    kb_ = _load(settings)
+    kb_ = load_kb(settings)
     services = [
         {"id": s.id, "name": s.name, "kind": s.kind.value, "dept": s.dept} for s in kb_.services.values()
     ] + [
@@ -78,7 +69,7 @@ def list_(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def show(settings: Settings, item_id: str) -> None:
     """Print a guide, bundle or policy as a citizen would read it."""
-    kb_ = _load(settings)
+    kb_ = load_kb(settings)
     item = kb_.find(item_id)
     if item is None:
         raise click.ClickException(f"未找到事项：{item_id}（可用 `govassist kb list` 查看全部）")

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
+
+import yaml
 
 from knowledge.base import KnowledgeBase
 from knowledge.imported import ImportedItem
@@ -22,6 +25,15 @@ class TargetType(str, Enum):
     bundle = "bundle"
     imported = "imported"
     policy = "policy"
+    out_of_scope = "none"  # the pseudo-target of messages the assistant does not handle
+
+
+OUT_OF_SCOPE_ID = "none"
+OUT_OF_SCOPE_FILE = Path(__file__).resolve().parent / "data" / "out_of_scope.yaml"
+
+
+def load_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> list[str]:
+    return [str(x) for x in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]]
 
 
 class DocField(str, Enum):
@@ -82,9 +94,17 @@ def _imported_docs(item: ImportedItem) -> Iterator[Doc]:
         yield Doc(f"{item.id}#conditions", item.id, TargetType.imported, DocField.guide, text, item.conditions, item.name)
 
 
-def build_docs(kb: KnowledgeBase, include_imported: bool = True, taxonomy: Taxonomy | None = None) -> list[Doc]:
+def build_docs(
+    kb: KnowledgeBase,
+    out_of_scope: list[str] | None = None,
+    include_imported: bool = True,
+    taxonomy: Taxonomy | None = None,
+) -> list[Doc]:
     taxonomy = taxonomy or load_taxonomy()
-    docs: list[Doc] = []
+    docs: list[Doc] = [
+        Doc(f"none#{i}", OUT_OF_SCOPE_ID, TargetType.out_of_scope, DocField.utterance, text, "", "")
+        for i, text in enumerate(load_out_of_scope() if out_of_scope is None else out_of_scope)
+    ]
     for s in kb.services.values():
         docs += _service_docs(s, TargetType.service, taxonomy)
     for b in kb.bundles.values():

@@ -8,6 +8,7 @@ GOVASSIST_ENCODER_PATH at its directory. Nothing is ever downloaded: loading is 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,9 @@ class Encoder:
 
         torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
         self.path = path
-        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.model = SentenceTransformer(
+            str(path), device="cpu", local_files_only=True, trust_remote_code=uses_own_modules(path)
+        )
         self.identity = model_identity(path)
 
     def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
@@ -44,6 +47,14 @@ class Encoder:
     @property
     def dimension(self) -> int:
         return int(self.model.get_sentence_embedding_dimension())
+
+
+def uses_own_modules(path: Path) -> bool:
+    """Our trained default refers to this project's module class; any other custom code is refused."""
+    modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+    return any(str(m.get("type", "")).startswith("intents.") for m in modules) and all(
+        str(m.get("type", "")).startswith(("intents.", "sentence_transformers.")) for m in modules
+    )
 
 
 def model_identity(path: Path) -> str:

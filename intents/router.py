@@ -23,7 +23,12 @@ from intents.encoder import Encoder
 from intents.index import RoutingIndex
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "router.json"
-_QUESTION = re.compile(r"[?？吗么]|多少|多久|几天|几个|什么|啥|哪|怎么|如何|能不能|可不可以|是否|要不要|有没有|需不需要|是不是")
+# A question about facts (materials, time, cost, place, rules) is answered from a passage; a request
+# to do something ("社保卡丢了怎么办") is routed.
+_FACT_QUESTION = re.compile(
+    r"材料|带什么|带啥|要什么|多久|几天|多长时间|时限|费用|多少钱|收费|要钱|在哪|哪里办|去哪|地址|电话|条件|"
+    r"政策|规定|标准|能不能|可不可以|是否|可以.{0,12}吗|能.{0,12}吗|[?？]$"
+)
 ROUTABLE = (TargetType.service, TargetType.bundle, TargetType.imported)
 
 
@@ -80,9 +85,9 @@ class RouterPolicy:
     none_below: float = 0.35  # confidence under which the message is out of scope
     clarify_margin: float = 0.03  # top-2 scores this close → ask which one
     clarify_min: float = 0.5  # …but only when the runner-up is itself a plausible match
-    answer_min: float = 0.5  # the fused score an answering passage needs
-    # Logistic calibration of P(top candidate correct) from [top, margin, dense_top, lexical_top].
-    calibration: list[float] = field(default_factory=lambda: [8.0, 6.0, 2.0, 2.0, -6.0])
+    answer_min: float = 0.4  # the fused score an answering passage needs
+    # Logistic calibration of P(top candidate correct) from Scored.features(), bias last.
+    calibration: list[float] = field(default_factory=lambda: [6.0, 1.0, 6.0, 6.0, -6.0, -8.0])
 
     @classmethod
     def load(cls, path: Path = DEFAULT_POLICY_FILE) -> RouterPolicy:
@@ -94,21 +99,30 @@ class RouterPolicy:
 
 @dataclass(frozen=True)
 class Scored:
-    """Per-target scores of one message, before the decision."""
+    """Per-target scores of one message (best document of each target, best first)."""
 
     normalised: str
     target_ids: list[str]
+    target_types: list[TargetType]
     fused: np.ndarray
     dense: np.ndarray
     lexical: np.ndarray
     best_doc: list[int]
+    doc_fused: np.ndarray  # fused score of every document
+
+    def positions(self, types: tuple[TargetType, ...]) -> list[int]:
+        return [i for i, t in enumerate(self.target_types) if t in types]
 
     def features(self) -> np.ndarray:
-        top = self.fused[0] if len(self.fused) else 0.0
-        second = self.fused[1] if len(self.fused) > 1 else 0.0
-        dense = self.dense[0] if len(self.dense) else 0.0
-        lexical = self.lexical[0] if len(self.lexical) else 0.0
-        return np.array([top, top - second, dense, lexical], dtype=np.float64)
+        """[top, margin, dense of top, lexical of top, out-of-scope score] over routable targets."""
+        routable = self.positions(ROUTABLE)
+        none = self.positions((TargetType.out_of_scope,))
+        top = self.fused[routable[0]] if routable else 0.0
+        second = self.fused[routable[1]] if len(routable) > 1 else 0.0
+        dense = self.dense[routable[0]] if routable else 0.0
+        lexical = self.lexical[routable[0]] if routable else 0.0
+        none_score = self.fused[none[0]] if none else 0.0
+        return np.array([top, top - second, dense, lexical, none_score], dtype=np.float64)
 
 
 class Router:
@@ -127,7 +141,7 @@ class Router:
         self.policy = policy or RouterPolicy.load()
         self._types = {d.target_id: d.target_type for d in index.docs}
 
-    def score(self, text: str, routable_only: bool = False) -> Scored:
+    def score(self, text: str) -> Scored:
         """Fuse dense and lexical scores per document, then keep each target's best document."""
         p = self.policy
         normalised = self.normalise(text)
@@ -145,48 +159,52 @@ class Router:
         for doc_pos in order[: max(400, p.dense_depth * 2)]:
             if fused[doc_pos] <= 0:
                 break
-            doc = self.index.docs[doc_pos]
-            if routable_only and doc.target_type not in ROUTABLE:
-                continue
-            seen.setdefault(doc.target_id, int(doc_pos))
+            seen.setdefault(self.index.docs[doc_pos].target_id, int(doc_pos))
         best_doc = list(seen.values())
         return Scored(
             normalised=normalised,
             target_ids=list(seen.keys()),
+            target_types=[self.index.docs[pos].target_type for pos in best_doc],
             fused=fused[best_doc].astype(np.float64),
             dense=dense[best_doc].astype(np.float64),
             lexical=lexical[best_doc].astype(np.float64),
             best_doc=best_doc,
+            doc_fused=fused,
         )
 
     def confidence(self, scored: Scored) -> float:
-        if not scored.target_ids:
+        if not scored.positions(ROUTABLE):
             return 0.0
         w = self.policy.calibration
         z = float(np.dot(w[:-1], scored.features()) + w[-1])
         return 1.0 / (1.0 + math.exp(-z))
 
+    def _answer(self, scored: Scored, top_target: str) -> Answer | None:
+        """The best FAQ or guide passage of the top candidate, or policy section, if it is good enough."""
+        best: tuple[float, Doc] | None = None
+        for pos in np.argsort(-scored.doc_fused, kind="stable")[:50]:
+            doc = self.index.docs[pos]
+            answers = doc.field in (DocField.faq, DocField.guide) and doc.target_id == top_target
+            if answers or doc.field is DocField.policy:
+                best = (float(scored.doc_fused[pos]), doc)
+                break
+        if best is None or best[0] < self.policy.answer_min:
+            return None
+        return Answer(best[1].target_id, best[1].passage, best[1].source, best[0])
+
     def route(self, text: str) -> RoutingResult:
         p = self.policy
         scored = self.score(text)
-        routable = [
-            (tid, float(s), pos)
-            for tid, s, pos in zip(scored.target_ids, scored.fused, scored.best_doc)
-            if self._types.get(tid) in ROUTABLE
-        ]
+        routable = [(scored.target_ids[i], float(scored.fused[i]), scored.best_doc[i]) for i in scored.positions(ROUTABLE)]
         candidates = [
             Candidate(tid, self.names.get(tid, tid), self._types[tid].value, s) for tid, s, _ in routable[:5]
         ]
         confidence = self.confidence(scored)
-        if not scored.normalised or not candidates or confidence < p.none_below:
+        nearest_is_none = bool(scored.target_types) and scored.target_types[0] is TargetType.out_of_scope
+        if not scored.normalised or not candidates or nearest_is_none or confidence < p.none_below:
             return RoutingResult(Decision.none, confidence, candidates[:3], None, scored.normalised)
-        top_doc: Doc = self.index.docs[scored.best_doc[0]]
-        if (
-            _QUESTION.search(scored.normalised)
-            and top_doc.field in (DocField.faq, DocField.guide, DocField.policy)
-            and scored.fused[0] >= p.answer_min
-        ):
-            answer = Answer(top_doc.target_id, top_doc.passage, top_doc.source, float(scored.fused[0]))
+        answer = self._answer(scored, candidates[0].id) if _FACT_QUESTION.search(scored.normalised) else None
+        if answer is not None:
             return RoutingResult(Decision.answer, confidence, candidates[:3], answer, scored.normalised)
         if len(candidates) > 1 and candidates[1].score >= p.clarify_min and candidates[0].score - candidates[1].score < p.clarify_margin:
             close = [c for c in candidates[:3] if candidates[0].score - c.score < p.clarify_margin * 2]

@@ -26,9 +26,9 @@ class TrainConfig:
     embedding_dim: int = 256
     ngram_sizes: tuple[int, ...] = (1, 2, 3)
     num_buckets: int = 20_000
-    epochs: int = 15
+    epochs: int = 20
     batch_size: int = 96
-    learning_rate: float = 0.02
+    learning_rate: float = 0.005
     scale: float = 20.0
     seed: int = 13
 
@@ -44,8 +44,9 @@ def _sentences(text: str) -> list[str]:
     return [s for s in re.split(r"[。；;！？!?\n]", text) if len(s) >= 8]
 
 
-def training_pairs(kb: KnowledgeBase, normalise: Callable[[str], str]) -> list[Pair]:
-    pairs: list[Pair] = []
+def training_pairs(kb: KnowledgeBase, normalise: Callable[[str], str], out_of_scope: list[str]) -> list[Pair]:
+    # Out-of-scope examples pull together, away from every service: a place for "none" to be near.
+    pairs: list[Pair] = [Pair(a, b, "none") for a, b in zip(out_of_scope, out_of_scope[1:] + out_of_scope[:1])]
     for item in [*kb.services.values(), *kb.bundles.values()]:
         card = f"{item.name}；{'；'.join(item.aliases)}；{item.summary}"
         asks = [*item.utterances, *item.aliases, item.name, *(f.q for f in item.faq)]
@@ -92,6 +93,9 @@ def train_encoder(
 
     random.seed(config.seed)
     torch.manual_seed(config.seed)
+    # Tiny embedding-bag steps: one thread is faster than two fighting over them, and reproducible.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     rng = random.Random(config.seed)
 
@@ -104,7 +108,9 @@ def train_encoder(
     nn_init = torch.Generator().manual_seed(config.seed)
     with torch.no_grad():
         module.embedding.weight.normal_(0.0, 0.1, generator=nn_init)
-    optimizer = torch.optim.Adam(module.parameters(), lr=config.learning_rate)
+    # Each batch touches a few thousand of the ~100k n-gram rows: sparse gradients update only those.
+    module.embedding.sparse = True
+    optimizer = torch.optim.SparseAdam(list(module.parameters()), lr=config.learning_rate)
 
     def embed(texts: list[str]) -> torch.Tensor:
         return F.normalize(module(module.preprocess(texts))["sentence_embedding"], dim=-1)
@@ -127,6 +133,8 @@ def train_encoder(
             if progress:
                 progress(done, total)
     module.eval()
+    module.embedding.sparse = False
+    torch.set_num_threads(threads)
     model = SentenceTransformer(modules=[module, Normalize()], device="cpu")
     output.mkdir(parents=True, exist_ok=True)
     model.save(str(output))

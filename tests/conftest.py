@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli import main
-from settings import REPO_ROOT
+from settings import REPO_ROOT, Settings
 
 KB_DIR = REPO_ROOT / "knowledge"
 SHARED = REPO_ROOT.parent / "shared"
@@ -42,3 +42,17 @@ def govassist(tmp_path: Path):
         return CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def routing_settings(tmp_path_factory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("routing-data"), kb_dir=KB_DIR)
+
+
+@pytest.fixture(scope="session")
+def router(routing_settings: Settings):
+    """The real router: trains the default encoder once per test session (about a minute) and builds the index."""
+    from intents.pipeline import build_router
+    from knowledge.base import load_knowledge_base
+
+    return build_router(routing_settings, load_knowledge_base(KB_DIR))

@@ -1,0 +1,43 @@
+"""What several commands share: loading the knowledge base and the router, with progress on stderr."""
+
+from __future__ import annotations
+
+import click
+
+from intents.encoder import EncoderNotFound
+from intents.router import Router
+from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.faults import KnowledgeBaseError
+from settings import Settings
+
+
+def load_kb(settings: Settings) -> KnowledgeBase:
+    try:
+        return load_knowledge_base(settings.kb_dir, settings.sources_dir)
+    except KnowledgeBaseError as exc:
+        raise click.ClickException(f"knowledge base has {len(exc.faults)} fault(s); run `govassist kb check`\n{exc}") from None
+
+
+class TrainBar:
+    """A progress bar that appears only if training actually runs."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            click.echo("training the default encoder from the knowledge base (once; cached)…", err=True)
+            self._bar = click.progressbar(length=total, file=click.get_text_stream("stderr"), label="train")
+            self._bar.__enter__()
+        self._bar.update(1)
+        if done == total:
+            self._bar.__exit__(None, None, None)
+
+
+def load_router(settings: Settings, kb: KnowledgeBase | None = None) -> Router:
+    from intents.pipeline import build_router
+
+    try:
+        return build_router(settings, kb or load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
+    except EncoderNotFound as exc:
+        raise click.ClickException(str(exc)) from None

@@ -1,0 +1,84 @@
+"""`govassist eval …`: routing and retrieval evaluation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.common import load_router
+from settings import Settings
+
+ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
+
+
+@click.group("eval")
+def eval_() -> None:
+    """Measure routing and retrieval on evaluation files."""
+
+
+@eval_.command("routing")
+@click.option("--data", "data_path", type=ExistingFile, required=True, help="JSONL of {query, expected, tag?}.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--errors", is_flag=True, help="List the queries routed wrongly.")
+@click.pass_obj
+def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool) -> None:
+    """Top-1, top-3, out-of-scope precision/recall, per-tag accuracy and latency."""
+    from eval.dataset import DatasetError, read_routing_file
+    from eval.routing import evaluate_routing
+
+    try:
+        rows = read_routing_file(data_path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    report = evaluate_routing(load_router(settings), rows)
+    data = report.to_dict()
+    if not errors:
+        data.pop("errors")
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{data_path.name}: {report.total} queries")
+    click.echo(f"  top-1 {report.top1:.3f}   top-3 (in scope) {report.top3:.3f}   top-1 in scope {report.in_scope_top1:.3f}")
+    click.echo(f"  out of scope: precision {report.oos_precision:.3f} recall {report.oos_recall:.3f}")
+    click.echo("  by tag: " + "  ".join(f"{t} {v:.3f}" for t, v in report.by_tag.items()))
+    click.echo(f"  latency p50 {report.latency_ms_p50:.1f} ms  p95 {report.latency_ms_p95:.1f} ms")
+    click.echo(f"  decisions: {report.decisions}")
+    for e in data.get("errors", []):
+        click.echo(f"  ✗ {e['query']}  expected {e['expected']}  got {e['decision']} {e['got']}")
+
+
+@eval_.command("retrieval")
+@click.option("--corpus", "corpus_path", type=ExistingFile, required=True, help="JSONL of {docid, text}.")
+@click.option("--queries", "queries_path", type=ExistingFile, required=True, help="JSONL of {query, docid}.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, as_json: bool) -> None:
+    """Recall@1/5/10 and MRR at document level: this system and plain BM25, in one run."""
+    from cli.common import load_kb
+    from eval.retrieval import PassageRetriever, WholeDocumentBM25, evaluate, read_corpus, read_queries
+    from intents.lexical import JiebaTokenizer
+    from intents.normalise import Normaliser
+    from intents.pipeline import load_encoder
+
+    corpus, queries = read_corpus(corpus_path), read_queries(queries_path)
+    normaliser, tokenizer = Normaliser(), JiebaTokenizer()
+    encoder = load_encoder(settings, load_kb(settings), normaliser)
+    systems = {
+        "bm25": WholeDocumentBM25(corpus, tokenizer).rank,
+        "system": PassageRetriever(corpus, encoder, normaliser, tokenizer, dense_weight=0.2).rank,
+    }
+    results = {}
+    for name, ranker in systems.items():
+        scores, ms = evaluate(ranker, queries)
+        results[name] = {**{k: round(v, 4) for k, v in scores.__dict__.items()}, "ms_per_query": round(ms, 2)}
+    if as_json:
+        click.echo(json.dumps({"queries": len(queries), "documents": len(corpus), **results}, indent=1))
+        return
+    click.echo(f"{queries_path.name}: {len(queries)} queries over {len(corpus)} documents")
+    for name, r in results.items():
+        click.echo(
+            f"  {name:<7} R@1 {r['recall_at_1']:.3f}  R@5 {r['recall_at_5']:.3f}  R@10 {r['recall_at_10']:.3f}"
+            f"  MRR {r['mrr']:.3f}  ({r['ms_per_query']:.1f} ms/query)"
+        )

@@ -1,0 +1,62 @@
+"""`govassist train`, `ask` and `tune`: the understanding pipeline from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.common import TrainBar, load_kb, load_router
+from settings import Settings
+
+
+@click.command()
+@click.option("--force", is_flag=True, help="Train again even if a trained copy exists.")
+@click.pass_obj
+def train(settings: Settings, force: bool) -> None:
+    """Train the embedded default encoder from the knowledge base (deterministic, cached)."""
+    from intents.normalise import Normaliser
+    from intents.pipeline import ensure_default_encoder
+
+    path = ensure_default_encoder(settings, load_kb(settings), Normaliser(), force=force, progress=TrainBar())
+    click.echo(f"encoder: {path}")
+
+
+@click.command()
+@click.argument("text")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def ask(settings: Settings, text: str, as_json: bool) -> None:
+    """Route one message: route, clarify, answer or none."""
+    result = load_router(settings).route(text)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{result.decision.value} ({result.confidence:.2f})  ← {result.normalised}")
+    for c in result.candidates:
+        click.echo(f"  {c.score:.3f}  {c.id:<32} {c.name}")
+    if result.answer:
+        click.echo(f"  {result.answer.text}\n  —— {result.answer.source}")
+
+
+@click.command()
+@click.option("--data", "data_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the tuned policy (default: print it).")
+@click.pass_obj
+def tune(settings: Settings, data_path: Path, output: Path | None) -> None:
+    """Tune fusion weight, calibration and thresholds on a tuning file (never the dev file)."""
+    from eval.dataset import DatasetError, read_routing_file
+    from intents.tuning import tune as tune_router
+
+    try:
+        rows = read_routing_file(data_path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    policy, score = tune_router(load_router(settings), rows)
+    click.echo(f"accuracy (with out-of-scope as a class) on {data_path.name}: {score:.4f}", err=True)
+    if output:
+        policy.save(output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(json.dumps(policy.__dict__, indent=1))

@@ -1,0 +1,44 @@
+"""Evaluation files: JSON Lines of {"query", "expected": [ids], "tag"?}."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+OUT_OF_SCOPE = "none"
+
+
+class DatasetError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class RoutingExample:
+    query: str
+    expected: tuple[str, ...]
+    tag: str | None = None
+
+    @property
+    def out_of_scope(self) -> bool:
+        return OUT_OF_SCOPE in self.expected
+
+
+def read_routing_file(path: Path) -> list[RoutingExample]:
+    rows: list[RoutingExample] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"cannot read {path}: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            expected = row["expected"]
+            if not isinstance(row["query"], str) or not isinstance(expected, list) or not expected:
+                raise ValueError("query must be a string and expected a non-empty list")
+            rows.append(RoutingExample(row["query"], tuple(map(str, expected)), row.get("tag")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DatasetError(f"{path} line {number}: {exc}") from None
+    return rows

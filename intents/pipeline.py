@@ -1,0 +1,100 @@
+"""Builds the understanding pipeline from settings: encoder, index and router, each cached on disk.
+
+The embedded default encoder is trained when no trained copy for this knowledge base exists; the
+index is rebuilt when its fingerprint (knowledge base, sources, normalisation data, encoder) is not
+on disk. Both are written atomically, so a half-built model or index is never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+
+from intents.documents import build_docs, load_out_of_scope
+from intents.encoder import Encoder, EncoderNotFound
+from intents.index import RoutingIndex, files_digest, fingerprint, kb_files
+from intents.normalise import DATA_DIR as INTENTS_DATA_DIR
+from intents.normalise import Normaliser
+from intents.router import Router, RouterPolicy
+from intents.training import TrainConfig, train_encoder, training_pairs
+from knowledge.base import KnowledgeBase
+from settings import Settings
+
+Report = Callable[[str], None]
+TrainProgress = Callable[[int, int], None]
+
+
+def default_encoder_dir(settings: Settings, config: TrainConfig = TrainConfig()) -> Path:
+    """Where the default encoder trained from this knowledge base lives (its key names its inputs)."""
+    inputs = kb_files(settings.kb_dir, None) + sorted(INTENTS_DATA_DIR.glob("*.yaml"))
+    code = [Path(__file__).with_name(name) for name in ("training.py", "ngram_embedding.py")]
+    key = hashlib.sha256(f"{files_digest(inputs + code)}:{json.dumps(asdict(config))}".encode()).hexdigest()[:16]
+    return settings.data_dir / "models" / f"default-{key}"
+
+
+def ensure_default_encoder(
+    settings: Settings,
+    kb: KnowledgeBase,
+    normaliser: Normaliser,
+    config: TrainConfig = TrainConfig(),
+    force: bool = False,
+    progress: TrainProgress | None = None,
+) -> Path:
+    target = default_encoder_dir(settings, config)
+    if (target / "modules.json").is_file() and not force:
+        return target
+    out_of_scope = load_out_of_scope()
+    pairs = training_pairs(kb, normaliser, out_of_scope)
+    vocab_texts = [normaliser(d.text) for d in build_docs(kb, out_of_scope, include_imported=False)]
+    vocab_texts += [p.anchor for p in pairs]
+    tmp = target.with_name(target.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    train_encoder(pairs, vocab_texts, tmp, config, progress)
+    shutil.rmtree(target, ignore_errors=True)
+    tmp.rename(target)
+    return target
+
+
+def load_encoder(settings: Settings, kb: KnowledgeBase, normaliser: Normaliser, progress: TrainProgress | None = None) -> Encoder:
+    if settings.encoder_path is not None:
+        if not (settings.encoder_path / "modules.json").is_file():
+            raise EncoderNotFound(
+                f"GOVASSIST_ENCODER_PATH={settings.encoder_path} is not a sentence-transformers model directory"
+            )
+        return Encoder(settings.encoder_path)
+    return Encoder(ensure_default_encoder(settings, kb, normaliser, progress=progress))
+
+
+def ensure_index(
+    settings: Settings, kb: KnowledgeBase, encoder: Encoder, normaliser: Normaliser, report: Report | None = None
+) -> RoutingIndex:
+    directory = settings.data_dir / "index" / fingerprint(settings.kb_dir, settings.sources_dir, encoder.identity)
+    if (directory / "dense.faiss").is_file():
+        return RoutingIndex.load(directory)
+    if report:
+        report(f"building index {directory.name}")
+    index = RoutingIndex.build(kb, encoder, normaliser, report)
+    index.save(directory)
+    return index
+
+
+def target_names(kb: KnowledgeBase) -> dict[str, str]:
+    names = {s.id: s.name for s in kb.services.values()}
+    names |= {b.id: b.name for b in kb.bundles.values()}
+    names |= {i.id: i.name for i in kb.imported.values()}
+    names |= {p.id: p.title for p in kb.policies.values()}
+    return names
+
+
+def build_router(
+    settings: Settings, kb: KnowledgeBase, report: Report | None = None, train_progress: TrainProgress | None = None
+) -> Router:
+    normaliser = Normaliser()
+    encoder = load_encoder(settings, kb, normaliser, train_progress)
+    index = ensure_index(settings, kb, encoder, normaliser, report)
+    policy = RouterPolicy.load(settings.router_policy_path) if settings.router_policy_path else RouterPolicy.load()
+    return Router(index, encoder, normaliser, target_names(kb), policy)
