@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -22,8 +24,12 @@ def eval_() -> None:
 @click.option("--data", "data_path", type=ExistingFile, required=True, help="JSONL of {query, expected, tag?}.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--errors", is_flag=True, help="List the queries routed wrongly.")
+@click.option(
+    "--fusion", type=click.Choice(["fused", "lexical", "dense"]), default="fused", show_default=True,
+    help="Ablation: score with BM25 only or dense only (thresholds stay those tuned for fused).",
+)
 @click.pass_obj
-def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool) -> None:
+def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fusion: str) -> None:
     """Top-1, top-3, out-of-scope precision/recall, per-tag accuracy and latency."""
     from eval.dataset import DatasetError, read_routing_file
     from eval.routing import evaluate_routing
@@ -32,14 +38,19 @@ def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool) ->
         rows = read_routing_file(data_path)
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
-    report = evaluate_routing(load_router(settings), rows)
-    data = report.to_dict()
+    start = time.perf_counter()
+    router = load_router(settings)
+    ready_s = time.perf_counter() - start
+    if fusion != "fused":
+        router.policy = replace(router.policy, dense_weight=1.0 if fusion == "dense" else 0.0)
+    report = evaluate_routing(router, rows)
+    data = report.to_dict() | {"fusion": fusion, "router_ready_s": round(ready_s, 2)}
     if not errors:
         data.pop("errors")
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=1))
         return
-    click.echo(f"{data_path.name}: {report.total} queries")
+    click.echo(f"{data_path.name}: {report.total} queries, {fusion} scores (router ready in {ready_s:.1f} s)")
     click.echo(f"  top-1 {report.top1:.3f}   top-3 (in scope) {report.top3:.3f}   top-1 in scope {report.in_scope_top1:.3f}")
     click.echo(f"  out of scope: precision {report.oos_precision:.3f} recall {report.oos_recall:.3f}")
     click.echo("  by tag: " + "  ".join(f"{t} {v:.3f}" for t, v in report.by_tag.items()))
