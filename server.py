@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         item = kb.services.get(service_id) or kb.imported.get(service_id)
         if item is None:
             raise ApiException(404, ApiError(code="service_not_found", message="未找到该事项，请检查事项编号。"))
-        kind = item.kind if isinstance(item.kind, str) else item.kind.value
+        kind = getattr(item.kind, "value", item.kind)  # ServiceKind for our guides, a plain str when imported
         return ServiceGuide(id=item.id, name=item.name, kind=kind, dept=item.dept, guide=render_guide(kb, item))
 
     return app

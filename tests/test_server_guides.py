@@ -24,7 +24,7 @@ def test_health_counts_what_is_loaded(client):
 
 def test_a_guide_is_served_by_id(client):
     body = client.get("/api/services/passport").json()
-    assert body["name"] == "普通护照申领" and "【所需材料】" in body["guide"]
+    assert body["name"] == "普通护照申领" and body["kind"] == "apply" and "【所需材料】" in body["guide"]
 
 
 def test_an_unknown_service_is_a_404_with_a_stable_code_and_chinese_message(client):
