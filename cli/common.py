@@ -34,10 +34,10 @@ class TrainBar:
             self._bar.__exit__(None, None, None)
 
 
-def load_router(settings: Settings, kb: KnowledgeBase | None = None) -> Router:
+def load_router(settings: Settings) -> Router:
     from intents.pipeline import build_router
 
     try:
-        return build_router(settings, kb or load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
+        return build_router(settings, load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
     except EncoderNotFound as exc:
         raise click.ClickException(str(exc)) from None

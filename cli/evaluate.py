@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import load_router
+from cli.common import load_kb, load_router
 from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
@@ -67,7 +67,6 @@ def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fu
 @click.pass_obj
 def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, as_json: bool) -> None:
     """Recall@1/5/10 and MRR at document level: this system and plain BM25, in one run."""
-    from cli.common import load_kb
     from eval.retrieval import PassageRetriever, WholeDocumentBM25, evaluate, read_corpus, read_queries
     from intents.lexical import JiebaTokenizer
     from intents.normalise import Normaliser

@@ -19,6 +19,7 @@ import numpy as np
 
 from intents.dense import DenseIndex
 from intents.encoder import Encoder
+from intents.fusion import fuse
 from intents.lexical import JiebaTokenizer, LexicalIndex
 
 
@@ -106,14 +107,7 @@ class PassageRetriever:
 
     def rank(self, query: str) -> list[str]:
         q = self.normalise(query)
-        lex = self.lexical.scores(q)
-        lex = lex / (lex + self.saturation)
-        fused = (1 - self.dense_weight) * lex
-        if self.dense is not None and self.encoder is not None:
-            dense = np.zeros_like(fused)
-            scores, ids = self.dense.search(self.encoder.encode_one(q), 200)
-            dense[ids[ids >= 0]] = np.clip(scores[ids >= 0], 0, 1)
-            fused = fused + self.dense_weight * dense
+        fused = fuse(q, self.lexical, self.dense, self.encoder, self.dense_weight, self.saturation, depth=200).fused
         doc_scores = np.zeros(len(self.doc_ids))
         np.maximum.at(doc_scores, self.passage_doc_arr, fused)
         doc_lex = self.doc_lexical.scores(q)

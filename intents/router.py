@@ -20,6 +20,7 @@ import numpy as np
 
 from intents.documents import Doc, DocField, TargetType
 from intents.encoder import Encoder
+from intents.fusion import fuse
 from intents.index import RoutingIndex
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "router.json"
@@ -113,6 +114,13 @@ class Scored:
     def positions(self, types: tuple[TargetType, ...]) -> list[int]:
         return [i for i, t in enumerate(self.target_types) if t in types]
 
+    def routable_ids(self) -> list[str]:
+        return [self.target_ids[i] for i in self.positions(ROUTABLE)]
+
+    @property
+    def nearest_is_out_of_scope(self) -> bool:
+        return bool(self.target_types) and self.target_types[0] is TargetType.out_of_scope
+
     def features(self) -> np.ndarray:
         """[top, margin, dense of top, lexical of top, out-of-scope score] over routable targets."""
         routable = self.positions(ROUTABLE)
@@ -139,21 +147,15 @@ class Router:
         self.normalise = normalise
         self.names = names
         self.policy = policy or RouterPolicy.load()
-        self._types = {d.target_id: d.target_type for d in index.docs}
 
     def score(self, text: str) -> Scored:
         """Fuse dense and lexical scores per document, then keep each target's best document."""
         p = self.policy
         normalised = self.normalise(text)
-        n_docs = len(self.index.docs)
-        lexical = self.index.lexical.scores(normalised)
-        lexical = lexical / (lexical + p.lexical_saturation)
-        dense = np.zeros(n_docs, dtype=np.float32)
-        if normalised:
-            scores, ids = self.index.dense.search(self.encoder.encode_one(normalised), p.dense_depth)
-            valid = ids >= 0
-            dense[ids[valid]] = np.clip(scores[valid], 0.0, 1.0)
-        fused = p.dense_weight * dense + (1 - p.dense_weight) * lexical
+        docs = fuse(
+            normalised, self.index.lexical, self.index.dense, self.encoder, p.dense_weight, p.lexical_saturation, p.dense_depth
+        )
+        fused = docs.fused
         order = np.argsort(-fused, kind="stable")
         seen: dict[str, int] = {}
         for doc_pos in order[: max(400, p.dense_depth * 2)]:
@@ -166,8 +168,8 @@ class Router:
             target_ids=list(seen.keys()),
             target_types=[self.index.docs[pos].target_type for pos in best_doc],
             fused=fused[best_doc].astype(np.float64),
-            dense=dense[best_doc].astype(np.float64),
-            lexical=lexical[best_doc].astype(np.float64),
+            dense=docs.dense[best_doc].astype(np.float64),
+            lexical=docs.lexical[best_doc].astype(np.float64),
             best_doc=best_doc,
             doc_fused=fused,
         )
@@ -181,27 +183,24 @@ class Router:
 
     def _answer(self, scored: Scored, top_target: str) -> Answer | None:
         """The best FAQ or guide passage of the top candidate, or policy section, if it is good enough."""
-        best: tuple[float, Doc] | None = None
         for pos in np.argsort(-scored.doc_fused, kind="stable")[:50]:
-            doc = self.index.docs[pos]
+            doc: Doc = self.index.docs[pos]
             answers = doc.field in (DocField.faq, DocField.guide) and doc.target_id == top_target
             if answers or doc.field is DocField.policy:
-                best = (float(scored.doc_fused[pos]), doc)
-                break
-        if best is None or best[0] < self.policy.answer_min:
-            return None
-        return Answer(best[1].target_id, best[1].passage, best[1].source, best[0])
+                score = float(scored.doc_fused[pos])
+                return Answer(doc.target_id, doc.passage, doc.source, score) if score >= self.policy.answer_min else None
+        return None
 
     def route(self, text: str) -> RoutingResult:
         p = self.policy
         scored = self.score(text)
-        routable = [(scored.target_ids[i], float(scored.fused[i]), scored.best_doc[i]) for i in scored.positions(ROUTABLE)]
         candidates = [
-            Candidate(tid, self.names.get(tid, tid), self._types[tid].value, s) for tid, s, _ in routable[:5]
+            Candidate(scored.target_ids[i], self.names.get(scored.target_ids[i], scored.target_ids[i]),
+                      scored.target_types[i].value, float(scored.fused[i]))
+            for i in scored.positions(ROUTABLE)[:5]
         ]
         confidence = self.confidence(scored)
-        nearest_is_none = bool(scored.target_types) and scored.target_types[0] is TargetType.out_of_scope
-        if not scored.normalised or not candidates or nearest_is_none or confidence < p.none_below:
+        if not scored.normalised or not candidates or scored.nearest_is_out_of_scope or confidence < p.none_below:
             return RoutingResult(Decision.none, confidence, candidates[:3], None, scored.normalised)
         answer = self._answer(scored, candidates[0].id) if _FACT_QUESTION.search(scored.normalised) else None
         if answer is not None:

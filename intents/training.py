@@ -9,6 +9,7 @@ Training is seeded and single-process, so the same knowledge base gives the same
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections.abc import Callable
@@ -139,6 +140,6 @@ def train_encoder(
     output.mkdir(parents=True, exist_ok=True)
     model.save(str(output))
     (output / "govassist_train.json").write_text(
-        __import__("json").dumps({"config": asdict(config), "pairs": len(pairs)}, ensure_ascii=False), encoding="utf-8"
+        json.dumps({"config": asdict(config), "pairs": len(pairs)}, ensure_ascii=False), encoding="utf-8"
     )
     return output

@@ -13,17 +13,17 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from eval.dataset import RoutingExample
-from intents.router import ROUTABLE, Router, RouterPolicy
+from intents.router import Router, RouterPolicy
 
 
 def _features(router: Router, rows: list[RoutingExample]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X, correct, nearest_none = [], [], []
     for row in rows:
         scored = router.score(row.query)
-        routable = [scored.target_ids[i] for i in scored.positions(ROUTABLE)]
+        routable = scored.routable_ids()
         X.append(scored.features())
         correct.append(not row.out_of_scope and bool(routable) and routable[0] in row.expected)
-        nearest_none.append(bool(scored.target_types) and scored.target_types[0].value == "none")
+        nearest_none.append(scored.nearest_is_out_of_scope)
     return np.array(X), np.array(correct), np.array(nearest_none)
 
 
