@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent
@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     # Router thresholds and calibration; default: intents/data/router.json, tuned for the default encoder.
     router_policy_path: Path | None = None
 
+    # SQLAlchemy URL of the database; None: a SQLite file in data_dir. PostgreSQL: postgresql://…
+    database_url: str | None = None
+    # Field-encryption key, base64 of 32 bytes; None: a key file made on first run in data_dir/keys/.
+    encryption_key: SecretStr | None = None
+    # Keys that encrypted older data (base64, as a JSON list in the environment); still readable.
+    previous_encryption_keys: list[SecretStr] = []
+
     @property
     def sources_dir(self) -> Path:
         return self.data_dir / "sources"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'govassist.db'}"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cli.chat import chat
 from cli.evaluate import eval_
 from cli.kb import kb
 from cli.serve import serve
@@ -25,5 +26,5 @@ def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None
 
 main.add_command(kb)
 main.add_command(serve)
-for command in (train, ask, tune, eval_):
+for command in (train, ask, tune, eval_, chat):
     main.add_command(command)

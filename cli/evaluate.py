@@ -92,3 +92,32 @@ def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, as_json
             f"  {name:<7} R@1 {r['recall_at_1']:.3f}  R@5 {r['recall_at_5']:.3f}  R@10 {r['recall_at_10']:.3f}"
             f"  MRR {r['mrr']:.3f}  ({r['ms_per_query']:.1f} ms/query)"
         )
+
+
+@eval_.command("dialogue")
+@click.option("--together", is_flag=True, help="The citizen gives name, ID number and phone in one message.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def dialogue(settings: Settings, together: bool, as_json: bool) -> None:
+    """Turns from first message to submission for every apply/report service and bundle."""
+    import tempfile
+
+    from assistant.factory import build_assistant
+    from eval.dialogue import evaluate_dialogue
+
+    kb = load_kb(settings)
+    router = load_router(settings)
+    with tempfile.TemporaryDirectory() as scratch:  # a throwaway database: the runs are not real applications
+        scratch_settings = settings.model_copy(update={"database_url": f"sqlite:///{scratch}/eval.db"})
+        report = evaluate_dialogue(build_assistant(scratch_settings, kb, router), kb, together)
+    if as_json:
+        rows = [r.__dict__ | {"target": r.target} for r in report.runs]
+        click.echo(json.dumps({"completed": report.completed, "mean_turns": report.mean_turns,
+                               "mean_target": report.mean_target, "runs": rows}, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{len(report.runs)} forms ({'name, ID and phone together' if together else 'one answer per question'})")
+    click.echo(f"  completed {report.completed:.3f}   mean turns {report.mean_turns:.2f}   "
+               f"mean target (required + 3) {report.mean_target:.2f}   within target {report.within_target:.3f}")
+    for r in report.runs:
+        if not r.submitted or r.turns > r.target:
+            click.echo(f"  {'✗' if not r.submitted else '·'} {r.subject_id}: {r.turns} turns, target {r.target}")

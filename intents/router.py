@@ -31,6 +31,15 @@ _FACT_QUESTION = re.compile(
     r"政策|规定|标准|能不能|可不可以|是否|可以.{0,12}吗|能.{0,12}吗|[?？]$"
 )
 ROUTABLE = (TargetType.service, TargetType.bundle, TargetType.imported)
+_BRACKETS = re.compile(r"[（(].*?[）)]")
+
+
+def _without_name(text: str, name: str) -> str:
+    """The message minus the service's own name: "办理医疗费用报销" asks for a service, not about a fee."""
+    for part in {name, _BRACKETS.sub("", name), *re.split(r"[（()）]", name)}:
+        if len(part) >= 2:
+            text = text.replace(part, "")
+    return text
 
 
 class Decision(str, Enum):
@@ -202,7 +211,8 @@ class Router:
         confidence = self.confidence(scored)
         if not scored.normalised or not candidates or scored.nearest_is_out_of_scope or confidence < p.none_below:
             return RoutingResult(Decision.none, confidence, candidates[:3], None, scored.normalised)
-        answer = self._answer(scored, candidates[0].id) if _FACT_QUESTION.search(scored.normalised) else None
+        asks = _FACT_QUESTION.search(_without_name(scored.normalised, candidates[0].name))
+        answer = self._answer(scored, candidates[0].id) if asks else None
         if answer is not None:
             return RoutingResult(Decision.answer, confidence, candidates[:3], answer, scored.normalised)
         if len(candidates) > 1 and candidates[1].score >= p.clarify_min and candidates[0].score - candidates[1].score < p.clarify_margin:

@@ -11,7 +11,7 @@ from pathlib import Path
 from knowledge.catalogue import Catalogue
 from knowledge.faults import Fault
 from knowledge.loader import LoadResult
-from knowledge.models import Bundle, Service
+from knowledge.models import Bundle, Service, SlotType
 from knowledge.taxonomy import Taxonomy
 
 
@@ -95,6 +95,8 @@ def check_bundle(path: Path, bundle: Bundle, services: dict[str, Service], broke
         for member in shared.local_names:
             if member not in bundle.services:
                 faults.append(Fault(path, f"{where}.local_names", f"'{member}' is not a member of this bundle"))
+        if shared.produced_by is not None and shared.produced_by not in bundle.services:
+            faults.append(Fault(path, f"{where}.produced_by", f"'{shared.produced_by}' is not a member of this bundle"))
         types: dict[str, list[str]] = defaultdict(list)
         for member in bundle.services:
             service = services.get(member)
@@ -112,6 +114,24 @@ def check_bundle(path: Path, bundle: Bundle, services: dict[str, Service], broke
     return faults
 
 
+def check_presets(path: Path, bundle: Bundle, services: dict[str, Service]) -> list[Fault]:
+    """Each preset names a member's slot, and a choice slot's preset is one of its choices."""
+    faults = []
+    for member, answers in bundle.presets.items():
+        service = services.get(member)
+        if member not in bundle.services or service is None:
+            faults.append(Fault(path, f"presets.{member}", f"'{member}' is not a member of this bundle"))
+            continue
+        slots = {s.name: s for s in service.slots}
+        for name, value in answers.items():
+            slot = slots.get(name)
+            if slot is None:
+                faults.append(Fault(path, f"presets.{member}.{name}", f"'{member}' has no slot '{name}'"))
+            elif slot.type is SlotType.choice and value not in {c.value for c in slot.choices}:
+                faults.append(Fault(path, f"presets.{member}.{name}", f"'{value}' is not a choice of that slot"))
+    return faults
+
+
 def check_all(result: LoadResult, taxonomy: Taxonomy, catalogue: Catalogue | None, kb_dir: Path) -> list[Fault]:
     services = {s.id: s for _, s in result.services}
     faults = [*result.faults, *check_unique_ids(result), *check_categories(result, taxonomy)]
@@ -120,4 +140,6 @@ def check_all(result: LoadResult, taxonomy: Taxonomy, catalogue: Catalogue | Non
     faults += check_references(result)
     for path, bundle in result.bundles:
         faults += check_bundle(path, bundle, services, result.broken)
+        if not result.broken & set(bundle.services):
+            faults += check_presets(path, bundle, services)
     return faults

@@ -137,6 +137,13 @@ RULES_BY_TYPE: dict[SlotType, frozenset[str]] = {
 }
 
 
+class SlotCondition(Strict):
+    """Ask a slot only when an earlier choice/yes-no slot took one of these values."""
+
+    slot: SlotName
+    values: list[SlotName] = Field(min_length=1)
+
+
 class Slot(Strict):
     name: SlotName
     label: Text
@@ -146,6 +153,7 @@ class Slot(Strict):
     hint: str = ""  # an example answer, offered after a value is rejected twice
     choices: list[Choice] = []
     validation: SlotRules = SlotRules()
+    ask_if: SlotCondition | None = None
 
     @model_validator(mode="after")
     def _rules_fit_type(self) -> Slot:
@@ -189,6 +197,16 @@ class Service(Strict):
         names = [s.name for s in self.slots]
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"duplicate slot names {dupes}")
+        for i, slot in enumerate(self.slots):
+            if slot.ask_if is None:
+                continue
+            earlier = {s.name: s for s in self.slots[:i]}
+            source = earlier.get(slot.ask_if.slot)
+            if source is None or source.type not in (SlotType.choice, SlotType.yes_no):
+                raise ValueError(f"slot {slot.name}: ask_if must name an earlier choice or yes_no slot")
+            known = {c.value for c in source.choices} if source.type is SlotType.choice else {"yes", "no"}
+            if unknown := sorted(set(slot.ask_if.values) - known):
+                raise ValueError(f"slot {slot.name}: ask_if values {unknown} are not values of {source.name}")
         return self
 
     @field_validator("utterances")
@@ -205,6 +223,9 @@ class SharedSlot(Strict):
     name: SlotName
     # Where a member calls the same value by another name (the baby is the applicant of 医保参保).
     local_names: dict[ServiceId, SlotName] = {}
+    # A value one member creates rather than the citizen knows (the baby's ID number is assigned by
+    # 出生登记): the bundle does not ask it; the other members receive it when that member is done.
+    produced_by: ServiceId | None = None
 
     def name_in(self, service_id: str) -> str:
         return self.local_names.get(service_id, self.name)
@@ -220,6 +241,8 @@ class Bundle(Strict):
     utterances: list[Text] = Field(min_length=MIN_UTTERANCES)
     faq: list[Faq] = Field(min_length=MIN_FAQ)
     related: list[ServiceId] = []
+    # Answers the bundle itself settles for a member (退休一件事 withdraws the fund because of 退休).
+    presets: dict[ServiceId, dict[SlotName, str]] = {}
 
 
 class PolicySection(Strict):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from knowledge.base import KnowledgeBase
 from knowledge.imported import ImportedItem
-from knowledge.models import Bundle, Policy, Service
+from knowledge.models import Bundle, Material, Policy, Service
 from knowledge.taxonomy import Taxonomy, load_taxonomy
 
 
@@ -40,23 +40,24 @@ class _Page:
         return "\n".join(self.lines) + "\n"
 
 
+def material_line(m: Material, taxonomy: Taxonomy) -> str:
+    """One material as a citizen reads it: name (form, copies; 容缺) and its note."""
+    return (
+        f"{m.name}（{taxonomy.label('material_form', m.form.value)}"
+        + (f" {m.copies}份" if m.copies > 1 else "")
+        + (f"；{taxonomy.label('guide', 'deferrable')}" if m.deferrable else "")
+        + "）"
+        + (f" {m.note}" if m.note else "")
+    )
+
+
 def _service(page: _Page, s: Service) -> None:
     label = page.taxonomy.label
     page.title(s.name, f"{page.h('dept')}：{s.dept} ｜ {page.h('category')}：{s.category} ｜ {label('kind', s.kind.value)}")
     page.lines.append(s.summary)
     page.field("aliases", "、".join(s.aliases))
     page.numbered("conditions", s.conditions)
-    page.numbered(
-        "materials",
-        (
-            f"{m.name}（{label('material_form', m.form.value)}"
-            + (f" {m.copies}份" if m.copies > 1 else "")
-            + (f"；{page.h('deferrable')}" if m.deferrable else "")
-            + "）"
-            + (f" {m.note}" if m.note else "")
-            for m in s.materials
-        ),
-    )
+    page.numbered("materials", (material_line(m, page.taxonomy) for m in s.materials))
     page.numbered("steps", s.steps)
     page.field("time_limit", s.time_limit.text)
     page.field("fee", s.fee.text)

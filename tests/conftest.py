@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,27 @@ def router(routing_settings: Settings):
     from knowledge.base import load_knowledge_base
 
     return build_router(routing_settings, load_knowledge_base(KB_DIR))
+
+
+# A fixed "now" for dialogue tests: relative dates (明天, 下周三) and tracking numbers depend on it.
+DIALOGUE_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
+
+
+@pytest.fixture(scope="session")
+def knowledge_base():
+    from knowledge.base import load_knowledge_base
+
+    return load_knowledge_base(KB_DIR)
+
+
+@pytest.fixture
+def dialogue_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", kb_dir=KB_DIR)
+
+
+@pytest.fixture
+def assistant(dialogue_settings: Settings, knowledge_base, router):
+    """The real assistant on a private SQLite database, with the real router and a fixed clock."""
+    from assistant.factory import build_assistant
+
+    return build_assistant(dialogue_settings, knowledge_base, router, clock=lambda: DIALOGUE_NOW)

@@ -1,0 +1,290 @@
+"""Submitted applications: tracking numbers, encrypted values, status changes and who may see what.
+
+Submitting is idempotent per (form id, subject): a retried or doubled submit returns the application
+already stored, never a second one. Values are encrypted before they are written; a view shows the
+masked display strings only to the session that submitted or to staff.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.application_status import TRANSITIONS, ApplicationStatus, IllegalStatusChange, load_status_labels
+from assistant.crypto import FieldCipher
+from assistant.db import reading, writing
+from assistant.forms import SubjectKind
+from assistant.records import ApplicationEventRow, ApplicationRow, NumberSequenceRow
+from knowledge.models import TimeLimit, TimeLimitUnit
+
+SUBMITTER = "applicant"  # the actor of the first event; session tokens never go into the audit trail
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class UnknownApplication(LookupError):
+    pass
+
+
+class AccessDenied(PermissionError):
+    pass
+
+
+def due_date(start: date, limit: TimeLimit | None) -> date | None:
+    """The date an application should be finished by, counting from the day it was submitted."""
+    if limit is None:
+        return None
+    if limit.unit is TimeLimitUnit.immediate:
+        return start
+    if limit.unit is TimeLimitUnit.natural_days:
+        return start + timedelta(days=limit.days)
+    # Working days skip weekends only: public holidays and make-up working days (调休) are set each
+    # year by the State Council and are not modelled, so the date is an estimate.
+    day, left = start, limit.days
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class ApplicationDraft:
+    subject_id: str
+    subject_name: str
+    kind: SubjectKind
+    dept: str
+    session_id: str
+    form_id: str
+    values: dict[str, str]  # slot name -> plain value; encrypted before it is stored
+    display: dict[str, str]  # slot label -> masked display string
+    deferred_materials: list[str] = field(default_factory=list)
+    time_limit: TimeLimit | None = None
+    members: list[ApplicationDraft] = field(default_factory=list)  # a bundle's services
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationRecord:
+    """One application as anyone holding its number may see it: no personal data."""
+
+    number: str
+    parent_number: str | None
+    kind: SubjectKind
+    subject_id: str
+    subject_name: str
+    dept: str
+    status: ApplicationStatus
+    status_label: str
+    created_at: datetime
+    expected_date: date | None
+    deferred_materials: tuple[str, ...]
+    members: tuple[ApplicationView, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplicationView(ApplicationRecord):
+    """A record as one viewer sees it: fields (label -> masked value) only for its session or staff."""
+
+    fields: dict[str, str] | None
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    from_status: ApplicationStatus | None  # None for the submission
+    to_status: ApplicationStatus
+    actor: str
+    note: str
+    at: datetime
+
+
+_UPSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def _next_number(session: Session, day: date) -> str:
+    # One statement both creates the day's row and takes the next number: on PostgreSQL it holds the
+    # row lock until commit, on SQLite the write transaction is already exclusive.
+    insert = _UPSERT[session.get_bind().dialect.name](NumberSequenceRow)
+    statement = (
+        insert.values(day=f"{day:%Y%m%d}", last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": NumberSequenceRow.last + 1})
+        .returning(NumberSequenceRow.last)
+    )
+    return f"GA{day:%Y%m%d}-{session.execute(statement).scalar_one():06d}"
+
+
+def _check_draft(draft: ApplicationDraft, nested: bool = False) -> None:
+    if draft.kind is SubjectKind.bundle and (nested or not draft.members):
+        raise ValueError(f"bundle {draft.subject_id}: a bundle needs members and cannot be a member")
+    if draft.kind is SubjectKind.service and draft.members:
+        raise ValueError(f"service {draft.subject_id}: only a bundle has members")
+    for member in draft.members:
+        _check_draft(member, nested=True)
+
+
+class ApplicationBook:
+    def __init__(self, sessions: sessionmaker[Session], cipher: FieldCipher, clock: Clock = local_now) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+        self._clock = clock
+        self._labels = load_status_labels()
+        self._tz = clock().tzinfo
+
+    def submit(self, draft: ApplicationDraft) -> ApplicationView:
+        """Store the application (and a bundle's members), or return the one this form already made."""
+        _check_draft(draft)
+        try:
+            with writing(self._sessions) as session:
+                row = self._find(session, draft.form_id, draft.subject_id)
+                if row is None:
+                    row = self._insert(session, draft, None, self._clock())
+                return self._view(session, row, show_fields=True)
+        except IntegrityError:
+            # A concurrent submit of the same form committed between our check and our insert.
+            with reading(self._sessions) as session:
+                row = self._find(session, draft.form_id, draft.subject_id)
+                if row is None:
+                    raise
+                return self._view(session, row, show_fields=True)
+
+    def advance(self, number: str, to_status: ApplicationStatus, actor: str, note: str = "") -> StatusEvent:
+        with writing(self._sessions) as session:
+            row = session.scalars(
+                select(ApplicationRow).where(ApplicationRow.number == number).with_for_update()
+            ).one_or_none()
+            if row is None:
+                raise UnknownApplication(number)
+            current = ApplicationStatus(row.status)
+            if to_status not in TRANSITIONS[current]:
+                raise IllegalStatusChange(f"{number}: {current.value} → {to_status.value} is not allowed")
+            row.status = to_status.value
+            event = ApplicationEventRow(
+                application_id=row.id, from_status=current.value, to_status=to_status.value,
+                actor=actor, note=note, at=self._clock(),
+            )  # fmt: skip
+            session.add(event)
+            return _event(event)
+
+    def history(self, number: str) -> list[StatusEvent]:
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+            if row is None:
+                raise UnknownApplication(number)
+            events = session.scalars(
+                select(ApplicationEventRow)
+                .where(ApplicationEventRow.application_id == row.id)
+                .order_by(ApplicationEventRow.id)
+            )
+            return [_event(e) for e in events]
+
+    def get(self, number: str, session_id: str | None, staff: bool = False) -> ApplicationView | None:
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+            if row is None:
+                return None
+            return self._view(session, row, show_fields=staff or _owns(session_id, row))
+
+    def values(self, number: str, session_id: str | None, staff: bool = False) -> dict[str, str] | None:
+        """The decrypted values (slot name -> plain); AccessDenied unless the viewer owns it or is staff."""
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+        if row is None:
+            return None
+        if not (staff or _owns(session_id, row)):
+            raise AccessDenied(number)
+        return {name: self._cipher.decrypt(token) for name, token in row.values_json.items()}
+
+    def for_session(self, session_id: str) -> list[ApplicationView]:
+        """What this session submitted, bundles with their members nested, oldest first."""
+        with reading(self._sessions) as session:
+            rows = session.scalars(
+                select(ApplicationRow)
+                .where(ApplicationRow.session_id == session_id, ApplicationRow.parent_number.is_(None))
+                .order_by(ApplicationRow.id)
+            )
+            return [self._view(session, row, show_fields=True) for row in rows]
+
+    def _insert(self, session: Session, draft: ApplicationDraft, parent: str | None, now: datetime) -> ApplicationRow:
+        row = ApplicationRow(
+            number=_next_number(session, now.date()),
+            parent_number=parent,
+            kind=draft.kind.value,
+            subject_id=draft.subject_id,
+            subject_name=draft.subject_name,
+            dept=draft.dept,
+            session_id=draft.session_id,
+            form_id=draft.form_id,
+            status=ApplicationStatus.submitted.value,
+            created_at=now,
+            expected_date=due_date(now.date(), draft.time_limit),
+            values_json={name: self._cipher.encrypt(value) for name, value in draft.values.items()},
+            display_json=dict(draft.display),
+            deferred_materials=list(draft.deferred_materials),
+        )
+        session.add(row)
+        session.flush()  # the id for the event; the number for the members' parent_number
+        session.add(
+            ApplicationEventRow(
+                application_id=row.id, from_status=None, to_status=row.status, actor=SUBMITTER, note="", at=now
+            )
+        )
+        member_dates = [self._insert(session, m, row.number, now).expected_date for m in draft.members]
+        if row.expected_date is None and member_dates and None not in member_dates:
+            # A bundle without its own time limit is finished when its slowest member is.
+            row.expected_date = max(d for d in member_dates if d is not None)
+        return row
+
+    def _view(self, session: Session, row: ApplicationRow, show_fields: bool) -> ApplicationView:
+        members = session.scalars(
+            select(ApplicationRow).where(ApplicationRow.parent_number == row.number).order_by(ApplicationRow.id)
+        )
+        status = ApplicationStatus(row.status)
+        return ApplicationView(
+            number=row.number,
+            parent_number=row.parent_number,
+            kind=SubjectKind(row.kind),
+            subject_id=row.subject_id,
+            subject_name=row.subject_name,
+            dept=row.dept,
+            status=status,
+            status_label=self._labels[status],
+            created_at=row.created_at.astimezone(self._tz),  # stored in UTC; shown on the clock's day
+            expected_date=row.expected_date,
+            deferred_materials=tuple(row.deferred_materials),
+            members=tuple(self._view(session, m, show_fields) for m in members),
+            fields=dict(row.display_json) if show_fields else None,
+        )
+
+    @staticmethod
+    def _find(session: Session, form_id: str, subject_id: str) -> ApplicationRow | None:
+        return session.scalars(
+            select(ApplicationRow).where(ApplicationRow.form_id == form_id, ApplicationRow.subject_id == subject_id)
+        ).one_or_none()
+
+    @staticmethod
+    def _by_number(session: Session, number: str) -> ApplicationRow | None:
+        return session.scalars(select(ApplicationRow).where(ApplicationRow.number == number)).one_or_none()
+
+
+def _owns(session_id: str | None, row: ApplicationRow) -> bool:
+    return session_id is not None and hmac.compare_digest(session_id.encode(), row.session_id.encode())
+
+
+def _event(row: ApplicationEventRow) -> StatusEvent:
+    return StatusEvent(
+        from_status=ApplicationStatus(row.from_status) if row.from_status else None,
+        to_status=ApplicationStatus(row.to_status),
+        actor=row.actor,
+        note=row.note,
+        at=row.at,
+    )

@@ -1,0 +1,44 @@
+"""What the dialogue steps need from the rest of the system, gathered in one place and passed in.
+
+Keeping these behind one small bundle (rather than globals) lets tests build a dialogue over the real
+knowledge base with their own clock, database and router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from assistant.applications import ApplicationBook
+from assistant.commands import CommandWords
+from assistant.guide_answers import GuideAnswerer, Topics
+from assistant.messages import Messages
+from intents.mentions import MentionFinder
+from intents.router import RoutingResult
+from knowledge.base import KnowledgeBase
+
+
+class Routes(Protocol):
+    def route(self, text: str) -> RoutingResult: ...
+
+    def normalise(self, text: str) -> str: ...
+
+
+class ConsentLog(Protocol):
+    def record_consent(self, token: str, subject_id: str, purpose: str, fields: list[str], granted: bool) -> None: ...
+
+
+@dataclass(frozen=True)
+class DialogueContext:
+    kb: KnowledgeBase
+    router: Routes
+    mentions: MentionFinder
+    say: Messages
+    topics: Topics
+    commands: CommandWords
+    answers: GuideAnswerer
+    book: ApplicationBook
+    consents: ConsentLog
+    today: Callable[[], date]

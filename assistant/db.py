@@ -1,0 +1,89 @@
+"""The database: an engine and a session factory from a URL, with the tables created.
+
+SQLite (the default: one file in data_dir, shareable by several processes) and PostgreSQL are
+supported; the tracking-number sequence relies on INSERT … ON CONFLICT … RETURNING, which both have.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.records import Base
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_WRITE_OPTION = "govassist_write"
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # A bare postgresql:// means psycopg2 to SQLAlchemy; psycopg 3 is the driver this project uses.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise ValueError(f"unsupported database {backend!r}; use one of {', '.join(SUPPORTED_BACKENDS)}")
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    # Readable JSON (Chinese as text, not \u escapes) in the stored documents.
+    engine = create_engine(parsed, json_serializer=functools.partial(json.dumps, ensure_ascii=False))
+    if backend == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Switch off pysqlite's own implicit BEGIN so that _on_begin alone decides how a transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A writing transaction takes the write lock at BEGIN, where busy_timeout makes it wait its turn;
+        # a read transaction that tries to write after another process committed would fail at once.
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    # Objects stay readable after commit: results are copied into plain dataclasses right after.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def create_tables(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """A session factory for the database at url, its tables created if missing."""
+    engine = make_engine(url)
+    create_tables(engine)
+    return make_sessionmaker(engine)
+
+
+@contextmanager
+def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction that intends to write: committed on success, rolled back on error."""
+    with factory() as session, session.begin():
+        session.connection(execution_options={_WRITE_OPTION: True})
+        yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as session, session.begin():
+        yield session

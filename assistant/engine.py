@@ -1,0 +1,92 @@
+"""The Assistant: one object every door goes through (`govassist chat`, the web API, the tests).
+
+`handle(session_id, text)` loads the conversation, runs one dialogue step, saves the conversation
+and returns the Turn. The session is saved with an optimistic version check, so two requests for the
+same conversation cannot silently overwrite each other: the later one is re-run on fresh state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from assistant.applications import ApplicationBook, local_now
+from assistant.commands import default_commands
+from assistant.context import DialogueContext, Routes
+from assistant.crypto import FieldCipher
+from assistant.dialogue import Dialogue
+from assistant.filling import FormFiller, Reply
+from assistant.forms import form_for
+from assistant.guide_answers import GuideAnswerer, default_topics
+from assistant.messages import default_messages
+from assistant.session import SessionState
+from assistant.session_store import SessionStore, StaleSession
+from assistant.turn import ApplicationRef, SlotView, SubjectRef, Turn
+from intents.mentions import MentionFinder
+from knowledge.base import KnowledgeBase
+
+MAX_RETRIES = 3
+
+
+class Assistant:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        router: Routes,
+        store: SessionStore,
+        book: ApplicationBook,
+        cipher: FieldCipher,
+        clock: Callable[[], datetime] = local_now,
+    ) -> None:
+        say = default_messages()
+        self.kb = kb
+        self.store = store
+        self.book = book
+        self.cipher = cipher
+        self.clock = clock
+        self.ctx = DialogueContext(
+            kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
+            topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
+            consents=store, today=self.today,
+        )
+        self.dialogue = Dialogue(self.ctx)
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def new_session(self) -> str:
+        return self.store.new_token()
+
+    def handle(self, session_id: str | None, text: str) -> Turn:
+        session_id = session_id or self.new_session()
+        for attempt in range(MAX_RETRIES):
+            stored = self.store.load(session_id)
+            state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+            reply = self.dialogue.handle(state, session_id, text)
+            try:
+                self.store.save(session_id, state.to_document(self.cipher.encrypt), None if stored is None else stored.version)
+            except StaleSession:
+                if attempt == MAX_RETRIES - 1:
+                    raise
+                continue
+            return self._turn(session_id, state, reply)
+        raise AssertionError("unreachable")
+
+    def state_of(self, session_id: str) -> SessionState | None:
+        stored = self.store.load(session_id)
+        return None if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+
+    def _turn(self, session_id: str, s: SessionState, reply: Reply) -> Turn:
+        turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)))
+        subject = s.form.subject_id if s.form else s.topic
+        if subject and (item := self.kb.find(subject)) is not None:
+            turn.service = SubjectRef(id=subject, name=getattr(item, "name", subject))
+        if s.form is not None:
+            filler = FormFiller(form_for(self.kb, s.form.subject_id), self.ctx.say, self.today())
+            turn.slots = [SlotView(key=k, label=label, value=value) for k, label, value in filler.views(s.form)]
+            turn.missing = filler.missing(s.form)
+        if s.applications:
+            view = self.book.get(s.applications[-1], session_id)
+            if view is not None:
+                turn.application = ApplicationRef(number=view.number, status=view.status.value)
+        return turn

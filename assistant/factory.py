@@ -1,0 +1,24 @@
+"""Builds the Assistant from settings: knowledge base, router, database and field cipher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from assistant.applications import ApplicationBook, local_now
+from assistant.context import Routes
+from assistant.crypto import cipher_from_settings
+from assistant.db import open_database
+from assistant.engine import Assistant
+from assistant.session_store import SessionStore
+from knowledge.base import KnowledgeBase
+from settings import Settings
+
+
+def build_assistant(
+    settings: Settings, kb: KnowledgeBase, router: Routes, clock: Callable[[], datetime] = local_now
+) -> Assistant:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = open_database(settings.resolved_database_url)
+    cipher = cipher_from_settings(settings)
+    return Assistant(kb, router, SessionStore(database), ApplicationBook(database, cipher, clock), cipher, clock)

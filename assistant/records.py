@@ -1,0 +1,101 @@
+"""The stored tables: sessions, consents, applications, their status events and number sequences.
+
+Personal values never reach these tables in plain text: the dialogue encrypts them inside
+state_json, and the application book encrypts values_json. display_json holds masked strings only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored as UTC, read back aware: SQLite would otherwise drop the offset."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the session token
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int]  # bumped on every save; a save naming an older version is refused
+    state_json: Mapped[str] = mapped_column(Text)
+
+
+class ConsentRow(Base):
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the record of consent outlives the conversation it was given in.
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    subject_id: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(Text)
+    fields: Mapped[list[str]]
+    granted: Mapped[bool]
+    created_at: Mapped[datetime]
+
+
+class ApplicationRow(Base):
+    __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("form_id", "subject_id", name="uq_application_form_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    parent_number: Mapped[str | None] = mapped_column(ForeignKey("applications.number"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    subject_name: Mapped[str] = mapped_column(Text)
+    dept: Mapped[str] = mapped_column(Text)
+    # No foreign key: an application outlives the conversation that submitted it.
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    form_id: Mapped[str] = mapped_column(String(64))  # idempotency key chosen by the dialogue
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    expected_date: Mapped[date | None]
+    values_json: Mapped[dict[str, Any]]  # slot name -> encrypted token
+    display_json: Mapped[dict[str, Any]]  # slot label -> masked display string
+    deferred_materials: Mapped[list[str]]
+
+
+class ApplicationEventRow(Base):
+    __tablename__ = "application_events"
+    __table_args__ = (Index("ix_application_events_application", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"))
+    from_status: Mapped[str | None] = mapped_column(String(16))  # None for the submission itself
+    to_status: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class NumberSequenceRow(Base):
+    __tablename__ = "number_sequences"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
+    last: Mapped[int]

@@ -1,0 +1,97 @@
+"""One conversation's state, as the dialogue reads and writes it, and its stored (encrypted) form.
+
+Slot values are personal data: in the stored document each one is a separate AES-GCM token, so the
+database never holds a plaintext ID number or phone, and a value can be read without the others.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.states import State, check_transition
+
+
+class FormState(BaseModel):
+    """The answers given so far to one service's or bundle's form."""
+
+    form_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    subject_id: str
+    values: dict[str, str] = {}  # field key -> canonical value
+    displays: dict[str, str] = {}  # field key -> how to read it back (before masking)
+    skipped: list[str] = []
+    rejections: dict[str, int] = {}
+    order: list[str] = []  # keys in the order they were answered, for "上一步"
+    asked: str | None = None  # the field whose question is waiting for an answer
+    deferred: list[str] = []  # 容缺 materials to bring later
+    missing_materials: list[str] = []  # materials that must be ready before submitting
+
+    def set(self, key: str, value: str, display: str) -> None:
+        self.values[key] = value
+        self.displays[key] = display
+        self.rejections.pop(key, None)
+        if key in self.skipped:
+            self.skipped.remove(key)
+        if key in self.order:
+            self.order.remove(key)
+        self.order.append(key)
+
+    def clear(self, key: str) -> None:
+        self.values.pop(key, None)
+        self.displays.pop(key, None)
+        self.rejections.pop(key, None)
+        if key in self.skipped:
+            self.skipped.remove(key)
+        if key in self.order:
+            self.order.remove(key)
+
+    def skip(self, key: str) -> None:
+        self.clear(key)
+        self.skipped.append(key)
+        self.order.append(key)
+
+    def reject(self, key: str) -> int:
+        self.rejections[key] = self.rejections.get(key, 0) + 1
+        return self.rejections[key]
+
+
+class SessionState(BaseModel):
+    state: State = State.idle
+    previous: State | None = None  # where a handoff came from, to go back on "继续"
+    form: FormState | None = None
+    suspended: list[FormState] = []  # forms put aside by a switch, newest last
+    consented: list[str] = []  # subjects the person agreed to share their data for
+    topic: str | None = None  # the service the conversation is about, for follow-up questions
+    choices: list[str] = []  # candidate ids offered while clarifying
+    applications: list[str] = []  # tracking numbers made in this session
+    awaiting_number: bool = False  # asked for a tracking number to look up
+    turns: int = 0
+
+    def move(self, target: State) -> None:
+        self.state = check_transition(self.state, target)
+
+    def suspended_form(self, subject_id: str) -> FormState | None:
+        return next((f for f in self.suspended if f.subject_id == subject_id), None)
+
+    # -- storage -----------------------------------------------------------------------------
+
+    def to_document(self, encrypt: Callable[[str], str]) -> dict[str, Any]:
+        doc = self.model_dump(mode="json")
+        for form in _forms(doc):
+            form["values"] = {k: encrypt(v) for k, v in form["values"].items()}
+            form["displays"] = {k: encrypt(v) for k, v in form["displays"].items()}
+        return doc
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any], decrypt: Callable[[str], str]) -> SessionState:
+        for form in _forms(doc):
+            form["values"] = {k: decrypt(v) for k, v in form["values"].items()}
+            form["displays"] = {k: decrypt(v) for k, v in form["displays"].items()}
+        return cls.model_validate(doc)
+
+
+def _forms(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return ([doc["form"]] if doc.get("form") else []) + list(doc.get("suspended", []))

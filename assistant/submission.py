@@ -1,0 +1,74 @@
+"""From a filled form to application drafts: one per service, or a bundle with one per member.
+
+A bundle's answers were asked once under the bundle's names; here each member gets them back under
+its own slot names, plus what the bundle settled for it (presets).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.applications import ApplicationDraft, ApplicationView
+from assistant.filling import FormFiller
+from assistant.forms import FormSpec, SubjectKind
+from assistant.messages import Messages
+from assistant.session import FormState
+from knowledge.models import Service
+
+
+def drafts_for(spec: FormSpec, form: FormState, session_id: str, filler: FormFiller) -> ApplicationDraft:
+    answered = {f.key: f for f in filler.applicable(form) if f.key in form.values}
+    per_member: dict[str, dict[str, str]] = {s.id: {} for s in spec.services}
+    shown: dict[str, dict[str, str]] = {s.id: {} for s in spec.services}
+    masked = {key: label_value for key, *label_value in filler.views(form)}
+    for key, field in answered.items():
+        for service_id, slot_name in field.targets:
+            per_member[service_id][slot_name] = form.values[key]
+            label, value = masked[key]
+            shown[service_id][label] = value
+    for service_id, slot_name, value in spec.presets:
+        per_member[service_id][slot_name] = value
+
+    def draft(service: Service, members: list[ApplicationDraft] | None = None) -> ApplicationDraft:
+        return ApplicationDraft(
+            subject_id=service.id, subject_name=service.name, kind=SubjectKind.service, dept=service.dept,
+            session_id=session_id, form_id=form.form_id, values=per_member[service.id], display=shown[service.id],
+            deferred_materials=[m.name for m in service.materials if m.name in form.deferred],
+            time_limit=service.time_limit,
+        )
+
+    if spec.kind is SubjectKind.service:
+        return draft(spec.services[0])
+    members = [draft(s) for s in spec.services]
+    depts = list(dict.fromkeys(s.dept for s in spec.services))
+    return ApplicationDraft(
+        subject_id=spec.subject_id, subject_name=spec.subject_name, kind=SubjectKind.bundle, dept="、".join(depts),
+        session_id=session_id, form_id=form.form_id,
+        values={k: form.values[k] for k in answered}, display={label: value for label, value in masked.values()},
+        deferred_materials=list(form.deferred), time_limit=None, members=members,
+    )
+
+
+def submitted_text(view: ApplicationView, spec: FormSpec, say: Messages) -> str:
+    expected = expected_text(view.expected_date, view.created_at.date(), say)
+    if view.kind is SubjectKind.service:
+        text = say("submitted", number=view.number, status=view.status_label, dept=view.dept, expected=expected)
+    else:
+        members = "\n".join(
+            say("submitted_member", name=m.subject_name, number=m.number, dept=m.dept) for m in view.members
+        )
+        latest = max((m.expected_date for m in view.members if m.expected_date), default=None)
+        text = say("submitted_bundle", name=view.subject_name, number=view.number, members=members,
+                   expected=expected_text(latest, view.created_at.date(), say))
+        names = {s.id: s.name for s in spec.services}
+        for produced in spec.produced:
+            text += "\n" + say("submitted_produced", label=produced.label, producer=names.get(produced.producer, produced.producer))
+    if view.deferred_materials:
+        text += "\n" + say("submitted_deferred", deferred="、".join(view.deferred_materials))
+    return text
+
+
+def expected_text(expected: date | None, created: date, say: Messages) -> str:
+    if expected is None or expected <= created:
+        return say("expected_today")
+    return say("expected_by", year=expected.year, month=expected.month, day=expected.day)

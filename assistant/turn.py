@@ -1,0 +1,34 @@
+"""What one turn of the dialogue returns: the reply and everything a screen needs to show it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.states import State
+
+
+class SubjectRef(BaseModel):
+    id: str
+    name: str
+
+
+class SlotView(BaseModel):
+    key: str
+    label: str
+    value: str  # masked: 张*, 110101********4514, 138****8000
+
+
+class ApplicationRef(BaseModel):
+    number: str
+    status: str
+
+
+class Turn(BaseModel):
+    session_id: str
+    reply: str
+    state: State
+    service: SubjectRef | None = None
+    slots: list[SlotView] = []
+    missing: list[str] = []  # labels of required fields still to answer
+    application: ApplicationRef | None = None
+    suggestions: list[str] = []  # quick replies the person can tap or say

@@ -1,0 +1,36 @@
+"""`govassist chat`: a terminal conversation on the same engine as the web app."""
+
+from __future__ import annotations
+
+import click
+
+from cli.common import load_kb, load_router
+from settings import Settings
+
+
+@click.command()
+@click.option("--session", "session_id", help="Continue this conversation (its token is printed at the start).")
+@click.option("--debug", is_flag=True, help="Show state, filled fields and what is missing after each reply.")
+@click.pass_obj
+def chat(settings: Settings, session_id: str | None, debug: bool) -> None:
+    """Talk to the assistant in the terminal (Ctrl-D or 再见 to leave)."""
+    from assistant.factory import build_assistant
+
+    kb = load_kb(settings)
+    assistant = build_assistant(settings, kb, load_router(settings))
+    session_id = session_id or assistant.new_session()
+    click.echo(f"session: {session_id}", err=True)
+    while True:
+        try:
+            text = click.prompt("您", prompt_suffix="：", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if text.strip() in {"再见", "exit", "quit"}:
+            break
+        turn = assistant.handle(session_id, text)
+        click.echo(f"助手：{turn.reply}")
+        if turn.suggestions:
+            click.echo("   [" + "] [".join(turn.suggestions) + "]")
+        if debug:
+            filled = "，".join(f"{s.label}={s.value}" for s in turn.slots)
+            click.echo(f"   ({turn.state.value}; {filled}; 缺：{'、'.join(turn.missing)})", err=True)

@@ -1,0 +1,83 @@
+"""Databases for the persistence tests: a fresh SQLite file, or a private schema on a PostgreSQL server.
+
+`open_db()` may be called more than once in a test: each call is a new engine on the same database,
+which is what a restarted process sees.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import make_engine, open_database
+
+POSTGRES_URL = os.environ.get("GOVASSIST_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+
+OpenDb = Callable[[], sessionmaker[Session]]
+
+
+def engine_of(factory: sessionmaker[Session]) -> Engine:
+    return factory.kw["bind"]
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'govassist.db'}"
+
+
+@contextmanager
+def private_postgres_schema() -> Iterator[str]:
+    """A URL whose connections work in a new schema, dropped afterwards; skips if there is no server."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
+    admin = make_engine(make_url(POSTGRES_URL).update_query_dict({"connect_timeout": "3"}).render_as_string(False))
+    schema = f"govassist_test_{secrets.token_hex(4)}"
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {str(exc).splitlines()[0]}")
+    try:
+        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@contextmanager
+def _opener(url: str) -> Iterator[OpenDb]:
+    engines: list[Engine] = []
+
+    def open_db() -> sessionmaker[Session]:
+        factory = open_database(url)
+        engines.append(engine_of(factory))
+        return factory
+
+    try:
+        yield open_db
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenDb]:
+    """Opens the same database on each call; the test runs once on SQLite and once on PostgreSQL."""
+    urls = nullcontext(sqlite_url(tmp_path)) if request.param == "sqlite" else private_postgres_schema()
+    with urls as url, _opener(url) as open_db:
+        yield open_db
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[OpenDb]:
+    with _opener(sqlite_url(tmp_path)) as open_db:
+        yield open_db
