@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cli.applications import application
 from cli.chat import chat
 from cli.evaluate import eval_
 from cli.kb import kb
@@ -26,5 +27,6 @@ def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None
 
 main.add_command(kb)
 main.add_command(serve)
+main.add_command(application)
 for command in (train, ask, tune, eval_, chat):
     main.add_command(command)
