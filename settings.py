@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # Keys that encrypted older data (base64, as a JSON list in the environment); still readable.
     previous_encryption_keys: list[SecretStr] = []
 
+    # Chat and search requests a minute per session and per client address (per worker).
+    rate_limit_per_minute: int = 60
+
     @property
     def sources_dir(self) -> Path:
         return self.data_dir / "sources"

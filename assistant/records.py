@@ -99,3 +99,16 @@ class NumberSequenceRow(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
     last: Mapped[int]
+
+
+class FeedbackRow(Base):
+    """A 好差评 rating of a conversation or an application; the comment is masked before it is stored."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    application_number: Mapped[str | None] = mapped_column(String(32))
+    rating: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]

@@ -15,6 +15,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
     """Serve the assistant over HTTP."""
     import uvicorn
 
+    from cli.common import load_router
     from server import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port)
+    router = load_router(settings)  # trains and indexes on the first run, with progress shown
+    click.echo(f"serving on http://{host}:{port}", err=True)
+    uvicorn.run(create_app(settings, router=router), host=host, port=port)

@@ -200,6 +200,18 @@ class Router:
                 return Answer(doc.target_id, doc.passage, doc.source, score) if score >= self.policy.answer_min else None
         return None
 
+    def passages(self, text: str, k: int = 5) -> list[Answer]:
+        """The policy sections that best answer a question, best first (for search and the copilot)."""
+        scored = self.score(text)
+        found = []
+        for pos in np.argsort(-scored.doc_fused, kind="stable")[:200]:
+            doc: Doc = self.index.docs[pos]
+            if doc.field is DocField.policy and scored.doc_fused[pos] > 0:
+                found.append(Answer(doc.target_id, doc.passage, doc.source, float(scored.doc_fused[pos])))
+                if len(found) == k:
+                    break
+        return found
+
     def route(self, text: str) -> RoutingResult:
         p = self.policy
         scored = self.score(text)

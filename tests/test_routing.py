@@ -68,3 +68,9 @@ def test_ask_prints_the_decision_candidates_and_normalised_text_as_json(routing_
     assert body["normalised"] == "社保卡丢了怎么办"
     assert body["candidates"][0]["id"] == "sscard-loss"
     assert set(body["candidates"][0]) >= {"id", "name", "score"}
+
+
+def test_a_request_naming_a_service_whose_name_has_a_fact_word_is_routed_not_answered(router):
+    # "费用" is in the service's name: "我要办理医疗费用…报销" asks to apply, not what it costs.
+    result = router.route("我要办理医疗费用手工（零星）报销")
+    assert result.decision is Decision.route and result.candidates[0].id == "medical-reimbursement"

@@ -11,9 +11,9 @@ from tests.conftest import KB_DIR
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory, router):
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), kb_dir=KB_DIR)
-    with TestClient(create_app(settings)) as c:
+    with TestClient(create_app(settings, router=router)) as c:
         yield c
 
 

@@ -1,0 +1,259 @@
+"""The citizen web app in a real browser: headless Debian chromium drives the page the real app serves.
+
+A citizen completes an application in the normal mode and in elderly mode (长辈模式); axe-core checks
+both for WCAG 2.x A/AA violations; screenshots go to tests/artifacts/ (and, once, to docs/images/).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from server import STATIC_DIR, create_app
+from settings import Settings
+from tests.conftest import KB_DIR
+from tests.web_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, live_server, need_chromium, screenshots
+
+ID = "110101199003074514"
+TRACKING = re.compile(r"GA\d{8}-\d{6}")
+STRINGS = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))
+# The policy the page must work under (the server may send a stricter one; then that one is kept).
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
+REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
+PHONE = {"viewport": {"width": 412, "height": 915}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+# Records what the page asks the browser to read aloud and any CSP violation; calls through to the real API.
+OBSERVE = """
+window.__spoken = []; window.__csp = [];
+const realSpeak = speechSynthesis.speak.bind(speechSynthesis);
+speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); realSpeak(u); };
+document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));
+"""
+
+
+# -- the page's own files, without a browser -------------------------------------------------------
+
+
+class _Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline: list[str] = []
+        self.urls: list[str] = []
+        self.keys: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "style" or (tag == "script" and not named.get("src")):
+            self.inline.append(tag)
+        self.inline += [name for name in named if name == "style" or name.startswith("on")]
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+        self.keys |= {value for name, value in attrs if name in ("data-text", "data-label", "data-placeholder") and value}
+
+
+def test_the_page_has_no_inline_code_no_outside_urls_and_every_sentence_in_strings_json():
+    markup = _Markup()
+    markup.feed((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
+    assert markup.inline == []  # a CSP of script-src 'self' must not block anything
+    assert all(url.startswith(("/static/", "#")) for url in markup.urls), markup.urls
+    used = markup.keys | {key for js in STATIC_DIR.glob("*.js") for key in re.findall(r'\bt\("(\w+)"\)', js.read_text())}
+    assert used <= set(STRINGS["normal"]), used - set(STRINGS["normal"])
+    assert set(STRINGS["elder"]) <= set(STRINGS["normal"])  # elderly mode only rewords, never adds
+    for js in STATIC_DIR.glob("*.js"):
+        assert not re.search(r"""(import|from|fetch\()\s*["'](https?:)?//""", js.read_text()), js.name
+
+
+# -- in the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("web-data"), kb_dir=KB_DIR)
+
+
+@pytest.fixture(scope="module")
+def base_url(request, settings) -> Iterator[str]:
+    need_chromium()  # before the router, so a machine without chromium does not train a model for nothing
+    with live_server(create_app(settings, router=request.getfixturevalue("router"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the [test] extras")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def opened(browser, base_url: str, microphone: str | None = None, **context: object):
+    """The app in a fresh browser context; afterwards, check it fetched nothing elsewhere and broke no CSP.
+
+    `microphone`: "granted" or "denied", as if the citizen had answered the browser's question.
+    """
+    ctx = browser.new_context(locale="zh-CN", **context)
+    ctx.add_init_script(OBSERVE)
+    requests: list[str] = []
+    ctx.on("request", lambda r: requests.append(r.url))
+
+    def under_csp(route) -> None:
+        response = route.fetch()
+        headers = {"content-security-policy": STRICT_CSP, **response.headers}
+        route.fulfill(response=response, headers=headers)
+
+    ctx.route(f"{base_url}/", under_csp)
+    page = ctx.new_page()
+    if microphone:
+        permission = {"permission": {"name": "microphone"}, "setting": microphone, "origin": base_url}
+        ctx.new_cdp_session(page).send("Browser.setPermission", permission)
+    page.goto(base_url)
+    try:
+        yield page
+        assert page.evaluate("window.__csp") == []
+        assert [url for url in requests if not url.startswith(base_url)] == []  # no CDN, nothing outside
+    finally:
+        ctx.close()
+
+
+def _answered(page, act) -> str:
+    replies = page.locator(".msg-bot p")
+    before = replies.count()
+    act()
+    expect(replies).to_have_count(before + 1, timeout=20_000)
+    return replies.last.inner_text()
+
+
+def say(page, text: str) -> str:
+    """Type a message and send it with Enter, as a citizen does; returns the assistant's reply."""
+    def act() -> None:
+        page.get_by_label(STRINGS["normal"]["inputLabel"]).fill(text)
+        page.keyboard.press("Enter")
+    return _answered(page, act)
+
+
+def tap(page, chip: str) -> str:
+    return _answered(page, lambda: page.locator("#chips").get_by_role("button", name=chip, exact=True).click())
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def look_up_and_rate(page, number: str, stars: int, comment: str) -> None:
+    page.get_by_role("textbox", name="办件编号").fill(number)
+    page.get_by_role("button", name="查询", exact=True).click()
+    expect(page.locator("#progress-result")).to_contain_text("已提交")
+    expect(page.locator("#progress-result")).to_contain_text("张*")  # the session that applied sees its fields
+    page.locator(f"label[for=rating-{stars}]").click()
+    expect(page.locator(".star.lit")).to_have_count(stars)
+    page.get_by_label(re.compile("意见和建议|还想说的话")).fill(comment)
+    page.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#feedback-result")).to_have_text(STRINGS["normal"]["feedbackThanks"])
+
+
+def assert_no_violations(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def saved_feedback(settings: Settings, number: str):
+    from assistant.db import open_database
+    from assistant.records import FeedbackRow
+
+    with open_database(settings.resolved_database_url)() as session:
+        return session.scalars(select(FeedbackRow).where(FeedbackRow.application_number == number)).one()
+
+
+def test_a_citizen_applies_for_a_social_security_card_in_the_normal_mode(browser, base_url, settings):
+    with opened(browser, base_url, **DESKTOP) as page:
+        expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["normal"]["welcome"])
+        assert "同意" in say(page, "我想第一次办张社保卡")
+        card = page.locator(".card")
+        expect(card).to_contain_text("社会保障卡申领")
+        expect(card).to_contain_text("所需材料")
+        expect(card.locator("dd")).to_have_count(3)  # department, time limit, fee
+        expect(page.locator("#missing")).to_contain_text("持卡人姓名")
+
+        tap(page, "同意")
+        say(page, f"我叫张三，身份证{ID}，电话13800138000")
+        filled = page.locator("#filled")
+        expect(filled).to_contain_text("110101********4514")
+        expect(filled).not_to_contain_text(ID)
+        expect(page.locator("#missing")).not_to_contain_text("持卡人姓名")
+        tap(page, "到银行网点领取")
+        tap(page, "都有了")
+        expect(page.locator("#confirm-panel")).to_be_visible()
+        expect(page.locator("#confirm-list")).to_contain_text("张*")
+        assert_no_violations(page)  # chat, card, form and confirmation on screen
+
+        reply = tap(page, "确认提交")
+        number = page.locator("#tracking-number").inner_text()
+        assert TRACKING.fullmatch(number) and number in reply
+        expect(page.locator("#tracking-status")).to_have_text("已提交")
+        look_up_and_rate(page, number, stars=4, comment="很方便，不用跑腿")
+        assert_no_violations(page)
+        screenshots(page, "web-normal", REFRESH_DOCS_IMAGES)
+
+    saved = saved_feedback(settings, number)
+    assert (saved.rating, saved.comment) == (4, "很方便，不用跑腿")
+
+
+def test_in_elderly_mode_three_taps_start_an_application_with_big_text_and_every_reply_read_aloud(browser, base_url, settings):
+    with opened(browser, base_url, **PHONE) as page:
+        page.get_by_role("button", name=re.compile("长辈模式")).tap()  # tap 1
+        expect(page.locator("html")).to_have_class("elder")
+        expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["elder"]["welcome"])  # fewer words
+        px = lambda selector: float(page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        assert min(px(".msg-bot p"), px("#message-input"), px(".chip")) >= 24
+        chip = page.locator(".chip").first.bounding_box()
+        mic = page.get_by_role("button", name=STRINGS["elder"]["mic"]).bounding_box()
+        assert chip["height"] >= 60 and mic["height"] >= 100 and mic["width"] >= 300
+
+        tap(page, "补办社保卡")  # tap 2
+        tap(page, "同意")  # tap 3: the first question of the form is asked
+        expect(page.locator("#form-panel")).to_be_visible()
+        expect(page.locator("#missing li")).not_to_have_count(0)
+        spoken = page.evaluate("window.__spoken")
+        assert spoken[-1] == {"text": page.locator(".msg-bot p").last.inner_text(), "lang": "zh-CN"}
+
+        say(page, f"我叫张三，身份证{ID}，电话13800138000")
+        tap(page, "卡丢失，挂失并补卡")
+        tap(page, "到银行网点领取")
+        tap(page, "都有了")
+        expect(page.locator("#confirm-panel")).to_be_visible()
+        assert_no_violations(page)
+        tap(page, "确认提交")
+        number = page.locator("#tracking-number").inner_text()
+        assert TRACKING.fullmatch(number)
+        look_up_and_rate(page, number, stars=5, comment="字大，看得清")
+        assert_no_violations(page)
+        assert page.evaluate("window.__spoken.length") >= 8  # every reply, not only the first
+        screenshots(page, "web-elderly", REFRESH_DOCS_IMAGES)
+
+    assert saved_feedback(settings, number).rating == 5
+
+
+@pytest.mark.parametrize(("microphone", "message"), [("denied", "micNoPermission"), ("granted", "micUnavailable")])
+def test_the_big_microphone_says_politely_when_it_cannot_listen(browser, base_url, microphone, message):
+    with opened(browser, base_url, microphone=microphone, **PHONE) as page:
+        page.get_by_role("button", name=re.compile("长辈模式")).tap()
+        mic = page.locator("#mic")
+        mic.tap()
+        if microphone == "granted":  # recording: a second tap stops it and sends it to /api/voice, not there yet
+            expect(page.locator("#mic-status")).to_have_text(STRINGS["elder"]["micListening"])
+            expect(mic).to_have_attribute("aria-pressed", "true")
+            page.wait_for_timeout(300)
+            mic.tap()
+        expect(page.locator("#mic-status")).to_have_text(STRINGS["elder"][message])
+        expect(mic).to_have_attribute("aria-pressed", "false")

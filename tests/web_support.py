@@ -1,0 +1,77 @@
+"""Helpers for the browser tests: a real uvicorn server in a thread, headless chromium, axe-core."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from settings import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"  # screenshots of every run; git-ignored
+DOCS_IMAGES = REPO_ROOT / "docs" / "images"  # one screenshot per mode, for the README
+# The WCAG 2.x A and AA rules of axe-core; best-practice rules are advice, not the bar the issue sets.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# A fake microphone, so a headless browser can record once the page is allowed to use it.
+CHROMIUM_ARGS = ["--use-fake-device-for-media-stream"]
+
+
+def need_chromium() -> Path:
+    """Skip, saying why, on a machine without Debian's chromium (CI installs it in .ci/run)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Debian chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+    return CHROMIUM
+
+
+@contextmanager
+def live_server(app: FastAPI) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free local port in a background thread; yields its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(600):  # the lifespan loads the knowledge base: allow a minute
+            if server.started or not thread.is_alive():
+                break
+            threading.Event().wait(0.1)
+        if not server.started:
+            raise RuntimeError("the test server did not start")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core (bundled in the axe-playwright-python wheel, never fetched) on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA}, "resultTypes": ["violations"]}
+    violations = Axe().run(page, options=options).response["violations"]
+    return [{"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]} for v in violations]
+
+
+def screenshots(page, name: str, refresh_docs: bool) -> None:
+    """Save the whole page and what fits the screen under tests/artifacts/; the latter also goes to
+    docs/images/ for the README when it is missing there or `refresh_docs` is asked for (not on every
+    run: the picture changes with every tracking number, and the checkout should stay clean)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
+    screen = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(screen))
+    target = DOCS_IMAGES / f"{name}.png"
+    if refresh_docs or not target.exists():
+        DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screen, target)

@@ -1,0 +1,115 @@
+"""Request and response models of the JSON API (typed, documented in OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from assistant.turn import Turn
+
+SessionToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+MAX_MESSAGE_CHARS = 500
+
+
+class ApiError(BaseModel):
+    """The one error shape of the API: a stable code, a Chinese message, the field at fault if any."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class StrictRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ChatRequest(StrictRequest):
+    session_id: SessionToken | None = None
+    text: str = Field(max_length=MAX_MESSAGE_CHARS, description="What the citizen typed or said.")
+
+
+class ServiceCard(BaseModel):
+    id: str
+    name: str
+    dept: str
+    materials: list[str]
+    time_limit: str
+    fee: str
+
+
+class ChatTurn(Turn):
+    card: ServiceCard | None = None  # the guide's key facts, when the turn is about a service
+
+
+class ServiceSummary(BaseModel):
+    id: str
+    name: str
+    kind: str
+    dept: str
+
+
+class ServiceGuide(ServiceSummary):
+    guide: str  # the guide as a citizen reads it
+
+
+class Health(BaseModel):
+    status: str
+    services: int
+    bundles: int
+    policies: int
+
+
+class SearchCandidate(BaseModel):
+    id: str
+    name: str
+    type: str
+    score: float
+
+
+class Passage(BaseModel):
+    id: str
+    text: str
+    source: str
+    score: float
+
+
+class SearchResult(BaseModel):
+    query: str
+    decision: str
+    candidates: list[SearchCandidate]
+    passages: list[Passage]
+
+
+class ApplicationMember(BaseModel):
+    number: str
+    service: str
+    dept: str
+    status: str
+    status_label: str
+    expected_date: date | None
+
+
+class ApplicationStatusView(BaseModel):
+    number: str
+    service: str
+    dept: str
+    status: str
+    status_label: str
+    created_at: datetime
+    expected_date: date | None
+    deferred_materials: list[str]
+    members: list[ApplicationMember]
+    fields: dict[str, str] | None  # masked; only for the session that applied
+
+
+class FeedbackRequest(StrictRequest):
+    session_id: SessionToken
+    rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
+    application: str | None = Field(default=None, pattern=r"^GA\d{8}-\d{6}$")
+
+
+class FeedbackSaved(BaseModel):
+    id: int

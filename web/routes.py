@@ -1,0 +1,147 @@
+"""The JSON API: chat, guides, search, application progress and feedback."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
+
+from assistant.engine import Assistant
+from assistant.feedback import FeedbackBook
+from assistant.turn import Turn
+from intents.router import Router
+from knowledge.base import KnowledgeBase
+from knowledge.models import Service
+from knowledge.render import render_guide
+from web.errors import ApiException
+from web.limits import RateLimiter
+from web.models import (
+    ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
+    Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary,
+)
+
+SESSION_COOKIE = "govassist_session"
+MAX_QUERY_CHARS = 200
+
+router = APIRouter(prefix="/api")
+
+
+def _state(request: Request):
+    return request.app.state
+
+
+def _kb(request: Request) -> KnowledgeBase:
+    return _state(request).kb
+
+
+def _assistant(request: Request) -> Assistant:
+    return _state(request).assistant
+
+
+def _router(request: Request) -> Router:
+    return _state(request).router
+
+
+def _feedback(request: Request) -> FeedbackBook:
+    return _state(request).feedback
+
+
+KbDep = Annotated[KnowledgeBase, Depends(_kb)]
+AssistantDep = Annotated[Assistant, Depends(_assistant)]
+RouterDep = Annotated[Router, Depends(_router)]
+FeedbackDep = Annotated[FeedbackBook, Depends(_feedback)]
+
+
+def limit(request: Request, key: str) -> None:
+    limiter: RateLimiter = _state(request).limiter
+    client = request.client.host if request.client else "unknown"
+    if not (limiter.allow(f"ip:{client}") and limiter.allow(f"key:{key}")):
+        raise ApiException(429, ApiError(code="rate_limited", message="请求太频繁了，请稍等一会儿再试。"))
+
+
+def _card(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
+    service = kb.services.get(turn.service.id) if turn.service else None
+    if not isinstance(service, Service):
+        return None
+    return ServiceCard(id=service.id, name=service.name, dept=service.dept, materials=[m.name for m in service.materials],
+                       time_limit=service.time_limit.text, fee=service.fee.text)
+
+
+@router.post("/chat", response_model=ChatTurn, responses={400: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
+def chat(body: ChatRequest, request: Request, response: Response, assistant: AssistantDep, kb: KbDep,
+         cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ChatTurn:
+    """One message in, one Turn out. Without a session_id (or cookie) a new conversation starts."""
+    if not body.text.strip():
+        raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
+    session_id = body.session_id or cookie
+    if session_id is not None and assistant.state_of(session_id) is None:
+        if body.session_id is not None:
+            raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。",
+                                             field="session_id"))
+        session_id = None  # a stale cookie: start afresh
+    session_id = session_id or assistant.new_session()
+    limit(request, session_id)
+    turn = assistant.handle(session_id, body.text)
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
+    return ChatTurn(**turn.model_dump(), card=_card(kb, turn))
+
+
+@router.get("/health", response_model=Health)
+def health(kb: KbDep) -> Health:
+    return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies))
+
+
+@router.get("/services", response_model=list[ServiceSummary])
+def services(kb: KbDep) -> list[ServiceSummary]:
+    own = [ServiceSummary(id=s.id, name=s.name, kind=s.kind.value, dept=s.dept) for s in kb.services.values()]
+    imported = [ServiceSummary(id=i.id, name=i.name, kind=i.kind, dept=i.dept) for i in kb.imported.values()]
+    return own + imported
+
+
+@router.get("/services/{service_id}", response_model=ServiceGuide, responses={404: {"model": ApiError}})
+def service(service_id: str, kb: KbDep) -> ServiceGuide:
+    item = kb.services.get(service_id) or kb.imported.get(service_id)
+    if item is None:
+        raise ApiException(404, ApiError(code="service_not_found", message="未找到该事项，请检查事项编号。"))
+    kind = getattr(item.kind, "value", item.kind)  # ServiceKind for our guides, a plain str when imported
+    return ServiceGuide(id=item.id, name=item.name, kind=kind, dept=item.dept, guide=render_guide(kb, item))
+
+
+@router.get("/search", response_model=SearchResult, responses={400: {"model": ApiError}})
+def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
+    """Routing candidates for a query and the policy passages that answer it."""
+    if not q.strip() or len(q) > MAX_QUERY_CHARS:
+        raise ApiException(400, ApiError(code="bad_query", message=f"请输入1到{MAX_QUERY_CHARS}个字的搜索内容。", field="q"))
+    limit(request, "search")
+    result = routes.route(q)
+    return SearchResult(
+        query=q, decision=result.decision.value,
+        candidates=[SearchCandidate(id=c.id, name=c.name, type=c.type, score=round(c.score, 4)) for c in result.candidates],
+        passages=[Passage(id=p.target_id, text=p.text, source=p.source, score=round(p.score, 4)) for p in routes.passages(q)],
+    )
+
+
+@router.get("/applications/{number}", response_model=ApplicationStatusView, responses={404: {"model": ApiError}})
+def application(number: str, assistant: AssistantDep,
+                token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
+                cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
+    """Progress of an application; its (masked) personal fields only for the session that applied."""
+    view = assistant.book.get(number.upper(), token or cookie)
+    if view is None:
+        raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
+    members = [ApplicationMember(number=m.number, service=m.subject_name, dept=m.dept, status=m.status.value,
+                                 status_label=m.status_label, expected_date=m.expected_date) for m in view.members]
+    return ApplicationStatusView(
+        number=view.number, service=view.subject_name, dept=view.dept, status=view.status.value,
+        status_label=view.status_label, created_at=view.created_at, expected_date=view.expected_date,
+        deferred_materials=list(view.deferred_materials), members=members, fields=view.fields,
+    )
+
+
+@router.post("/feedback", response_model=FeedbackSaved, status_code=201, responses={404: {"model": ApiError}})
+def feedback(body: FeedbackRequest, request: Request, assistant: AssistantDep, book: FeedbackDep) -> FeedbackSaved:
+    """好差评: a 1–5 rating with an optional comment."""
+    if assistant.state_of(body.session_id) is None:
+        raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在。", field="session_id"))
+    limit(request, body.session_id)
+    return FeedbackSaved(id=book.rate(body.session_id, body.rating, body.comment, body.application))

@@ -1,0 +1,61 @@
+// The JSON API of server.py. The session token comes back with every turn and is kept for this tab only.
+import { t } from "./strings.js";
+
+const SESSION_KEY = "govassist.session";
+
+export class ApiError extends Error {
+  constructor(message, status, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function sessionId() {
+  return sessionStorage.getItem(SESSION_KEY);
+}
+
+async function request(path, options = {}) {
+  let response;
+  try {
+    response = await fetch(path, { credentials: "same-origin", ...options });
+  } catch {
+    throw new ApiError(t("networkError"), 0, "network");
+  }
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    // The API's one error shape: {code, message (Chinese), field}.
+    throw new ApiError(body?.message || t("networkError"), response.status, body?.code);
+  }
+  return body;
+}
+
+function remember(turn) {
+  if (turn?.session_id) sessionStorage.setItem(SESSION_KEY, turn.session_id);
+  return turn;
+}
+
+const json = (payload) => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json" },
+  body: JSON.stringify(payload),
+});
+
+export async function chat(text) {
+  return remember(await request("/api/chat", json({ session_id: sessionId(), text })));
+}
+
+export async function voice(audio) {
+  const query = sessionId() ? `?session_id=${encodeURIComponent(sessionId())}` : "";
+  return remember(await request(`/api/voice${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
+}
+
+export function application(number) {
+  // Personal fields come back only to the session that applied: say which session this is.
+  const headers = sessionId() ? { "X-Session-Token": sessionId() } : {};
+  return request(`/api/applications/${encodeURIComponent(number)}`, { headers });
+}
+
+export function feedback(rating, comment, applicationNumber) {
+  return request("/api/feedback", json({ session_id: sessionId(), rating, comment, application: applicationNumber }));
+}

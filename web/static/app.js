@@ -1,0 +1,54 @@
+// The citizen web app: wires the conversation, the side panel and elderly mode to the JSON API.
+import * as api from "./api.js";
+import { say, setBusy, showCard, showChips } from "./chat.js";
+import { setUpElder, speak } from "./elder.js";
+import { setUpPanel, showTurn } from "./panel.js";
+import { applyStrings, t } from "./strings.js";
+
+const IDLE_STATES = new Set(["idle", "submitted"]);
+const input = document.getElementById("message-input");
+let shownCard = null;
+
+function render(turn) {
+  if (turn.heard) say("user", turn.heard); // what the recogniser understood, for a spoken message
+  say("bot", turn.reply);
+  speak(turn.reply);
+  // A service's card once, when the conversation turns to it; not again on every question.
+  if (turn.card && turn.card.id !== shownCard) showCard(turn.card);
+  shownCard = turn.card?.id ?? shownCard;
+  const chips = turn.suggestions.length || !IDLE_STATES.has(turn.state) ? turn.suggestions : t("starters");
+  showChips(chips, send);
+  showTurn(turn);
+}
+
+async function send(text) {
+  text = text.trim();
+  if (!text) return;
+  say("user", text);
+  setBusy(true);
+  try {
+    render(await api.chat(text));
+  } catch (error) {
+    say("bot", error.message);
+    speak(error.message);
+  } finally {
+    setBusy(false);
+  }
+}
+
+function start() {
+  applyStrings();
+  setUpPanel();
+  setUpElder(render);
+  const welcome = say("bot", t("welcome"));
+  welcome.querySelector("p").dataset.text = "welcome"; // re-worded when the mode changes
+  showChips(t("starters"), send);
+  document.getElementById("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    input.value = "";
+    send(text);
+  });
+}
+
+start();

@@ -1,0 +1,45 @@
+// The conversation column: messages, service cards and quick-reply chips.
+import { clear, el, pairs } from "./dom.js";
+import { t } from "./strings.js";
+
+const log = document.getElementById("messages");
+const chipBar = document.getElementById("chips");
+
+function scrollDown() {
+  log.lastElementChild?.scrollIntoView({ block: "end" });
+}
+
+export function say(role, text) {
+  const bubble = el("div", `msg msg-${role}`);
+  // A screen reader hears who is speaking; sighted users see it from the bubble's side and colour.
+  bubble.append(el("span", "visually-hidden", t(role === "user" ? "you" : "bot")), el("p", "", text));
+  log.append(bubble);
+  scrollDown();
+  return bubble;
+}
+
+// A service guide at a glance: name, department, materials, time limit, fee.
+export function showCard(card) {
+  const article = el("article", "card", "", { "aria-label": card.name });
+  const facts = el("dl", "facts");
+  pairs(facts, [[t("cardDept"), card.dept], [t("cardTime"), card.time_limit], [t("cardFee"), card.fee]]);
+  const materials = el("ol", "card-materials");
+  for (const material of card.materials) materials.append(el("li", "", material));
+  article.append(el("h3", "", card.name), facts, el("p", "card-label", t("cardMaterials")), materials);
+  log.append(article);
+  scrollDown();
+}
+
+export function showChips(labels, onPick) {
+  clear(chipBar);
+  for (const label of labels) {
+    const chip = el("button", "chip", label, { type: "button" });
+    chip.addEventListener("click", () => onPick(label));
+    chipBar.append(chip);
+  }
+}
+
+export function setBusy(busy) {
+  log.setAttribute("aria-busy", String(busy));
+  for (const chip of chipBar.querySelectorAll("button")) chip.disabled = busy;
+}
