@@ -110,12 +110,21 @@ class FormDialogue:
     # -- filling ---------------------------------------------------------------------------------------
 
     def filling(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply) -> None:
+        self._step(s, session_id, text, commands, reply, self._fill)
+
+    def confirming(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply) -> None:
+        self._step(s, session_id, text, commands, reply, self._confirm)
+
+    def _step(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply, step) -> None:
+        """取消 / 重新开始 / 上一步 apply in both form states; anything else is the state's own step."""
+        assert s.form is not None
+        spec, filler = self._filler(s.form)
+        if not self._steer(s, commands, filler, reply):
+            step(s, session_id, text, commands, reply, s.form, spec, filler)
+
+    def _fill(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply,
+              form: FormState, spec: FormSpec, filler: FormFiller) -> None:
         ctx = self.ctx
-        form = s.form
-        assert form is not None
-        spec, filler = self._filler(form)
-        if self._steer(s, commands, filler, reply):
-            return
         today = ctx.today()
         asked = form.asked
         if Command.correction in commands and self._correct(s, text, filler, reply):
@@ -240,13 +249,9 @@ class FormDialogue:
 
     # -- confirming and submitting ------------------------------------------------------------------
 
-    def confirming(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply) -> None:
+    def _confirm(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply,
+                 form: FormState, spec: FormSpec, filler: FormFiller) -> None:
         ctx = self.ctx
-        form = s.form
-        assert form is not None
-        spec, filler = self._filler(form)
-        if self._steer(s, commands, filler, reply):
-            return
         if topic := ctx.topics.topic_of(text):  # "要带什么材料？" is a question, not a change
             reply.add(ctx.answers.answer(form.subject_id, topic))
             self.reprompt(s, reply)

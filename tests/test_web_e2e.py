@@ -112,8 +112,10 @@ def opened(browser, base_url: str, microphone: str | None = None, **context: obj
 
     ctx.route(f"{base_url}/", under_csp)
     page = ctx.new_page()
-    if microphone:
-        permission = {"permission": {"name": "microphone"}, "setting": microphone, "origin": base_url}
+    if microphone == "granted":
+        ctx.grant_permissions(["microphone"], origin=base_url)
+    elif microphone == "denied":  # Playwright grants only; chromium's own protocol can refuse
+        permission = {"permission": {"name": "microphone"}, "setting": "denied", "origin": base_url}
         ctx.new_cdp_session(page).send("Browser.setPermission", permission)
     page.goto(base_url)
     try:
