@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -129,7 +130,9 @@ class Normaliser:
             except (ValueError, KeyError):
                 # Digit-by-digit reading (幺三八零…) is not a number cn2an parses as a whole.
                 try:
-                    return cn2an.transform(span, "cn2an")
+                    with warnings.catch_warnings():  # it warns, then returns the text unchanged
+                        warnings.simplefilter("ignore", UserWarning)
+                        return cn2an.transform(span, "cn2an")
                 except (ValueError, KeyError):
                     return span
             return str(int(value)) if float(value).is_integer() else str(value)

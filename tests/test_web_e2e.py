@@ -180,14 +180,25 @@ def saved_feedback(settings: Settings, number: str):
 def test_a_citizen_applies_for_a_social_security_card_in_the_normal_mode(browser, base_url, settings):
     with opened(browser, base_url, **DESKTOP) as page:
         expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["normal"]["welcome"])
-        assert "同意" in say(page, "我想第一次办张社保卡")
+        # By keyboard: the first Tab reaches the skip link, which leads to the input.
+        page.keyboard.press("Tab")
+        expect(page.locator(".skip-link")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#message-input")).to_be_focused()
+        page.keyboard.type("我想第一次办张社保卡")
+        assert "同意" in _answered(page, lambda: page.keyboard.press("Enter"))
         card = page.locator(".card")
         expect(card).to_contain_text("社会保障卡申领")
         expect(card).to_contain_text("所需材料")
         expect(card.locator("dd")).to_have_count(3)  # department, time limit, fee
         expect(page.locator("#missing")).to_contain_text("持卡人姓名")
 
-        tap(page, "同意")
+        expect(page.locator("#message-input")).to_be_focused()  # the chips sit just before it
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        expect(page.get_by_role("button", name="同意", exact=True)).to_be_focused()
+        _answered(page, lambda: page.keyboard.press("Enter"))
+        expect(page.locator("#message-input")).to_be_focused()  # ready for the answer
         say(page, f"我叫张三，身份证{ID}，电话13800138000")
         filled = page.locator("#filled")
         expect(filled).to_contain_text("110101********4514")

@@ -69,6 +69,7 @@ def screenshots(page, name: str, refresh_docs: bool) -> None:
     run: the picture changes with every tracking number, and the checkout should stay clean)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
+    page.evaluate("window.scrollTo(0, 0)")
     screen = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(screen))
     target = DOCS_IMAGES / f"{name}.png"

@@ -33,6 +33,9 @@ async function send(text) {
     speak(error.message);
   } finally {
     setBusy(false);
+    // The chip that was used is gone: keep keyboard users in the conversation (not on touch
+    // screens, where focusing the input would pop the keyboard over the reply).
+    if (document.activeElement === document.body && matchMedia("(pointer: fine)").matches) input.focus();
   }
 }
 
