@@ -141,7 +141,7 @@ class Dialogue:
     # -- clarifying: which of the offered services --------------------------------------------------
 
     def _clarifying(self, s: SessionState, session_id: str, text: str, commands: set[Command], reply: Reply) -> None:
-        names = [self._name(c) for c in s.choices]
+        names = [self.name_of(c) for c in s.choices]
         slot = Slot(name="choice", label="事项", type=SlotType.choice, ask="哪一项？",
                     choices=[Choice(value=f"c{i}", label=n) for i, n in enumerate(names)])
         picked = parse_value(slot, text, self.ctx.today())
@@ -183,7 +183,7 @@ class Dialogue:
         topic = ctx.topics.topic_of(text)
         if topic:
             reply.add(ctx.answers.answer(spec.subject_id, topic))
-        elif named := self._other_subject(s, text):
+        elif named := self.other_subject(s, text):
             s.form = None
             self._to(s, State.idle)
             self.start(s, session_id, named, reply)
@@ -237,19 +237,19 @@ class Dialogue:
         answer = parse_value(YES_NO, text, self.ctx.today())
         return isinstance(answer, Value) and answer.value == "yes"
 
-    def _name(self, subject_id: str) -> str:
+    def name_of(self, subject_id: str) -> str:
         item = self.ctx.kb.find(subject_id)
         return getattr(item, "name", None) or getattr(item, "title", subject_id)
 
     def _start_chip(self, subject_id: str | None) -> list[str]:
         if subject_id and is_form_subject(self.ctx.kb, subject_id):
-            return [self.ctx.say("chip_start", name=self._name(subject_id))]
+            return [self.ctx.say("chip_start", name=self.name_of(subject_id))]
         return []
 
     def _popular(self) -> list[str]:
         return self.ctx.say("popular").split(",")
 
-    def _other_subject(self, s: SessionState, text: str) -> str | None:
+    def other_subject(self, s: SessionState, text: str) -> str | None:
         current = s.form.subject_id if s.form else None
         named = [m.subject_id for m in self.ctx.mentions.find(self.ctx.router.normalise(text))]
         return next((sid for sid in named if sid != current), None)

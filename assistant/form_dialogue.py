@@ -221,7 +221,7 @@ class FormDialogue:
         ctx = self.ctx
         form = s.form
         assert form is not None
-        named = self.dialogue._other_subject(s, text)
+        named = self.dialogue.other_subject(s, text)
         if named is None and Command.switch in commands:
             result = ctx.router.route(text)
             if result.decision in (Decision.route, Decision.clarify) and result.candidates:
@@ -236,7 +236,7 @@ class FormDialogue:
         if s.suspended_form(named):
             self.resume(s, named, reply)
             return True
-        reply.add(ctx.say("switched", name=self.dialogue._name(named), old=old))
+        reply.add(ctx.say("switched", name=self.dialogue.name_of(named), old=old))
         self.dialogue.start(s, session_id, named, reply)
         return True
 
@@ -291,13 +291,13 @@ class FormDialogue:
         done = {spec.subject_id, *(x.id for x in spec.services)}
         related: list[str] = []
         for service in spec.services:
-            related += [b.id for b in kb.bundles_with(service.id)] + list(service.related)
+            related += list(service.related) + [b.id for b in kb.bundles_with(service.id)]
         if spec.subject_id in kb.bundles:
             related += kb.bundles[spec.subject_id].related
         names = []
         for sid in dict.fromkeys(related):
             if sid not in done and (sid in kb.services or sid in kb.bundles):
-                names.append(self.dialogue._name(sid))
+                names.append(self.dialogue.name_of(sid))
         if names:
             reply.add(self.ctx.say("offer_related", names="、".join(names[:MAX_OFFERS])))
             reply.suggestions += [self.ctx.say("chip_start", name=n) for n in names[:MAX_OFFERS]]

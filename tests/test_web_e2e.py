@@ -164,6 +164,10 @@ def look_up_and_rate(page, number: str, stars: int, comment: str) -> None:
     expect(page.locator("#feedback-result")).to_have_text(STRINGS["normal"]["feedbackThanks"])
 
 
+def font_px(page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+
+
 def assert_no_violations(page) -> None:
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
@@ -227,8 +231,8 @@ def test_in_elderly_mode_three_taps_start_an_application_with_big_text_and_every
         page.get_by_role("button", name=re.compile("长辈模式")).tap()  # tap 1
         expect(page.locator("html")).to_have_class("elder")
         expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["elder"]["welcome"])  # fewer words
-        px = lambda selector: float(page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-        assert min(px(".msg-bot p"), px("#message-input"), px(".chip")) >= 24
+        sizes = [font_px(page, selector) for selector in (".msg-bot p", "#message-input", ".chip", "#elder-toggle")]
+        assert min(sizes) >= 24, sizes
         chip = page.locator(".chip").first.bounding_box()
         mic = page.get_by_role("button", name=STRINGS["elder"]["mic"]).bounding_box()
         assert chip["height"] >= 60 and mic["height"] >= 100 and mic["width"] >= 300

@@ -42,9 +42,10 @@ function tell(text) {
 }
 
 function listening(on) {
+  const text = document.getElementById("mic-text");
   mic.setAttribute("aria-pressed", String(on));
-  mic.dataset.label = on ? "micStop" : "mic";
-  mic.setAttribute("aria-label", t(mic.dataset.label));
+  text.dataset.text = on ? "micStop" : "mic";
+  text.textContent = t(text.dataset.text);
 }
 
 async function record(onTurn) {
