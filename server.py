@@ -22,7 +22,9 @@ from settings import Settings
 from web.errors import ApiException, install_error_handlers
 from web.limits import RateLimiter
 from web.models import ApiError
+from voice.recognise import Recogniser
 from web.routes import router as api_routes
+from web.voice_routes import router as voice_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
@@ -46,11 +48,15 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         app.state.assistant = build_assistant(settings, kb, routes)
         app.state.feedback = FeedbackBook(open_database(settings.resolved_database_url))
         app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+        app.state.settings = settings
+        app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
+                                          max_seconds=settings.voice_max_seconds)
         yield
 
     app = FastAPI(title="政务助手 API", version="0.2.0", lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(api_routes)
+    app.include_router(voice_routes)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

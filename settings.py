@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     # Chat and search requests a minute per session and per client address (per worker).
     rate_limit_per_minute: int = 60
 
+    # Vosk model directories by name, e.g. {"mandarin": "/models/vosk-model-small-cn-0.22"} (JSON in the
+    # environment); empty: voice input answers 503 saying how to install one (docs/voice.md).
+    vosk_models: dict[str, Path] = {}
+    vosk_default_model: str | None = None
+    voice_max_seconds: float = 60
+    voice_max_bytes: int = 16 * 1024 * 1024
+    # espeak-ng voice and speed for GET /api/tts.
+    speech_voice: str = "cmn"
+    speech_rate: int = 150
+
     @property
     def sources_dir(self) -> Path:
         return self.data_dir / "sources"

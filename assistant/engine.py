@@ -21,9 +21,11 @@ from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
 from assistant.session import SessionState
 from assistant.session_store import SessionStore, StaleSession
-from assistant.turn import ApplicationRef, SlotView, SubjectRef, Turn
+from assistant.states import State
+from assistant.turn import ApplicationRef, Expecting, SlotView, SubjectRef, Turn
 from intents.mentions import MentionFinder
 from knowledge.base import KnowledgeBase
+from voice.speakable import speech_form
 
 MAX_RETRIES = 3
 
@@ -76,8 +78,26 @@ class Assistant:
         stored = self.store.load(session_id)
         return None if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
 
+    def expecting(self, session_id: str) -> Expecting | None:
+        """What the conversation waits for now (voice input listens for it with a grammar)."""
+        state = self.state_of(session_id)
+        return None if state is None else self._expecting(state)
+
+    def _expecting(self, s: SessionState) -> Expecting | None:
+        if s.state in (State.consent, State.confirming):
+            return Expecting(kind=s.state.value)
+        if s.state is State.clarifying:
+            return Expecting(kind="clarify", choices=[self.dialogue.name_of(c) for c in s.choices])
+        if s.state is State.filling and s.form is not None and s.form.asked:
+            spec = form_for(self.kb, s.form.subject_id)
+            if spec.has(s.form.asked):
+                slot = spec.field(s.form.asked).slot
+                return Expecting(kind=slot.type.value, choices=[c.label for c in slot.choices])
+        return None
+
     def _turn(self, session_id: str, s: SessionState, reply: Reply) -> Turn:
-        turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)))
+        turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),
+                    speech=speech_form(reply.text), expecting=self._expecting(s))
         subject = s.form.subject_id if s.form else s.topic
         if subject and (item := self.kb.find(subject)) is not None:
             turn.service = SubjectRef(id=subject, name=getattr(item, "name", subject))

@@ -23,6 +23,16 @@ class ApplicationRef(BaseModel):
     status: str
 
 
+class Expecting(BaseModel):
+    """What the assistant waits for: a slot type, or consent/confirm/clarify; and the choices if any.
+
+    Voice input uses it to listen with a small grammar (yes/no, digits, the choices) when it can.
+    """
+
+    kind: str
+    choices: list[str] = []
+
+
 class Turn(BaseModel):
     session_id: str
     reply: str
@@ -32,3 +42,5 @@ class Turn(BaseModel):
     missing: list[str] = []  # labels of required fields still to answer
     application: ApplicationRef | None = None
     suggestions: list[str] = []  # quick replies the person can tap or say
+    speech: str = ""  # the reply as it is read aloud: no symbols or masked characters, numbers spoken
+    expecting: Expecting | None = None

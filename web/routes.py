@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
@@ -17,7 +18,7 @@ from web.errors import ApiException
 from web.limits import RateLimiter
 from web.models import (
     ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
-    Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary,
+    Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary, SessionToken,
 )
 
 SESSION_COOKIE = "govassist_session"
@@ -59,7 +60,23 @@ def limit(request: Request, key: str) -> None:
         raise ApiException(429, ApiError(code="rate_limited", message="请求太频繁了，请稍等一会儿再试。"))
 
 
-def _card(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
+def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[str, str]) -> str:
+    """The conversation a request belongs to: the token it names, else its cookie, else a new one.
+
+    An unknown token named explicitly is refused (never adopted: a client cannot choose its token).
+    """
+    if given is not None:
+        if assistant.state_of(given) is None:
+            raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。",
+                                             field="session_id"))
+        return given
+    cookie = cookies.get(SESSION_COOKIE)
+    if cookie and assistant.state_of(cookie) is not None:
+        return cookie
+    return assistant.new_session()
+
+
+def card_for(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
     service = kb.services.get(turn.service.id) if turn.service else None
     if not isinstance(service, Service):
         return None
@@ -68,22 +85,15 @@ def _card(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
 
 
 @router.post("/chat", response_model=ChatTurn, responses={400: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
-def chat(body: ChatRequest, request: Request, response: Response, assistant: AssistantDep, kb: KbDep,
-         cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ChatTurn:
+def chat(body: ChatRequest, request: Request, response: Response, assistant: AssistantDep, kb: KbDep) -> ChatTurn:
     """One message in, one Turn out. Without a session_id (or cookie) a new conversation starts."""
     if not body.text.strip():
         raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
-    session_id = body.session_id or cookie
-    if session_id is not None and assistant.state_of(session_id) is None:
-        if body.session_id is not None:
-            raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。",
-                                             field="session_id"))
-        session_id = None  # a stale cookie: start afresh
-    session_id = session_id or assistant.new_session()
+    session_id = resolve_session(assistant, body.session_id, request.cookies)
     limit(request, session_id)
     turn = assistant.handle(session_id, body.text)
     response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
-    return ChatTurn(**turn.model_dump(), card=_card(kb, turn))
+    return ChatTurn(**turn.model_dump(), card=card_for(kb, turn))
 
 
 @router.get("/health", response_model=Health)

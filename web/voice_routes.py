@@ -1,0 +1,140 @@
+"""Voice in and out: POST /api/voice (a recording), WS /ws/voice (streamed chunks), GET /api/tts.
+
+Decoding and recognition are CPU work; they run in the thread pool so one long recording does not
+hold up other requests. Without a Vosk model the voice endpoints answer 503 saying how to add one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from voice.decode import decode_audio
+from voice.errors import VoiceError, VoiceInputError
+from voice.grammar import grammar_for
+from voice.recognise import Recogniser
+from voice.speakable import speech_form
+from voice.speech import synthesise
+from web.errors import ApiException
+from web.models import ApiError, ChatTurn
+from web.routes import AssistantDep, KbDep, RouterDep, SessionToken, card_for, limit, resolve_session
+from voice.stream_decode import StreamDecoder
+
+MAX_TTS_CHARS = 500
+_STATUS = {"audio_too_large": 413, "voice_unavailable": 503, "voice_model_missing": 503, "speech_unavailable": 503,
+           "speech_failed": 503}
+
+router = APIRouter()
+
+
+class VoiceTurn(ChatTurn):
+    heard: str  # what the recogniser heard
+    normalised: str  # the text that reached the dialogue after normalisation
+
+
+def _error(exc: VoiceError) -> ApiException:
+    status = _STATUS.get(exc.code, 422 if isinstance(exc, VoiceInputError) else 503)
+    return ApiException(status, ApiError(code=exc.code, message=exc.message))
+
+
+def _recogniser(request_or_socket) -> Recogniser:
+    return request_or_socket.app.state.recogniser
+
+
+@router.post("/api/voice", response_model=VoiceTurn,
+             responses={413: {"model": ApiError}, 422: {"model": ApiError}, 503: {"model": ApiError}})
+async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: RouterDep,
+                session_id: Annotated[SessionToken | None, Query()] = None,
+                model: Annotated[str | None, Query(max_length=32)] = None) -> VoiceTurn:
+    """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
+    recogniser = _recogniser(request)
+    settings = request.app.state.settings
+    if not recogniser.available:
+        raise _error(VoiceError("voice_unavailable"))
+    session_id = resolve_session(assistant, session_id, request.cookies)
+    limit(request, session_id)
+    body = await _read_limited(request, settings.voice_max_bytes)
+    expecting = assistant.expecting(session_id)
+    grammar = grammar_for(expecting.kind, expecting.choices) if expecting else None
+    try:
+        audio = await run_in_threadpool(decode_audio, body, max_seconds=settings.voice_max_seconds,
+                                        max_bytes=settings.voice_max_bytes)
+        heard = await run_in_threadpool(recogniser.transcribe, audio.pcm, grammar, model=model)
+    except VoiceError as exc:
+        raise _error(exc) from None
+    if not heard.text.strip():
+        raise ApiException(422, ApiError(code="speech_not_recognised", message="没有听清，请靠近话筒再说一遍。"))
+    turn = await run_in_threadpool(assistant.handle, session_id, heard.text)
+    return VoiceTurn(**turn.model_dump(), card=card_for(kb, turn), heard=heard.text, normalised=routes.normalise(heard.text))
+
+
+async def _read_limited(request: Request, max_bytes: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _error(VoiceInputError("audio_too_large", max_mb=max_bytes // (1024 * 1024)))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.websocket("/ws/voice")
+async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None, model: str | None = None) -> None:
+    """Binary messages: audio chunks of one recording (MediaRecorder); the text message "end" finishes.
+    Sent back: {"type": "partial", "text"} while listening, then {"type": "final", "text"} and
+    {"type": "turn", "turn": …}; or {"type": "error", "code", "message"}."""
+    await socket.accept()
+    state = socket.app.state
+    assistant, recogniser, settings = state.assistant, state.recogniser, state.settings
+    try:
+        session_id = resolve_session(assistant, session_id, socket.cookies)
+        expecting = assistant.expecting(session_id)
+        grammar = grammar_for(expecting.kind, expecting.choices) if expecting else None
+        stream = await run_in_threadpool(recogniser.start, grammar, model=model)
+        with StreamDecoder(max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes) as decoder:
+            while True:
+                message = await socket.receive()
+                if message.get("type") == "websocket.disconnect":
+                    return
+                if message.get("bytes"):
+                    pcm = await run_in_threadpool(decoder.push, message["bytes"])
+                    partial = await run_in_threadpool(stream.feed, pcm) if pcm else None
+                    if partial is not None and partial.text:
+                        await socket.send_json({"type": "partial", "text": partial.text})
+                elif (message.get("text") or "").strip() == "end":
+                    await run_in_threadpool(stream.feed, await run_in_threadpool(decoder.finish))
+                    break
+        heard = await run_in_threadpool(stream.finish)
+        await socket.send_json({"type": "final", "text": heard.text})
+        if heard.text.strip():
+            turn = await run_in_threadpool(assistant.handle, session_id, heard.text)
+            await socket.send_json({"type": "turn", "turn": json.loads(turn.model_dump_json())})
+        await socket.close()
+    except VoiceError as exc:
+        await socket.send_json({"type": "error", "code": exc.code, "message": exc.message})
+        await socket.close(code=1011 if not isinstance(exc, VoiceInputError) else 1003)
+    except ApiException as exc:
+        await socket.send_json({"type": "error", **exc.error.model_dump()})
+        await socket.close(code=1008)
+    except WebSocketDisconnect:
+        return
+
+
+@router.get("/api/tts", responses={200: {"content": {"audio/wav": {}}}, 400: {"model": ApiError}, 503: {"model": ApiError}})
+async def tts(request: Request, text: Annotated[str, Query(max_length=MAX_TTS_CHARS)]) -> Response:
+    """A reply read aloud as WAV (espeak-ng), for phone and kiosk channels."""
+    settings = request.app.state.settings
+    spoken = speech_form(text)
+    if not spoken.strip():
+        raise ApiException(400, ApiError(code="empty_text", message="没有要朗读的内容。", field="text"))
+    limit(request, "tts")
+    try:
+        wav = await run_in_threadpool(synthesise, spoken, settings.speech_voice, rate=settings.speech_rate)
+    except VoiceError as exc:
+        raise _error(exc) from None
+    return Response(content=wav, media_type="audio/wav")
