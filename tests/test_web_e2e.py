@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from server import STATIC_DIR, create_app
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, live_server, need_chromium, screenshots
+from voice.errors import VoiceUnavailable
 
 ID = "110101199003074514"
 TRACKING = re.compile(r"GA\d{8}-\d{6}")
@@ -27,6 +30,7 @@ STRINGS = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))
 # The policy the page must work under (the server may send a stricter one; then that one is kept).
 STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
 REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
+VOICE_UNAVAILABLE = VoiceUnavailable("voice_unavailable").message  # what the server says without a speech model
 PHONE = {"viewport": {"width": 412, "height": 915}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
@@ -111,6 +115,9 @@ def opened(browser, base_url: str, microphone: str | None = None, **context: obj
         route.fulfill(response=response, headers=headers)
 
     ctx.route(f"{base_url}/", under_csp)
+    # The page comes from Playwright (to add the CSP), not from 127.0.0.1 as far as chromium knows, so
+    # its Local Network Access check would refuse the page's socket back to the loopback server.
+    ctx.grant_permissions(["local-network-access"], origin=base_url)
     page = ctx.new_page()
     if microphone == "granted":
         ctx.grant_permissions(["microphone"], origin=base_url)
@@ -242,13 +249,17 @@ def test_in_elderly_mode_three_taps_start_an_application_with_big_text_and_every
         expect(page.locator("#form-panel")).to_be_visible()
         expect(page.locator("#missing li")).not_to_have_count(0)
         spoken = page.evaluate("window.__spoken")
-        assert spoken[-1] == {"text": page.locator(".msg-bot p").last.inner_text(), "lang": "zh-CN"}
+        assert spoken[-1]["lang"] == "zh-CN" and spoken[-1]["text"]
 
         say(page, f"我叫张三，身份证{ID}，电话13800138000")
         tap(page, "卡丢失，挂失并补卡")
         tap(page, "到银行网点领取")
-        tap(page, "都有了")
+        reply = tap(page, "都有了")
         expect(page.locator("#confirm-panel")).to_be_visible()
+        # The summary masks the name ("张*") on screen; read aloud, it is said in words, not as symbols.
+        assert "*" in reply
+        spoken = page.evaluate("window.__spoken")[-1]
+        assert spoken["lang"] == "zh-CN" and spoken["text"] and "*" not in spoken["text"]
         assert_no_violations(page)
         tap(page, "确认提交")
         number = page.locator("#tracking-number").inner_text()
@@ -261,16 +272,83 @@ def test_in_elderly_mode_three_taps_start_an_application_with_big_text_and_every
     assert saved_feedback(settings, number).rating == 5
 
 
-@pytest.mark.parametrize(("microphone", "message"), [("denied", "micNoPermission"), ("granted", "micUnavailable")])
-def test_the_big_microphone_says_politely_when_it_cannot_listen(browser, base_url, microphone, message):
-    with opened(browser, base_url, microphone=microphone, **PHONE) as page:
+def test_the_big_microphone_says_politely_when_it_may_not_listen(browser, base_url):
+    with opened(browser, base_url, microphone="denied", **PHONE) as page:
         page.get_by_role("button", name=re.compile("长辈模式")).tap()
         mic = page.locator("#mic")
         mic.tap()
-        if microphone == "granted":  # recording: a second tap stops it and sends it to /api/voice, not there yet
-            expect(page.locator("#mic-status")).to_have_text(STRINGS["elder"]["micListening"])
-            expect(mic).to_have_attribute("aria-pressed", "true")
-            page.wait_for_timeout(300)
-            mic.tap()
-        expect(page.locator("#mic-status")).to_have_text(STRINGS["elder"][message])
+        expect(page.locator("#mic-status")).to_have_text(STRINGS["elder"]["micNoPermission"])
         expect(mic).to_have_attribute("aria-pressed", "false")
+
+
+def test_the_microphone_streams_to_the_server_and_says_at_once_why_it_cannot_listen(browser, base_url):
+    # The test server has no speech model: WS /ws/voice answers with its message and closes.
+    with opened(browser, base_url, microphone="granted", **PHONE) as page:
+        sockets: list[str] = []
+        page.on("websocket", lambda socket: sockets.append(socket.url))
+        page.get_by_role("button", name=re.compile("长辈模式")).tap()
+        mic = page.locator("#mic")
+        mic.tap()  # no second tap: the citizen is told before speaking on in vain
+        expect(page.locator("#mic-status")).to_have_text(VOICE_UNAVAILABLE)
+        expect(mic).to_have_attribute("aria-pressed", "false")
+        assert [urlsplit(url).path for url in sockets] == ["/ws/voice"]
+        assert page.evaluate("window.__spoken")[-1]["text"] == VOICE_UNAVAILABLE  # elderly mode reads it out
+
+
+def test_without_a_socket_the_recording_is_sent_whole_and_the_server_says_why_it_cannot_listen(browser, base_url):
+    with opened(browser, base_url, microphone="granted", **PHONE) as page:
+        page.route_web_socket(re.compile(r"/ws/voice"), lambda socket: socket.close())  # a proxy that drops it
+        posted: list[str] = []
+        page.on("request", lambda request: posted.append(urlsplit(request.url).path) if request.method == "POST" else None)
+        page.get_by_role("button", name=re.compile("长辈模式")).tap()
+        mic = page.locator("#mic")
+        mic.tap()
+        expect(page.locator("#mic-status")).to_have_text(STRINGS["elder"]["micListening"])
+        expect(mic).to_have_attribute("aria-pressed", "true")
+        page.wait_for_timeout(600)
+        mic.tap()  # finished: the whole recording goes to POST /api/voice
+        expect(page.locator("#mic-status")).to_have_text(VOICE_UNAVAILABLE)
+        expect(mic).to_have_attribute("aria-pressed", "false")
+        assert posted == ["/api/voice"]
+
+
+def test_while_the_citizen_speaks_the_words_heard_so_far_show_then_the_answer_is_read_aloud(browser, base_url):
+    """No speech model here, so a stand-in plays the server's side of WS /ws/voice: words heard so far
+    for each chunk of audio, then on "end" the final words and the Turn the real /api/chat gives for them."""
+    heard, so_far = "我想补办社保卡", "我想补办"
+    chunks: list[bytes] = []
+    turns: list[dict] = []
+
+    def stand_in(socket) -> None:
+        def on_message(message: str | bytes) -> None:
+            if isinstance(message, bytes):
+                chunks.append(message)
+                socket.send(json.dumps({"type": "partial", "text": so_far}))
+            elif message == "end":
+                socket.send(json.dumps({"type": "final", "text": heard}))
+                turns.append(post_json(f"{base_url}/api/chat", {"text": heard}))
+                socket.send(json.dumps({"type": "turn", "turn": turns[-1]}))
+                socket.close()
+        socket.on_message(on_message)
+
+    with opened(browser, base_url, microphone="granted", **DESKTOP) as page:
+        page.route_web_socket(re.compile(r"/ws/voice"), stand_in)
+        mic = page.locator("#mic")
+        mic.click()
+        expect(page.locator("#mic-heard")).to_have_text(so_far)  # live, while still recording
+        expect(mic).to_have_attribute("aria-pressed", "true")
+        reply = _answered(page, mic.click)
+        assert chunks and reply == turns[0]["reply"]  # audio went out in chunks while recording
+        expect(page.locator(".msg-user p").last).to_have_text(heard)  # the citizen's words, as heard
+        expect(page.locator(".card")).to_contain_text("社会保障卡")
+        expect(page.locator("#mic-heard")).to_have_text("")
+        expect(page.locator("#mic-status")).to_have_text("")
+        # Said aloud, answered aloud (even in the normal mode), in its speakable form.
+        assert page.evaluate("window.__spoken")[-1] == {"text": turns[0]["speech"], "lang": "zh-CN"}
+        assert_no_violations(page)
+
+
+def post_json(url: str, payload: dict) -> dict:
+    request = Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
+    with urlopen(request, timeout=30) as response:
+        return json.loads(response.read())

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from voice.decode import decode_audio
+from voice.stream_decode import StreamDecoder
 from voice.errors import VoiceError, VoiceInputError
 from voice.grammar import grammar_for
 from voice.recognise import Recogniser
@@ -23,7 +24,6 @@ from voice.speech import synthesise
 from web.errors import ApiException
 from web.models import ApiError, ChatTurn
 from web.routes import AssistantDep, KbDep, RouterDep, SessionToken, card_for, limit, resolve_session
-from voice.stream_decode import StreamDecoder
 
 MAX_TTS_CHARS = 500
 _STATUS = {"audio_too_large": 413, "voice_unavailable": 503, "voice_model_missing": 503, "speech_unavailable": 503,
@@ -113,7 +113,8 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
         await socket.send_json({"type": "final", "text": heard.text})
         if heard.text.strip():
             turn = await run_in_threadpool(assistant.handle, session_id, heard.text)
-            await socket.send_json({"type": "turn", "turn": json.loads(turn.model_dump_json())})
+            shown = ChatTurn(**turn.model_dump(), card=card_for(state.kb, turn))
+            await socket.send_json({"type": "turn", "turn": json.loads(shown.model_dump_json())})
         await socket.close()
     except VoiceError as exc:
         await socket.send_json({"type": "error", "code": exc.code, "message": exc.message})

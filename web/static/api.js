@@ -30,7 +30,7 @@ async function request(path, options = {}) {
   return body;
 }
 
-function remember(turn) {
+export function remember(turn) {
   if (turn?.session_id) sessionStorage.setItem(SESSION_KEY, turn.session_id);
   return turn;
 }

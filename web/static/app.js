@@ -2,6 +2,7 @@
 import * as api from "./api.js";
 import { say, setBusy, showCard, showChips } from "./chat.js";
 import { setUpElder, speak } from "./elder.js";
+import { setUpMic } from "./mic.js";
 import { setUpPanel, showTurn } from "./panel.js";
 import { applyStrings, t } from "./strings.js";
 
@@ -9,10 +10,10 @@ const IDLE_STATES = new Set(["idle", "submitted"]);
 const input = document.getElementById("message-input");
 let shownCard = null;
 
-function render(turn) {
-  if (turn.heard) say("user", turn.heard); // what the recogniser understood, for a spoken message
+// `spoken`: the citizen said it aloud, so the answer is read aloud in either mode.
+function render(turn, { spoken = false } = {}) {
   say("bot", turn.reply);
-  speak(turn.reply);
+  speak(turn.speech || turn.reply, { always: spoken }); // the speakable form: no masks or symbols
   // A service's card once, when the conversation turns to it; not again on every question.
   if (turn.card && turn.card.id !== shownCard) showCard(turn.card);
   shownCard = turn.card?.id ?? shownCard;
@@ -42,7 +43,9 @@ async function send(text) {
 function start() {
   applyStrings();
   setUpPanel();
-  setUpElder(render);
+  setUpElder();
+  // What the recogniser heard is shown as the citizen's own message, then the answer to it.
+  setUpMic({ onHeard: (text) => say("user", text), onTurn: (turn) => render(turn, { spoken: true }) });
   const welcome = say("bot", t("welcome"));
   welcome.querySelector("p").dataset.text = "welcome"; // re-worded when the mode changes
   showChips(t("starters"), send);
