@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.feedback import FeedbackBook
+from assistant.staff import StaffDirectory
 from intents.router import Router
 from knowledge.base import load_knowledge_base
 from settings import Settings
@@ -24,6 +25,7 @@ from web.limits import RateLimiter
 from web.models import ApiError
 from voice.recognise import Recogniser
 from web.routes import router as api_routes
+from web.staff_routes import router as staff_routes
 from web.voice_routes import router as voice_routes
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
@@ -46,7 +48,9 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         app.state.kb = kb
         app.state.router = routes
         app.state.assistant = build_assistant(settings, kb, routes)
-        app.state.feedback = FeedbackBook(open_database(settings.resolved_database_url))
+        database = open_database(settings.resolved_database_url)
+        app.state.feedback = FeedbackBook(database)
+        app.state.staff = StaffDirectory(database)
         app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
         app.state.settings = settings
         app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
@@ -57,6 +61,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     install_error_handlers(app)
     app.include_router(api_routes)
     app.include_router(voice_routes)
+    app.include_router(staff_routes)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -1,7 +1,9 @@
-"""The stored tables: sessions, consents, applications, their status events and number sequences.
+"""The stored tables: sessions, consents, applications, work orders, their events, number sequences
+and the audit of who read personal data.
 
 Personal values never reach these tables in plain text: the dialogue encrypts them inside
-state_json, and the application book encrypts values_json. display_json holds masked strings only.
+state_json, the application book encrypts values_json and the work-order book caller_json.
+display_json and caller_masked hold masked strings only.
 """
 
 from __future__ import annotations
@@ -97,8 +99,61 @@ class ApplicationEventRow(Base):
 class NumberSequenceRow(Base):
     __tablename__ = "number_sequences"
 
-    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # YYYYMMDD
+    # The series key and the day: YYYYMMDD for applications, WOYYYYMMDD for work orders.
+    day: Mapped[str] = mapped_column(String(16), primary_key=True)
     last: Mapped[int]
+
+
+class WorkOrderRow(Base):
+    """A 12345 work order (工单): taken on a call or filed from the chat, dispatched to a department."""
+
+    __tablename__ = "work_orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(Text, default="")
+    dept: Mapped[str] = mapped_column(Text, default="")  # "" until a department is known
+    subject_id: Mapped[str | None] = mapped_column(String(64))  # the guide it came from, if any
+    # No foreign key: an order outlives the conversation that filed it. None for orders taken by staff.
+    session_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    form_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # idempotency key, optional
+    created_at: Mapped[datetime]
+    respond_due: Mapped[datetime]
+    resolve_due: Mapped[datetime]
+    caller_json: Mapped[dict[str, Any]]  # caller field -> encrypted token
+    caller_masked: Mapped[dict[str, Any]]  # caller field -> masked display string
+
+
+class WorkOrderEventRow(Base):
+    __tablename__ = "work_order_events"
+    __table_args__ = (Index("ix_work_order_events_order", "work_order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(ForeignKey("work_orders.id"))
+    from_status: Mapped[str | None] = mapped_column(String(16))  # None for the creation
+    to_status: Mapped[str] = mapped_column(String(16))
+    dept: Mapped[str] = mapped_column(Text, default="")  # the department the order is with after the change
+    actor: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class AuditEventRow(Base):
+    """Who read which personal field of what, and when (a staff reveal of a masked value)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    object: Mapped[str] = mapped_column(String(64))  # e.g. a work-order number
+    field: Mapped[str] = mapped_column(String(48))
+    at: Mapped[datetime]
 
 
 class FeedbackRow(Base):
@@ -112,3 +167,27 @@ class FeedbackRow(Base):
     rating: Mapped[int]
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+
+
+class StaffUserRow(Base):
+    """A staff or admin account. The password is an argon2 hash; failures count toward a lockout."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class StaffSessionRow(Base):
+    """A logged-in staff session; the token is stored only as its SHA-256 digest."""
+
+    __tablename__ = "staff_sessions"
+
+    token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]

@@ -8,6 +8,7 @@ import click
 
 from cli.applications import application
 from cli.chat import chat
+from cli.staff import staff
 from cli.evaluate import eval_
 from cli.kb import kb
 from cli.serve import serve
@@ -28,5 +29,6 @@ def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None
 main.add_command(kb)
 main.add_command(serve)
 main.add_command(application)
+main.add_command(staff)
 for command in (train, ask, tune, eval_, chat):
     main.add_command(command)

@@ -92,3 +92,28 @@ def test_too_many_messages_are_refused_and_the_session_stays_usable(client):
     codes = [client.post("/api/chat", json={"session_id": session, "text": "你好"}).status_code for _ in range(35)]
     assert 429 in codes
     assert client.post("/api/chat", json={"session_id": session, "text": "你好"}).json()["code"] == "rate_limited"
+
+
+def test_staff_sign_in_and_see_personal_fields_of_any_application(client, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    turn = say(client, "我想第一次办张社保卡")
+    session = turn["session_id"]
+    for text in ("同意", f"我叫张三，身份证{ID}，电话13800138000", "到银行网点领取", "都有了", "确认提交"):
+        turn = say(client, text, session)
+    number = turn["application"]["number"]
+    client.cookies.clear()
+    assert client.get(f"/api/applications/{number}").json()["fields"] is None
+
+    added = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "staff", "add", "agent1"],
+                               input="correct horse battery\ncorrect horse battery\n")
+    assert added.exit_code == 0, added.output
+    assert client.get("/api/staff/me").json()["code"] == "staff_login_required"
+    refused = client.post("/api/staff/login", json={"username": "agent1", "password": "nope"})
+    assert refused.status_code == 401 and refused.json()["code"] == "bad_credentials"
+    signed_in = client.post("/api/staff/login", json={"username": "agent1", "password": "correct horse battery"})
+    assert signed_in.status_code == 200 and "HttpOnly" in signed_in.headers["set-cookie"]
+    assert client.get("/api/staff/me").json() == {"username": "agent1", "role": "staff"}
+    assert client.get(f"/api/applications/{number}").json()["fields"]["持卡人姓名"] == "张*"

@@ -22,6 +22,7 @@ from web.models import (
 )
 
 SESSION_COOKIE = "govassist_session"
+STAFF_COOKIE = "govassist_staff"  # read here only to widen what a progress lookup shows
 MAX_QUERY_CHARS = 200
 
 router = APIRouter(prefix="/api")
@@ -132,11 +133,12 @@ def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
 
 
 @router.get("/applications/{number}", response_model=ApplicationStatusView, responses={404: {"model": ApiError}})
-def application(number: str, assistant: AssistantDep,
+def application(number: str, request: Request, assistant: AssistantDep,
                 token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
                 cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
-    """Progress of an application; its (masked) personal fields only for the session that applied."""
-    view = assistant.book.get(number.upper(), token or cookie)
+    """Progress of an application; its (masked) personal fields only for the session that applied, or staff."""
+    staff = request.app.state.staff.user_for(request.cookies.get(STAFF_COOKIE)) is not None
+    view = assistant.book.get(number.upper(), token or cookie, staff=staff)
     if view is None:
         raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
     members = [ApplicationMember(number=m.number, service=m.subject_name, dept=m.dept, status=m.status.value,

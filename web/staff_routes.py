@@ -1,0 +1,82 @@
+"""Staff sign-in and the dependency every staff-only endpoint uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from assistant.staff import LoginRefused, Role, StaffDirectory, StaffUser
+from web.errors import ApiException
+from web.models import ApiError, StrictRequest
+
+STAFF_COOKIE = "govassist_staff"
+_REFUSALS = {
+    "bad_credentials": "用户名或密码不对。",
+    "locked": "登录失败次数太多，账号已锁定15分钟。",
+}
+
+router = APIRouter(prefix="/api/staff")
+
+
+class LoginRequest(StrictRequest):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class StaffMe(BaseModel):
+    username: str
+    role: str
+
+
+def _directory(request: Request) -> StaffDirectory:
+    return request.app.state.staff
+
+
+def current_staff(request: Request) -> StaffUser:
+    """The signed-in staff member (cookie or `Authorization: Bearer`), or 401."""
+    token = request.cookies.get(STAFF_COOKIE)
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = header[7:].strip()
+    user = _directory(request).user_for(token)
+    if user is None:
+        raise ApiException(401, ApiError(code="staff_login_required", message="请先以工作人员身份登录。"))
+    return user
+
+
+def current_admin(user: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
+    if user.role is not Role.admin:
+        raise ApiException(403, ApiError(code="admin_only", message="只有管理员可以这样操作。"))
+    return user
+
+
+StaffDep = Annotated[StaffUser, Depends(current_staff)]
+AdminDep = Annotated[StaffUser, Depends(current_admin)]
+
+
+@router.post("/login", response_model=StaffMe, responses={401: {"model": ApiError}, 423: {"model": ApiError}})
+def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
+    directory = _directory(request)
+    try:
+        token = directory.login(body.username, body.password)
+    except LoginRefused as refused:
+        status = 423 if refused.code == "locked" else 401
+        raise ApiException(status, ApiError(code=refused.code, message=_REFUSALS[refused.code])) from None
+    user = directory.user_for(token)
+    assert user is not None
+    response.set_cookie(STAFF_COOKIE, token, httponly=True, samesite="strict", max_age=8 * 3600)
+    return StaffMe(username=user.username, role=user.role.value)
+
+
+@router.post("/logout", status_code=204)
+def logout(request: Request, response: Response, user: StaffDep) -> None:
+    if token := request.cookies.get(STAFF_COOKIE):
+        _directory(request).logout(token)
+    response.delete_cookie(STAFF_COOKIE)
+
+
+@router.get("/me", response_model=StaffMe, responses={401: {"model": ApiError}})
+def me(user: StaffDep) -> StaffMe:
+    return StaffMe(username=user.username, role=user.role.value)
