@@ -16,10 +16,10 @@ from settings import Settings
 @click.pass_obj
 def train(settings: Settings, force: bool) -> None:
     """Train the embedded default encoder from the knowledge base (deterministic, cached)."""
-    from intents.normalise import Normaliser
-    from intents.pipeline import ensure_default_encoder
+    from intents.pipeline import ensure_default_encoder, kb_normaliser
 
-    path = ensure_default_encoder(settings, load_kb(settings), Normaliser(), force=force, progress=TrainBar())
+    kb = load_kb(settings)
+    path = ensure_default_encoder(settings, kb, kb_normaliser(kb), force=force, progress=TrainBar())
     click.echo(f"encoder: {path}")
 
 

@@ -43,7 +43,8 @@ def kb_files(kb_dir: Path, sources_dir: Path | None) -> list[Path]:
 
 
 def fingerprint(kb_dir: Path, sources_dir: Path | None, encoder_identity: str) -> str:
-    files = kb_files(kb_dir, sources_dir) + sorted(NORMALISE_DATA_DIR.glob("*.yaml"))
+    code = [Path(__file__).with_name(name) for name in ("normalise.py", "homophones.py", "mandarin.py", "documents.py")]
+    files = kb_files(kb_dir, sources_dir) + sorted(NORMALISE_DATA_DIR.glob("*.yaml")) + code
     return hashlib.sha256(f"{files_digest(files)}:{encoder_identity}".encode()).hexdigest()[:20]
 
 

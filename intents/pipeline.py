@@ -16,6 +16,7 @@ from pathlib import Path
 
 from intents.documents import build_docs, load_out_of_scope
 from intents.encoder import Encoder, EncoderNotFound
+from intents.homophones import HomophoneRepair
 from intents.index import RoutingIndex, files_digest, fingerprint, kb_files
 from intents.normalise import DATA_DIR as INTENTS_DATA_DIR
 from intents.normalise import Normaliser
@@ -25,13 +26,15 @@ from knowledge.base import KnowledgeBase
 from settings import Settings
 
 Report = Callable[[str], None]
+# The code that turns text into what the encoder and the index see: a change to it must retrain/reindex.
+NORMALISING_CODE = ("normalise.py", "homophones.py", "mandarin.py")
 TrainProgress = Callable[[int, int], None]
 
 
 def default_encoder_dir(settings: Settings, config: TrainConfig = TrainConfig()) -> Path:
     """Where the default encoder trained from this knowledge base lives (its key names its inputs)."""
     inputs = kb_files(settings.kb_dir, None) + sorted(INTENTS_DATA_DIR.glob("*.yaml"))
-    code = [Path(__file__).with_name(name) for name in ("training.py", "ngram_embedding.py")]
+    code = [Path(__file__).with_name(name) for name in NORMALISING_CODE + ("training.py", "ngram_embedding.py")]
     key = hashlib.sha256(f"{files_digest(inputs + code)}:{json.dumps(asdict(config))}".encode()).hexdigest()[:16]
     return settings.data_dir / "models" / f"default-{key}"
 
@@ -90,10 +93,15 @@ def target_names(kb: KnowledgeBase) -> dict[str, str]:
     return names
 
 
+def kb_normaliser(kb: KnowledgeBase) -> Normaliser:
+    """The normaliser for this knowledge base: homophone slips (设保卡) repaired towards its terms."""
+    return Normaliser(repair=HomophoneRepair.from_kb(kb))
+
+
 def build_router(
     settings: Settings, kb: KnowledgeBase, report: Report | None = None, train_progress: TrainProgress | None = None
 ) -> Router:
-    normaliser = Normaliser()
+    normaliser = kb_normaliser(kb)
     encoder = load_encoder(settings, kb, normaliser, train_progress)
     index = ensure_index(settings, kb, encoder, normaliser, report)
     policy = RouterPolicy.load(settings.router_policy_path) if settings.router_policy_path else RouterPolicy.load()
