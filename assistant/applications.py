@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +20,9 @@ from assistant.application_status import TRANSITIONS, ApplicationStatus, Illegal
 from assistant.crypto import FieldCipher
 from assistant.db import reading, writing
 from assistant.forms import SubjectKind
-from assistant.records import ApplicationEventRow, ApplicationRow, NumberSequenceRow
+from assistant.numbers import APPLICATION_NUMBERS, next_number
+from assistant.records import ApplicationEventRow, ApplicationRow
+from assistant.working_days import add_working_days
 from knowledge.models import TimeLimit, TimeLimitUnit
 
 SUBMITTER = "applicant"  # the actor of the first event; session tokens never go into the audit trail
@@ -49,14 +50,7 @@ def due_date(start: date, limit: TimeLimit | None) -> date | None:
         return start
     if limit.unit is TimeLimitUnit.natural_days:
         return start + timedelta(days=limit.days)
-    # Working days skip weekends only: public holidays and make-up working days (调休) are set each
-    # year by the State Council and are not modelled, so the date is an estimate.
-    day, left = start, limit.days
-    while left:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
+    return add_working_days(start, limit.days)
 
 
 @dataclass(frozen=True)
@@ -106,21 +100,6 @@ class StatusEvent:
     actor: str
     note: str
     at: datetime
-
-
-_UPSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
-
-def _next_number(session: Session, day: date) -> str:
-    # One statement both creates the day's row and takes the next number: on PostgreSQL it holds the
-    # row lock until commit, on SQLite the write transaction is already exclusive.
-    insert = _UPSERT[session.get_bind().dialect.name](NumberSequenceRow)
-    statement = (
-        insert.values(day=f"{day:%Y%m%d}", last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": NumberSequenceRow.last + 1})
-        .returning(NumberSequenceRow.last)
-    )
-    return f"GA{day:%Y%m%d}-{session.execute(statement).scalar_one():06d}"
 
 
 def _check_draft(draft: ApplicationDraft, nested: bool = False) -> None:
@@ -216,7 +195,7 @@ class ApplicationBook:
 
     def _insert(self, session: Session, draft: ApplicationDraft, parent: str | None, now: datetime) -> ApplicationRow:
         row = ApplicationRow(
-            number=_next_number(session, now.date()),
+            number=next_number(session, APPLICATION_NUMBERS, now.date()),
             parent_number=parent,
             kind=draft.kind.value,
             subject_id=draft.subject_id,

@@ -15,6 +15,7 @@ from assistant.applications import ApplicationBook
 from assistant.commands import CommandWords
 from assistant.guide_answers import GuideAnswerer, Topics
 from assistant.messages import Messages
+from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
 from intents.router import RoutingResult
 from knowledge.base import KnowledgeBase
@@ -40,5 +41,6 @@ class DialogueContext:
     commands: CommandWords
     answers: GuideAnswerer
     book: ApplicationBook
+    orders: WorkOrderBook  # citizen reports become 12345 work orders
     consents: ConsentLog
     today: Callable[[], date]

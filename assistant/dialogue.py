@@ -14,6 +14,8 @@ from assistant.context import DialogueContext
 from assistant.filling import YES_NO, Reply
 from assistant.form_dialogue import FormDialogue
 from assistant.forms import form_for, is_form_subject
+from assistant.numbers import APPLICATION_NUMBERS, WORK_ORDER_NUMBERS
+from assistant.reports import order_progress_text
 from assistant.session import SessionState
 from assistant.states import State
 from assistant.submission import expected_text
@@ -21,7 +23,7 @@ from intents.router import Decision, RoutingResult
 from intents.slot_values import Value, parse_value
 from knowledge.models import Choice, ServiceKind, Slot, SlotType
 
-TRACKING_NUMBER = re.compile(r"GA\d{8}-\d{6}", re.IGNORECASE)
+TRACKING_NUMBER = re.compile(rf"(?:{APPLICATION_NUMBERS.prefix}|{WORK_ORDER_NUMBERS.prefix})\d{{8}}-\d{{6}}", re.IGNORECASE)
 PROGRESS_SERVICE = "application-progress"
 
 
@@ -216,6 +218,10 @@ class Dialogue:
     def progress(self, s: SessionState, session_id: str, number: str, reply: Reply) -> None:
         ctx = self.ctx
         s.awaiting_number = False
+        if number.startswith(WORK_ORDER_NUMBERS.prefix):
+            order = ctx.orders.public(number)
+            reply.add(order_progress_text(order, ctx.say) if order else ctx.say("progress_not_found", number=number))
+            return
         view = ctx.book.get(number, session_id)
         if view is None:
             reply.add(ctx.say("progress_not_found", number=number))

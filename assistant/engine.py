@@ -19,10 +19,12 @@ from assistant.filling import FormFiller, Reply
 from assistant.forms import form_for
 from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
+from assistant.numbers import WORK_ORDER_NUMBERS
 from assistant.session import SessionState
 from assistant.session_store import SessionStore, StaleSession
 from assistant.states import State
 from assistant.turn import ApplicationRef, Expecting, SlotView, SubjectRef, Turn
+from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
 from knowledge.base import KnowledgeBase
 from voice.speakable import speech_form
@@ -37,6 +39,7 @@ class Assistant:
         router: Routes,
         store: SessionStore,
         book: ApplicationBook,
+        orders: WorkOrderBook,
         cipher: FieldCipher,
         clock: Callable[[], datetime] = local_now,
     ) -> None:
@@ -44,12 +47,13 @@ class Assistant:
         self.kb = kb
         self.store = store
         self.book = book
+        self.orders = orders
         self.cipher = cipher
         self.clock = clock
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
-            consents=store, today=self.today,
+            orders=orders, consents=store, today=self.today,
         )
         self.dialogue = Dialogue(self.ctx)
 
@@ -106,7 +110,13 @@ class Assistant:
             turn.slots = [SlotView(key=k, label=label, value=value) for k, label, value in filler.views(s.form)]
             turn.missing = filler.missing(s.form)
         if s.applications:
-            view = self.book.get(s.applications[-1], session_id)
-            if view is not None:
-                turn.application = ApplicationRef(number=view.number, status=view.status.value)
+            turn.application = self._tracked(s.applications[-1], session_id)
         return turn
+
+    def _tracked(self, number: str, session_id: str) -> ApplicationRef | None:
+        """The number last given in this session, an application's or a work order's, with its status."""
+        if number.startswith(WORK_ORDER_NUMBERS.prefix):
+            order = self.orders.public(number)
+            return None if order is None else ApplicationRef(number=order.number, status=order.status.value)
+        view = self.book.get(number, session_id)
+        return None if view is None else ApplicationRef(number=view.number, status=view.status.value)

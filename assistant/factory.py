@@ -1,4 +1,4 @@
-"""Builds the Assistant from settings: knowledge base, router, database and field cipher."""
+"""Builds the Assistant from settings: knowledge base, router, database, field cipher and the books."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from assistant.crypto import cipher_from_settings
 from assistant.db import open_database
 from assistant.engine import Assistant
 from assistant.session_store import SessionStore
+from assistant.workorders import WorkOrderBook
 from knowledge.base import KnowledgeBase
 from settings import Settings
 
@@ -21,4 +22,6 @@ def build_assistant(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = open_database(settings.resolved_database_url)
     cipher = cipher_from_settings(settings)
-    return Assistant(kb, router, SessionStore(database), ApplicationBook(database, cipher, clock), cipher, clock)
+    book = ApplicationBook(database, cipher, clock)
+    orders = WorkOrderBook(database, cipher, clock)
+    return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock)

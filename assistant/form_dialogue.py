@@ -8,6 +8,7 @@ from assistant.commands import Command
 from assistant.context import DialogueContext
 from assistant.filling import YES_NO, FormFiller, Reply
 from assistant.forms import MATERIALS_KEY, FormSpec, form_for
+from assistant.reports import is_report, report_order, reported_text
 from assistant.session import FormState, SessionState
 from assistant.states import State
 from assistant.submission import drafts_for, submitted_text
@@ -277,11 +278,16 @@ class FormDialogue:
         ctx = self.ctx
         form = s.form
         assert form is not None
-        view = ctx.book.submit(drafts_for(spec, form, session_id, filler))
+        if is_report(spec):  # a 12345 report becomes a work order, not an application
+            order = ctx.orders.create(report_order(spec, form, session_id, filler, ctx.orders.labels))
+            number, text = order.number, reported_text(order, ctx.say)
+        else:
+            view = ctx.book.submit(drafts_for(spec, form, session_id, filler))
+            number, text = view.number, submitted_text(view, spec, ctx.say)
         s.move(State.submitted)
-        s.applications.append(view.number)
+        s.applications.append(number)
         s.form = None
-        reply.add(submitted_text(view, spec, ctx.say))
+        reply.add(text)
         self._offer_related(s, spec, reply)
         self._offer_resume(s, reply)
 

@@ -2,7 +2,7 @@
 
 A simulated citizen (eval/citizen.py) hears each question and answers from the slot schema alone;
 the test checks the application that comes out: its number, status, department, and the values
-stored for each member service.
+stored for each member service; a report (12345 诉求) comes out as a work order instead.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 import pytest
 
 from assistant.forms import form_for
+from assistant.reports import CALLER_SLOTS
 from assistant.states import State
 from eval.citizen import Citizen
 from knowledge.base import load_knowledge_base
@@ -19,9 +20,11 @@ from knowledge.models import ServiceKind
 from settings import REPO_ROOT
 
 KB = load_knowledge_base(REPO_ROOT / "knowledge")
-FORM_SERVICES = sorted(s.id for s in KB.services.values() if s.kind in (ServiceKind.apply, ServiceKind.report))
+APPLY_SERVICES = sorted(s.id for s in KB.services.values() if s.kind is ServiceKind.apply)
+REPORT_SERVICES = sorted(s.id for s in KB.services.values() if s.kind is ServiceKind.report)
 BUNDLES = sorted(KB.bundles)
 NUMBER = re.compile(r"GA\d{8}-\d{6}")
+WORK_ORDER_NUMBER = re.compile(r"WO\d{8}-\d{6}")
 
 
 def drive(assistant, subject_id: str, together: bool = False):
@@ -32,8 +35,8 @@ def drive(assistant, subject_id: str, together: bool = False):
     return spec, session, conversation
 
 
-@pytest.mark.parametrize("service_id", FORM_SERVICES)
-def test_a_citizen_completes_every_apply_and_report_service(assistant, service_id):
+@pytest.mark.parametrize("service_id", APPLY_SERVICES)
+def test_a_citizen_completes_every_apply_service(assistant, service_id):
     spec, session, conversation = drive(assistant, service_id)
     last = conversation.turns[-1]
     assert last.state is State.submitted, conversation.transcript()
@@ -43,6 +46,18 @@ def test_a_citizen_completes_every_apply_and_report_service(assistant, service_i
     stored = assistant.book.values(view.number, session)
     required = {f.key for f in spec.fields if f.required and f.applies(stored)}
     assert required <= set(stored), conversation.transcript()
+
+
+@pytest.mark.parametrize("service_id", REPORT_SERVICES)
+def test_a_citizen_files_every_report_service_as_a_work_order(assistant, service_id):
+    spec, session, conversation = drive(assistant, service_id)
+    last = conversation.turns[-1]
+    assert last.state is State.submitted, conversation.transcript()
+    order = assistant.orders.get(last.application.number)
+    assert order.subject_id == service_id and WORK_ORDER_NUMBER.fullmatch(order.number)
+    assert order.dept == KB.services[service_id].dept
+    required = [f.label for f in spec.fields if f.required and f.slot.type not in CALLER_SLOTS]
+    assert all(f"{label}：" in order.summary for label in required), order.summary
 
 
 @pytest.mark.parametrize("bundle_id", BUNDLES)

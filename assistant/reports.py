@@ -1,0 +1,73 @@
+"""Citizen reports from the chat: a filled report form (城市管理问题反映, 欠薪投诉…) becomes a 12345 work
+order, not an application, and the person gets its number to check.
+
+The caller's name, phone and ID number go into the order's encrypted caller fields; every other answer
+(what, where, when) becomes a line of the summary. The type comes from a `work_order_type` question if
+the form has one, else from the data file (chat_report_type).
+"""
+
+from __future__ import annotations
+
+from assistant.filling import FormFiller
+from assistant.forms import MATERIALS_KEY, FormSpec, SubjectKind
+from assistant.messages import Messages
+from assistant.session import FormState
+from assistant.submission import expected_text
+from assistant.workorder_status import CallerField, WorkOrderLabels, WorkOrderType
+from assistant.workorders import CITIZEN, WorkOrderDraft, WorkOrderRecord
+from knowledge.models import ServiceKind, SlotType
+
+TYPE_SLOT = "work_order_type"
+CALLER_SLOTS = {
+    SlotType.person_name: CallerField.name,
+    SlotType.phone: CallerField.phone,
+    SlotType.id_number: CallerField.id_number,
+}  # an address in a report is where the problem is, so it stays in the summary
+
+
+def is_report(spec: FormSpec) -> bool:
+    return spec.kind is SubjectKind.service and spec.services[0].kind is ServiceKind.report
+
+
+def report_order(spec: FormSpec, form: FormState, session_id: str, filler: FormFiller, labels: WorkOrderLabels) -> WorkOrderDraft:
+    service = spec.services[0]
+    caller: dict[CallerField, str] = {}
+    lines: list[str] = []
+    for f in filler.applicable(form):
+        if f.key not in form.values or f.key in (MATERIALS_KEY, TYPE_SLOT):
+            continue
+        field = CALLER_SLOTS.get(f.slot.type)
+        if field is not None and field not in caller:
+            caller[field] = form.values[f.key]
+        else:
+            lines.append(f"{f.label}：{form.displays[f.key]}")
+    return WorkOrderDraft(
+        type=WorkOrderType(form.values[TYPE_SLOT]) if TYPE_SLOT in form.values else labels.chat_report_type,
+        summary="\n".join(lines),
+        created_by=CITIZEN,
+        category=service.name,
+        dept=service.dept,
+        caller=caller,
+        subject_id=service.id,
+        session_id=session_id,
+        form_id=form.form_id,
+    )
+
+
+def _params(order: WorkOrderRecord, say: Messages) -> dict[str, str]:
+    return {
+        "number": order.number,
+        "type": order.type_label,
+        "category": order.category,
+        "status": order.status_label,
+        "dept": order.dept or say("order_dept_unknown"),
+        "expected": expected_text(order.resolve_due.date(), order.created_at.date(), say),
+    }
+
+
+def reported_text(order: WorkOrderRecord, say: Messages) -> str:
+    return say("report_filed", **_params(order, say))
+
+
+def order_progress_text(order: WorkOrderRecord, say: Messages) -> str:
+    return say("progress_order_found", **_params(order, say))

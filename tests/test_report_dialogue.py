@@ -1,0 +1,73 @@
+"""A citizen files a 12345 report from the chat and checks it by its work-order number.
+
+Talks to the real Assistant (real router, real SQLite database, fixed clock: Monday 2026-11-23).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.states import State
+from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+
+PHONE = "13912345678"
+WO_NUMBER = re.compile(r"WO20261123-\d{6}")
+
+
+def file_street_light_report(assistant) -> tuple[str, object]:
+    session = assistant.new_session()
+
+    def say(text: str):
+        return assistant.handle(session, text)
+
+    assert say("路灯坏了没人修，我要反映").state is State.consent
+    script = [
+        ("哪一类问题", "路灯不亮"),
+        ("具体是什么情况", "小区东门外的三盏路灯坏了一个星期，晚上很黑，老人走路不安全"),
+        ("什么地方", "广东省广州市天河区天河路385号东门外"),
+        ("哪天", "上周五"),
+        ("要不要打电话", "要"),
+        ("怎么称呼", "王芳"),
+        ("手机号", PHONE),
+    ]
+    turn = say("同意")
+    for question, answer in script:
+        assert turn.state is State.filling and question in turn.reply, turn.reply
+        turn = say(answer)
+    assert turn.state is State.confirming, turn.reply
+    assert "王*" in turn.reply and "139****5678" in turn.reply and PHONE not in turn.reply
+    return session, say("确认提交")
+
+
+def test_a_report_from_the_chat_becomes_a_work_order_with_a_number_to_check(assistant):
+    session, turn = file_street_light_report(assistant)
+    assert turn.state is State.submitted
+    number = WO_NUMBER.search(turn.reply).group(0)
+    assert "工单编号" in turn.reply and "2026年11月30日前" in turn.reply  # 5 working days from Monday
+    assert turn.application.number == number and turn.application.status == "accepted"
+
+    order = assistant.orders.get(number)
+    assert (order.type, order.status, order.subject_id) == (WorkOrderType.complaint, WorkOrderStatus.accepted, "city-issue-report")
+    assert order.dept == assistant.kb.services["city-issue-report"].dept
+    assert "三盏路灯坏了" in order.summary and "天河路385号东门外" in order.summary and "路灯不亮" in order.summary
+    assert PHONE not in order.summary and "王芳" not in order.summary
+    assert order.caller == {CallerField.name: "王*", CallerField.phone: "139****5678"}
+    assert assistant.orders.reveal(number, CallerField.phone, "坐席01") == PHONE
+    assert assistant.book.for_session(session) == []  # a report is not an application
+
+    # A repeated 确认 files nothing new.
+    again = assistant.handle(session, "确认提交")
+    assert number in again.reply and len(assistant.orders.list()) == 1
+
+
+def test_anyone_with_the_number_sees_its_progress_without_personal_details(assistant):
+    _, turn = file_street_light_report(assistant)
+    number = WO_NUMBER.search(turn.reply).group(0)
+    assistant.orders.transition(number, WorkOrderStatus.dispatched, "坐席01", dept="城市管理综合执法局")
+
+    stranger = assistant.new_session()
+    reply = assistant.handle(stranger, f"查询办件进度 {number.lower()}").reply
+    assert number in reply and "已派单" in reply and "城市管理综合执法局" in reply
+    assert "王*" not in reply and "139" not in reply
+    missing = assistant.handle(stranger, "查一下WO20261123-999999").reply
+    assert "没有找到" in missing
