@@ -15,8 +15,10 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from assistant.copilot import Copilot
 from assistant.feedback import FeedbackBook
 from assistant.staff import StaffDirectory
+from intents.dispatch import DispatchModel
 from intents.router import Router
 from knowledge.base import load_knowledge_base
 from settings import Settings
@@ -25,6 +27,8 @@ from web.limits import RateLimiter
 from web.models import ApiError
 from voice.recognise import Recogniser
 from web.routes import router as api_routes
+from web.copilot_socket import router as copilot_socket
+from web.staff_api import router as staff_api
 from web.staff_routes import router as staff_routes
 from web.voice_routes import router as voice_routes
 
@@ -51,6 +55,8 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         database = open_database(settings.resolved_database_url)
         app.state.feedback = FeedbackBook(database)
         app.state.staff = StaffDirectory(database)
+        orders = app.state.assistant.orders
+        app.state.copilot = Copilot(routes, DispatchModel.train(kb, orders.dispatch_examples()), kb)
         app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
         app.state.settings = settings
         app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
@@ -62,11 +68,17 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     app.include_router(api_routes)
     app.include_router(voice_routes)
     app.include_router(staff_routes)
+    app.include_router(staff_api)
+    app.include_router(copilot_socket)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
         @app.get("/", include_in_schema=False)
         def index() -> FileResponse:
             return FileResponse(STATIC_DIR / "index.html")
+
+        @app.get("/copilot", include_in_schema=False)
+        def copilot_console() -> FileResponse:
+            return FileResponse(STATIC_DIR / "copilot.html")
 
     return app

@@ -202,6 +202,11 @@ class WorkOrderBook:
             session.add(AuditEventRow(actor=actor, action=REVEAL, object=number, field=field.value, at=self._clock()))
             return plain
 
+    def record_reveal(self, object_: str, field: str, actor: str) -> None:
+        """Audit a reveal of a detail that is not (yet) in a work order, e.g. from a live call."""
+        with writing(self._sessions) as session:
+            session.add(AuditEventRow(actor=actor, action=REVEAL, object=object_, field=field, at=self._clock()))
+
     def audit_trail(self, number: str) -> list[AuditEvent]:
         with reading(self._sessions) as session:
             rows = session.scalars(select(AuditEventRow).where(AuditEventRow.object == number).order_by(AuditEventRow.id))

@@ -13,6 +13,7 @@ from cli.common import load_kb, load_router
 from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
+ROUTING_DEV = Path(__file__).resolve().parents[1] / "eval" / "data" / "routing_dev.jsonl"
 
 
 @click.group("eval")
@@ -121,3 +122,103 @@ def dialogue(settings: Settings, together: bool, as_json: bool) -> None:
     for r in report.runs:
         if not r.submitted or r.turns > r.target:
             click.echo(f"  {'✗' if not r.submitted else '·'} {r.subject_id}: {r.turns} turns, target {r.target}")
+
+
+@eval_.command("dialect")
+@click.option("--data", "data_path", type=ExistingFile, default=ROUTING_DEV,
+              help="JSONL of {query, expected, tag}: plain, dialect and asr tags are used (default: routing_dev).")
+@click.option("--tables", "tables_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of the Mandarin→dialect phrase tables (default: ../shared/data/dialect).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--errors", is_flag=True, help="List the queries routed wrongly, as they were converted.")
+@click.pass_obj
+def dialect(settings: Settings, data_path: Path, tables_dir: Path | None, as_json: bool, errors: bool) -> None:
+    """Top-1 on dialect and ASR queries and on Mandarin turned into Cantonese, Min and Hakka."""
+    from eval.dataset import DatasetError, read_routing_file
+    from eval.dialect import DEFAULT_TABLES_DIR, TARGET_GAP, evaluate_dialects, read_tables
+
+    try:
+        rows = read_routing_file(data_path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    tables_dir = tables_dir or DEFAULT_TABLES_DIR
+    tables = read_tables(tables_dir)
+    if not tables:
+        click.echo(f"no phrase tables in {tables_dir}: measuring the tagged queries only", err=True)
+    try:
+        report = evaluate_dialects(load_router(settings), rows, tables)
+    except ValueError as exc:
+        raise click.ClickException(f"{data_path}: {exc}") from None
+    if as_json:
+        click.echo(json.dumps(report.to_dict(errors), ensure_ascii=False, indent=1))
+        return
+    mandarin = report.mandarin.top1
+    click.echo(f"{data_path.name}: Mandarin ({report.mandarin.name}) {report.mandarin.queries} queries, "
+               f"top-1 {mandarin:.3f}; target: within {TARGET_GAP * 100:.0f} points")
+    for s in report.sets:
+        mark = "✓" if s.gap(mandarin) <= TARGET_GAP else "✗"
+        changed = f"  (phrases replaced in {s.changed:.0%})" if s.changed is not None else ""
+        gap = s.gap(mandarin) * 100
+        click.echo(f"  {mark} {s.name:<30} {s.queries:>4}  top-1 {s.top1:.3f}  gap {gap:+5.1f} points{changed}")
+        for e in s.report.errors if errors else []:
+            click.echo(f"      ✗ {e['query']}  expected {e['expected']}  got {e['decision']} {e['got']}")
+
+
+@eval_.command("dispatch")
+@click.option("--data", "data_path", type=ExistingFile, required=True, help="JSONL of {text, dept, type, tag?}.")
+@click.option("--past", "past_path", type=ExistingFile, default=None,
+              help="JSONL of past work orders (same shape) to learn from besides the knowledge base.")
+@click.option("--copilot/--no-copilot", default=True, show_default=True,
+              help="Also measure the copilot: its dispatch (latest words, router's hint) and suggest latency.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--errors", is_flag=True, help="List the calls dispatched wrongly.")
+@click.pass_obj
+def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilot: bool, as_json: bool, errors: bool) -> None:
+    """Department top-1 / top-3, per department, work-order type and latency; copilot suggest p95."""
+    from assistant.copilot import Copilot
+    from assistant.order_type import OrderTypeGuesser
+    from eval.dataset import DatasetError
+    from eval.dispatch import benchmark, evaluate_dispatch, long_transcripts, read_calls
+    from intents.dispatch import DispatchModel
+
+    try:
+        rows = read_calls(data_path)
+        past = read_calls(past_path) if past_path else []
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    kb = load_kb(settings)
+    router = load_router(settings) if copilot else None
+    start = time.perf_counter()
+    model = DispatchModel.train(kb, [(r.text, r.dept) for r in past], router.normalise if router else None)
+    train_s = time.perf_counter() - start
+    guesser = OrderTypeGuesser.load()
+    report = evaluate_dispatch(model.suggest, rows, lambda text: guesser.guess(text).value)
+    data = {"calls": len(rows), "departments": len(model.departments), "past_orders": len(past),
+            "train_s": round(train_s, 2), "dispatch": report.to_dict()}
+    if router is not None:
+        helper = Copilot(router, model, kb)
+        data["copilot_dispatch"] = evaluate_dispatch(lambda text: helper.suggest(text).departments, rows).to_dict()
+        data["copilot_suggest_1000_chars"] = benchmark(helper.suggest, long_transcripts(rows, 1000)).to_dict()
+    if not errors:
+        for part in ("dispatch", "copilot_dispatch"):
+            data.get(part, {}).pop("errors", None)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    source = f"the knowledge base and {len(past)} past orders" if past else "the knowledge base"
+    click.echo(f"{data_path.name}: {len(rows)} calls, {len(model.departments)} departments (learnt from {source} in {train_s:.1f} s)")
+    for name, title in (("dispatch", "dispatch model"), ("copilot_dispatch", "copilot (latest words + router)")):
+        if part := data.get(name):
+            click.echo(f"  {title:<32} top-1 {part['top1']:.3f}  top-3 {part['top3']:.3f}  "
+                       f"p50 {part['latency_ms_p50']:.1f} ms  p95 {part['latency_ms_p95']:.1f} ms")
+    click.echo(f"  work-order type guessed right {report.type_accuracy:.3f}")
+    click.echo("  by tag: " + "  ".join(f"{t} {v:.3f}" for t, v in report.by_tag.items()))
+    click.echo("  by department:")
+    for dept, value in report.by_dept.items():
+        click.echo(f"    {value:.3f}  {dept}")
+    if bench := data.get("copilot_suggest_1000_chars"):
+        click.echo(f"  copilot suggest, {bench['characters']}-character transcripts: p50 {bench['p50_ms']:.1f} ms  "
+                   f"p95 {bench['p95_ms']:.1f} ms  max {bench['max_ms']:.1f} ms ({bench['runs']} runs)")
+    for part in ("dispatch", "copilot_dispatch"):
+        for e in data.get(part, {}).get("errors", []):
+            click.echo(f"  ✗ [{part}] {e['text']}  expected {e['expected']}  got {e['got']}")

@@ -1,0 +1,70 @@
+"""WS /ws/copilot/{call_id}: a call's transcript grows (typed lines or call audio), suggestions follow.
+
+Messages in: {"type": "text", "text": …} (a line of the transcript, typed by the agent or from a
+transcription system), binary audio chunks of the caller's speech followed by {"type": "end"} (through
+the voice pipeline, when a Vosk model is installed). Out: {"type": "suggestion", "transcript", …} after
+every line, {"type": "partial", "text"} while audio is being recognised, {"type": "error", …}.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+
+from voice.errors import VoiceError
+from voice.stream_decode import StreamDecoder
+from web.staff_api import MAX_TRANSCRIPT_CHARS
+from web.staff_routes import STAFF_COOKIE
+
+router = APIRouter()
+
+
+@router.websocket("/ws/copilot/{call_id}")
+async def copilot_socket(socket: WebSocket, call_id: str) -> None:
+    state = socket.app.state
+    await socket.accept()
+    if state.staff.user_for(socket.cookies.get(STAFF_COOKIE)) is None:
+        await socket.send_json({"type": "error", "code": "staff_login_required", "message": "请先以工作人员身份登录。"})
+        await socket.close(code=1008)
+        return
+    transcript = ""
+    audio = None
+    try:
+        while True:
+            message = await socket.receive()
+            if message.get("type") == "websocket.disconnect":
+                return
+            if message.get("bytes") is not None:
+                audio = audio or await _listen(state)
+                pcm = await run_in_threadpool(audio[0].push, message["bytes"])
+                partial = await run_in_threadpool(audio[1].feed, pcm) if pcm else None
+                if partial is not None and partial.text:
+                    await socket.send_json({"type": "partial", "text": partial.text})
+                continue
+            data = json.loads(message.get("text") or "{}")
+            line = ""
+            if data.get("type") == "text":
+                line = str(data.get("text", "")).strip()
+            elif data.get("type") == "end" and audio is not None:
+                await run_in_threadpool(audio[1].feed, await run_in_threadpool(audio[0].finish))
+                line = (await run_in_threadpool(audio[1].finish)).text.replace(" ", "")
+                audio[0].close()
+                audio = None
+            if not line:
+                continue
+            transcript = (transcript + "\n" + line).strip()[-MAX_TRANSCRIPT_CHARS:]
+            suggestion = await run_in_threadpool(state.copilot.suggest, transcript)
+            await socket.send_json({"type": "suggestion", "call_id": call_id, "transcript": transcript, **suggestion.to_dict()})
+    except VoiceError as exc:
+        await socket.send_json({"type": "error", "code": exc.code, "message": exc.message})
+        await socket.close(code=1011)
+    except (WebSocketDisconnect, json.JSONDecodeError):
+        return
+
+
+async def _listen(state):
+    stream = await run_in_threadpool(state.recogniser.start, None)
+    settings = state.settings
+    return StreamDecoder(max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes), stream

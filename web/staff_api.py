@@ -1,0 +1,163 @@
+"""Staff-only API: copilot suggestions for a call, audited reveals, and 12345 work orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from assistant.application_status import IllegalStatusChange
+from assistant.copilot import Copilot
+from assistant.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
+from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
+from web.errors import ApiException
+from web.models import ApiError, StrictRequest
+from web.staff_routes import StaffDep
+
+MAX_TRANSCRIPT_CHARS = 20_000
+CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+router = APIRouter(prefix="/api")
+
+
+class SuggestRequest(StrictRequest):
+    transcript: str = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
+
+
+class RevealDetailRequest(StrictRequest):
+    call_id: str = Field(pattern=CALL_ID)
+    transcript: str = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
+    field: str = Field(max_length=32)
+
+
+class Revealed(BaseModel):
+    field: str
+    value: str
+
+
+class WorkOrderRequest(StrictRequest):
+    type: WorkOrderType
+    summary: str = Field(min_length=1, max_length=2000)
+    category: str = Field(default="", max_length=64)
+    dept: str = Field(default="", max_length=64)
+    urgency: Urgency = Urgency.normal
+    subject_id: str | None = Field(default=None, max_length=64)
+    # The caller's details: typed by the agent, or left out and read from the call's transcript.
+    caller: dict[CallerField, str] = {}
+    transcript: str = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
+
+
+class TransitionRequest(StrictRequest):
+    to: WorkOrderStatus
+    note: str = Field(default="", max_length=500)
+    dept: str | None = Field(default=None, max_length=64)
+
+
+class RevealRequest(StrictRequest):
+    field: CallerField
+
+
+def _copilot(request: Request) -> Copilot:
+    return request.app.state.copilot
+
+
+def _orders(request: Request) -> WorkOrderBook:
+    return request.app.state.assistant.orders
+
+
+def order_json(view: WorkOrderView) -> dict[str, Any]:
+    data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in view.__dict__.items()}
+    data["caller"] = {k.value if hasattr(k, "value") else k: v for k, v in view.caller.items()}
+    data["overdue"] = view.overdue
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+
+
+def _not_found() -> ApiException:
+    return ApiException(404, ApiError(code="workorder_not_found", message="没有这个工单。"))
+
+
+@router.post("/copilot/suggest", responses={401: {"model": ApiError}})
+async def suggest(body: SuggestRequest, request: Request, user: StaffDep) -> dict[str, Any]:
+    """Top services with key facts, policy passages, a reply script, caller details (masked), dispatch."""
+    suggestion = await run_in_threadpool(_copilot(request).suggest, body.transcript)
+    return suggestion.to_dict()
+
+
+@router.post("/copilot/reveal", response_model=Revealed, responses={401: {"model": ApiError}, 404: {"model": ApiError}})
+def reveal_detail(body: RevealDetailRequest, request: Request, user: StaffDep) -> Revealed:
+    """One caller detail of a live call in plain text; every reveal is written to the audit log."""
+    details = {d.name: d for d in _copilot(request).suggest(body.transcript).fields}
+    if body.field not in details:
+        raise ApiException(404, ApiError(code="detail_not_found", message="通话里没有提到这一项。", field="field"))
+    _orders(request).record_reveal(f"call:{body.call_id}", body.field, user.username)
+    return Revealed(field=body.field, value=details[body.field].display)
+
+
+@router.post("/workorders", status_code=201, responses={401: {"model": ApiError}})
+def create_order(body: WorkOrderRequest, request: Request, user: StaffDep) -> dict[str, Any]:
+    caller = dict(body.caller)
+    if body.transcript:
+        found = _copilot(request).suggest(body.transcript).caller_values()
+        for field in CallerField:
+            if field not in caller and field.value in found:
+                caller[field] = found[field.value]
+    draft = WorkOrderDraft(type=body.type, summary=body.summary, created_by=user.username, category=body.category,
+                           dept=body.dept, urgency=body.urgency, caller=caller, subject_id=body.subject_id)
+    return order_json(_orders(request).create(draft))
+
+
+@router.get("/workorders", responses={401: {"model": ApiError}})
+def list_orders(request: Request, user: StaffDep, status: WorkOrderStatus | None = None,
+                dept: Annotated[str | None, Query(max_length=64)] = None, overdue: bool | None = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+    return [order_json(v) for v in _orders(request).list(status=status, dept=dept, overdue=overdue, limit=limit, offset=offset)]
+
+
+@router.get("/workorders/{number}", responses={401: {"model": ApiError}, 404: {"model": ApiError}})
+def get_order(number: str, request: Request, user: StaffDep) -> dict[str, Any]:
+    view = _orders(request).get(number.upper())
+    if view is None:
+        raise _not_found()
+    return order_json(view)
+
+
+@router.post("/workorders/{number}/transitions", responses={404: {"model": ApiError}, 409: {"model": ApiError}})
+def transition(number: str, body: TransitionRequest, request: Request, user: StaffDep) -> dict[str, Any]:
+    try:
+        view = _orders(request).transition(number.upper(), body.to, user.username, body.note, dept=body.dept)
+    except UnknownWorkOrder:
+        raise _not_found() from None
+    except IllegalStatusChange:
+        raise ApiException(409, ApiError(code="illegal_transition", message="工单当前状态不能这样流转。", field="to")) from None
+    except BadDispatch:
+        raise ApiException(422, ApiError(code="dept_required", message="派单或重派要选择承办部门。", field="dept")) from None
+    return order_json(view)
+
+
+@router.get("/workorders/{number}/history", responses={404: {"model": ApiError}})
+def order_history(number: str, request: Request, user: StaffDep) -> list[dict[str, Any]]:
+    orders = _orders(request)
+    if orders.get(number.upper()) is None:
+        raise _not_found()
+    return [{**e.__dict__, "from_status": e.from_status.value if e.from_status else None, "to_status": e.to_status.value,
+             "at": e.at.isoformat()} for e in orders.history(number.upper())]
+
+
+@router.post("/workorders/{number}/reveal", response_model=Revealed, responses={404: {"model": ApiError}})
+def reveal(number: str, body: RevealRequest, request: Request, user: StaffDep) -> Revealed:
+    """One caller field in plain text; audited (who, when, which field of which order)."""
+    try:
+        value = _orders(request).reveal(number.upper(), body.field, user.username)
+    except UnknownWorkOrder:
+        raise _not_found() from None
+    if value is None:
+        raise ApiException(404, ApiError(code="detail_not_found", message="来电人没有留这一项。", field="field"))
+    return Revealed(field=body.field.value, value=value)
+
+
+@router.get("/workorders/{number}/audit", responses={404: {"model": ApiError}})
+def order_audit(number: str, request: Request, user: StaffDep) -> list[dict[str, Any]]:
+    return [{**e.__dict__, "at": e.at.isoformat()} for e in _orders(request).audit_trail(number.upper())]

@@ -1,0 +1,100 @@
+// The staff console (/copilot): staff sign-in, then the live call with the copilot's suggestions and
+// the work-order form, and the work orders with their lifecycle.
+import * as api from "./copilot-api.js";
+import { addLine, currentCall, endCall, startCall } from "./copilot-call.js";
+import { departmentOptions, fillForm, resetForm, setUpForm } from "./copilot-form.js";
+import { closeOrder, openOrder, refreshOrders } from "./copilot-orders.js";
+import { clearSuggestion, showSuggestion } from "./copilot-suggest.js";
+import { applyText, text } from "./copilot-text.js";
+
+const $ = (id) => document.getElementById(id);
+
+const handlers = {
+  onSuggestion(suggestion, call) {
+    showSuggestion(suggestion);
+    fillForm(suggestion, call);
+    $("call-status").textContent = text("updated");
+  },
+  onError(error) {
+    if (error.code === "staff_login_required") signedOut();
+    else $("call-status").textContent = error.message;
+  },
+};
+
+function newCall() {
+  startCall(handlers);
+  resetForm();
+  clearSuggestion();
+  $("call-status").textContent = "";
+}
+
+async function loadDepartments() {
+  const services = await api.services().catch(() => []);
+  departmentOptions([...new Set(services.map((service) => service.dept))].sort());
+}
+
+function signedIn(user) {
+  $("login-panel").hidden = true;
+  $("console").hidden = false;
+  $("who").textContent = text("signedInAs", { name: user.username });
+  $("logout").hidden = false;
+  newCall();
+  refreshOrders();
+  loadDepartments();
+  $("line-input").focus();
+}
+
+function signedOut() {
+  endCall();
+  closeOrder();
+  $("console").hidden = true;
+  $("logout").hidden = true;
+  $("who").textContent = "";
+  $("login-panel").hidden = false;
+  $("username").focus();
+}
+
+async function logIn(event) {
+  event.preventDefault();
+  const error = $("login-error");
+  error.textContent = text("loggingIn");
+  try {
+    const user = await api.login($("username").value.trim(), $("password").value);
+    $("login-form").reset();
+    error.textContent = "";
+    signedIn(user);
+  } catch (refused) {
+    error.textContent = refused.message;
+    $("password").select();
+  }
+}
+
+async function logOut() {
+  await api.logout().catch(() => {});
+  signedOut();
+}
+
+async function start() {
+  applyText();
+  setUpForm(currentCall, (order) => Promise.all([refreshOrders(), openOrder(order.number, { focus: false })]));
+  $("login-form").addEventListener("submit", logIn);
+  $("logout").addEventListener("click", logOut);
+  $("new-call").addEventListener("click", newCall);
+  $("refresh-orders").addEventListener("click", () => refreshOrders());
+  $("line-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("line-input");
+    if (!input.value.trim()) return;
+    $("call-status").textContent = text("updating");
+    addLine(input.value);
+    input.value = "";
+  });
+  try {
+    signedIn(await api.me());
+  } catch (error) {
+    if (error.status !== 401) $("login-error").textContent = error.message;
+    signedOut();
+  }
+}
+
+start();
