@@ -3,7 +3,12 @@ guess, latency; and the latency of any per-transcript function on 1,000-characte
 copilot's `suggest`).
 
 Call files are JSON Lines of {"text", "dept", "type", "tag"?}: a caller's words, the department the
-work order goes to, and its type (consult, help, complaint, report, suggestion).
+work order goes to (a `dept` of the knowledge base), and its type. The types are labelled thus: a
+question how, where or whether to do something is consult (a lost document included); asking someone
+to act now (repair, chase, expedite, change an appointment) is help; displeasure with someone's
+conduct (noise, unpaid wages, a rude counter) is complaint; wrongdoing for someone to investigate is
+report; a proposal is suggestion. Tags: plain, long (greetings and details), dialect.
+dispatch_calls.jsonl is reported; dispatch_tune.jsonl is for tuning (and stands in for past orders).
 """
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ class DispatchModel:
         tokenizer = JiebaTokenizer(_vocabulary(kb))
         features = FeatureUnion([
             ("words", TfidfVectorizer(analyzer=tokenizer, sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char", ngram_range=config.char_ngrams, sublinear_tf=True, min_df=1)),
+            ("chars", TfidfVectorizer(analyzer="char", ngram_range=config.char_ngrams, sublinear_tf=True)),
         ])
         classifier = LogisticRegression(C=config.c, solver="sag", max_iter=2000, class_weight="balanced")
         pipeline = Pipeline([("features", features), ("classifier", classifier)])
@@ -91,8 +91,8 @@ class DispatchModel:
     def scores(self, text: str) -> list[DeptScore]:
         """Every department with its probability, most likely first."""
         probabilities = self._pipeline.predict_proba([self._normalise(text)])[0]
-        order = np.argsort(-probabilities, kind="stable")
-        return [DeptScore(self.departments[i], float(probabilities[i])) for i in order]
+        departments = self._pipeline.classes_
+        return [DeptScore(str(departments[i]), float(probabilities[i])) for i in np.argsort(-probabilities, kind="stable")]
 
     def suggest(self, text: str, k: int = 3) -> list[DeptScore]:
         """The k most likely departments for a call, most likely first."""

@@ -113,3 +113,13 @@ def test_long_transcripts_end_with_their_own_call_and_have_the_length_asked():
     assert len(transcripts) == 5
     assert all(len(t) == 1000 for t in transcripts)
     assert all(t.endswith(r.text) for t, r in zip(transcripts, rows))
+
+
+def test_the_dispatch_evaluation_command_reports_accuracy_per_department(govassist, knowledge_base):
+    result = govassist("eval", "dispatch", "--data", str(TUNE), "--no-copilot", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["calls"] == len(read_calls(TUNE)) and report["departments"] == len(kb_departments(knowledge_base))
+    assert report["dispatch"]["top1"] >= 0.9
+    assert set(report["dispatch"]["by_dept"]) == {r.dept for r in read_calls(TUNE)}
+    assert "copilot_suggest_1000_chars" not in report

@@ -1,0 +1,269 @@
+"""The staff console (/copilot) in a real browser: headless Debian chromium drives the page the real app serves.
+
+An agent signs in, a caller's words stream in line by line over WS /ws/copilot/{call_id}, the console
+shows the right guide and the caller's details masked, the agent reveals one, creates a work order and
+moves it through its lifecycle; axe-core checks the console for WCAG 2.x A/AA violations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+
+from assistant.workorder_status import TRANSITIONS, default_labels
+from server import STATIC_DIR, create_app
+from settings import Settings
+from tests.conftest import KB_DIR
+from tests.web_support import CHROMIUM, axe_violations, live_server, need_chromium, screenshots
+
+STRINGS = json.loads((STATIC_DIR / "copilot-strings.json").read_text(encoding="utf-8"))
+TEXT = STRINGS["text"]
+CONSOLE_FILES = ["copilot.js", *(p.name for p in STATIC_DIR.glob("copilot-*.js"))]
+STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
+REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+AGENT, PASSWORD = "agent01", "correct-horse-battery"
+PHONE = "13800138000"
+DEPT = "人力资源和社会保障局"
+# A caller who lost their social security card, then gives their name, phone and address.
+CALL = [
+    "喂，你好，我想问个事。",
+    "我的社保卡前两天丢了，不知道要怎么补办。",
+    f"我叫张三，电话是{PHONE}。",
+    "我住在北京市朝阳区建国路88号。",
+]
+WORK_ORDER = re.compile(r"WO\d{8}-\d{6}")
+
+
+# -- the page's own files, without a browser -------------------------------------------------------
+
+
+class _Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline: list[str] = []
+        self.urls: list[str] = []
+        self.keys: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "style" or (tag == "script" and not named.get("src")):
+            self.inline.append(tag)
+        self.inline += [name for name in named if name == "style" or name.startswith("on")]
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+        self.keys |= {value for name, value in attrs if name in ("data-text", "data-label", "data-placeholder") and value}
+
+
+def test_the_console_has_no_inline_code_no_outside_urls_and_every_sentence_in_its_strings_file():
+    markup = _Markup()
+    markup.feed((STATIC_DIR / "copilot.html").read_text(encoding="utf-8"))
+    assert markup.inline == []  # a CSP of script-src 'self' must not block anything
+    assert all(url.startswith(("/static/", "#")) for url in markup.urls), markup.urls
+    sources = [(STATIC_DIR / name).read_text(encoding="utf-8") for name in CONSOLE_FILES]
+    used = markup.keys | {key for js in sources for key in re.findall(r'\btext\("(\w+)"', js)}
+    assert used <= set(TEXT), used - set(TEXT)
+    for js in sources:
+        assert not re.search(r"""(import|from|fetch\()\s*["'](https?:)?//""", js)
+
+
+def test_the_work_order_names_and_changes_the_console_shows_are_those_of_the_server():
+    labels = default_labels()
+    assert STRINGS["types"] == {k.value: v for k, v in labels.types.items()}
+    assert STRINGS["urgencies"] == {k.value: v for k, v in labels.urgencies.items()}
+    assert STRINGS["caller_fields"] == {k.value: v for k, v in labels.caller_fields.items()}
+    assert STRINGS["changes"] == labels.changes
+    assert {k: set(v) for k, v in STRINGS["next"].items()} == {k.value: {s.value for s in v} for k, v in TRANSITIONS.items()}
+
+
+# -- in the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    from assistant.db import open_database
+    from assistant.staff import Role, StaffDirectory
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("copilot-data"), kb_dir=KB_DIR)
+    StaffDirectory(open_database(settings.resolved_database_url)).add(AGENT, PASSWORD, Role.staff)
+    return settings
+
+
+@pytest.fixture(scope="module")
+def base_url(request, settings) -> Iterator[str]:
+    need_chromium()  # before the router, so a machine without chromium does not train a model for nothing
+    with live_server(create_app(settings, router=request.getfixturevalue("router"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the [test] extras")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def console(browser, base_url: str):
+    """/copilot in a fresh browser context under a strict CSP; afterwards, check it fetched nothing
+    elsewhere and broke no CSP."""
+    ctx = browser.new_context(locale="zh-CN", **DESKTOP)
+    ctx.add_init_script('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));')
+    requests: list[str] = []
+    ctx.on("request", lambda r: requests.append(r.url))
+
+    def under_csp(route) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={"content-security-policy": STRICT_CSP, **response.headers})
+
+    ctx.route(f"{base_url}/copilot", under_csp)
+    # The page comes from Playwright (to add the CSP): let chromium open the socket back to the loopback server.
+    ctx.grant_permissions(["local-network-access"], origin=base_url)
+    page = ctx.new_page()
+    page.goto(f"{base_url}/copilot")
+    try:
+        yield page
+        assert page.evaluate("window.__csp") == []
+        assert [url for url in requests if not url.startswith(base_url)] == []
+    finally:
+        ctx.close()
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def assert_no_violations(page) -> None:
+    violations = axe_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def sign_in(page) -> None:
+    expect(page.get_by_role("heading", name=TEXT["loginHeading"])).to_be_visible()
+    page.get_by_label(TEXT["username"]).fill(AGENT)
+    page.get_by_label(TEXT["password"]).fill("wrong password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码不对。")
+    page.get_by_label(TEXT["password"]).fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(name=AGENT))
+    expect(page.get_by_label(TEXT["lineLabel"])).to_be_focused()  # ready for the first words of a call
+
+
+def stream_call(page) -> None:
+    """The caller's words, one line at a time, as the agent types them."""
+    for count, line in enumerate(CALL, start=1):
+        page.keyboard.type(line)
+        page.keyboard.press("Enter")
+        expect(page.locator("#transcript .line")).to_have_count(count)
+    expect(page.locator("#call-status")).to_have_text(TEXT["updated"])
+
+
+def move(page, change: str, status: str) -> None:
+    page.locator("#order-actions").get_by_role("button", name=change, exact=True).click()
+    expect(page.locator("#order-status")).to_have_text(status)
+
+
+def test_an_agent_takes_a_call_creates_a_work_order_and_moves_it_through_its_lifecycle(browser, base_url):
+    with console(browser, base_url) as page:
+        sockets: list[str] = []
+        posted: list[str] = []
+        page.on("websocket", lambda socket: sockets.append(urlsplit(socket.url).path))
+        page.on("request", lambda r: posted.append(urlsplit(r.url).path) if r.method == "POST" else None)
+        assert_no_violations(page)  # the sign-in form
+        sign_in(page)
+        stream_call(page)
+        call_id = page.locator("#call-id").inner_text()
+        assert sockets == [f"/ws/copilot/{call_id}"] and "/api/copilot/suggest" not in posted
+
+        # The right guide, its key facts, a policy passage with its source and a script to read out.
+        first = page.locator("#candidates .cp-card").first
+        expect(first).to_contain_text("社会保障卡挂失与补换")
+        for fact in ("cardDept", "cardTime", "cardFee", "cardWhere", "cardConditions", "cardMaterials"):
+            expect(first).to_contain_text(TEXT[fact])
+        expect(page.locator("#candidates .cp-card")).to_have_count(3)
+        expect(page.locator("#passages figcaption").first).to_contain_text("社会保障卡")
+        expect(page.locator("#script")).to_contain_text("社会保障卡挂失与补换")
+
+        # The caller's details, masked everywhere on screen until the agent reveals one.
+        details = page.locator("#caller-details")
+        expect(details).to_contain_text("张*")
+        expect(details).to_contain_text("138****8000")
+        assert PHONE not in page.locator("body").inner_text()
+        assert "张三" not in details.inner_text()
+        assert_no_violations(page)  # the call, the suggestions and the form
+        page.get_by_role("button", name=TEXT["revealLabel"].format(label="联系电话")).click()
+        expect(details).to_contain_text(PHONE)
+        assert "张三" not in details.inner_text()  # one field at a time
+
+        # The work-order form, prefilled: the department suggested with its confidence.
+        expect(page.locator("#dispatch-hint")).to_contain_text(re.compile(rf"{DEPT}.*\d+%"))
+        expect(page.get_by_label(TEXT["dept"], exact=True)).to_have_value(DEPT)
+        expect(page.get_by_label(TEXT["summary"])).to_have_value(re.compile("社保卡前两天丢了"))
+        expect(page.get_by_label(TEXT["category"])).to_have_value("社会保障卡挂失与补换")
+        page.get_by_label(TEXT["type"]).select_option(label="求助")
+        page.get_by_role("button", name=TEXT["create"]).click()
+        number = page.locator("#created-number").inner_text()
+        assert WORK_ORDER.fullmatch(number)
+        row = page.locator("#orders-body tr", has_text=number)
+        expect(row).to_contain_text("已受理")
+        expect(row).to_contain_text(TEXT["onTime"])
+
+        # The order: its caller details masked, one revealed (and audited).
+        expect(page.locator("#order-heading")).to_have_text(TEXT["orderHeading"].format(number=number))
+        facts = page.locator("#order-facts")
+        expect(facts).to_contain_text("求助")
+        expect(facts).to_contain_text("138****8000")
+        page.locator("#order-facts").get_by_role("button", name=TEXT["revealLabel"].format(label="联系电话")).click()
+        expect(facts).to_contain_text(PHONE)
+        audit = page.request.get(f"{base_url}/api/workorders/{number}/audit").json()
+        assert [(a["actor"], a["field"]) for a in audit] == [(AGENT, "phone")]
+
+        # 受理 → 派单 (a department is needed) → 办理 → 回访 → 办结.
+        page.get_by_label(TEXT["dispatchDept"]).fill("")
+        page.locator("#order-actions").get_by_role("button", name="派单", exact=True).click()
+        expect(page.locator("#move-result")).to_have_text(TEXT["deptRequired"])
+        expect(page.get_by_label(TEXT["dispatchDept"])).to_be_focused()
+        page.get_by_label(TEXT["dispatchDept"]).fill(DEPT)
+        page.get_by_label(TEXT["note"]).fill("请尽快联系来电人")
+        move(page, "派单", "已派单")
+        expect(row).to_contain_text("已派单")
+        move(page, "办理", "办理中")
+        move(page, "回访", "待回访")
+        move(page, "办结", "已办结")
+        expect(row).to_contain_text("已办结")
+        expect(page.locator("#no-actions")).to_be_visible()
+        history = page.locator("#order-history li")
+        expect(history).to_have_count(5)
+        for entry, change in zip(history.all(), ["受理", "派单", "办理", "回访", "办结"]):
+            expect(entry).to_contain_text(f" {change}，")
+            expect(entry).to_contain_text(AGENT)
+        expect(history.nth(1)).to_contain_text(DEPT)
+        expect(history.nth(1)).to_contain_text("请尽快联系来电人")
+        assert_no_violations(page)  # the order, its history and the list
+        screenshots(page, "copilot", REFRESH_DOCS_IMAGES)
+
+
+def test_without_a_staff_session_the_console_asks_to_sign_in_and_the_socket_refuses(browser, base_url):
+    with console(browser, base_url) as page:
+        expect(page.get_by_role("heading", name=TEXT["loginHeading"])).to_be_visible()
+        expect(page.locator("#console")).to_be_hidden()
+        refused = page.evaluate(
+            """(url) => new Promise((resolve) => {
+                const socket = new WebSocket(url);
+                socket.onmessage = (event) => resolve(JSON.parse(event.data));
+            })""",
+            f"{base_url.replace('http', 'ws', 1)}/ws/copilot/test-call",
+        )
+        assert refused["code"] == "staff_login_required"
