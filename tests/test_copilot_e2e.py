@@ -151,6 +151,7 @@ def assert_no_violations(page) -> None:
 
 def sign_in(page) -> None:
     expect(page.get_by_role("heading", name=TEXT["loginHeading"])).to_be_visible()
+    assert_no_violations(page)
     page.get_by_label(TEXT["username"]).fill(AGENT)
     page.get_by_label(TEXT["password"]).fill("wrong password")
     page.keyboard.press("Enter")
@@ -181,7 +182,6 @@ def test_an_agent_takes_a_call_creates_a_work_order_and_moves_it_through_its_lif
         posted: list[str] = []
         page.on("websocket", lambda socket: sockets.append(urlsplit(socket.url).path))
         page.on("request", lambda r: posted.append(urlsplit(r.url).path) if r.method == "POST" else None)
-        assert_no_violations(page)  # the sign-in form
         sign_in(page)
         stream_call(page)
         call_id = page.locator("#call-id").inner_text()
