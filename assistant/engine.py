@@ -19,6 +19,7 @@ from assistant.filling import FormFiller, Reply
 from assistant.forms import form_for
 from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
+from assistant.on_behalf import prefilled_session
 from assistant.numbers import WORK_ORDER_NUMBERS
 from assistant.session import SessionState
 from assistant.session_store import SessionStore, StaleSession
@@ -77,6 +78,17 @@ class Assistant:
                 continue
             return self._turn(session_id, state, reply)
         raise AssertionError("unreachable")
+
+    def start_on_behalf(self, subject_id: str, caller: dict[str, str], agent: str) -> Turn:
+        """代办: a new conversation for a caller, their details from the call filled in (see on_behalf.py)."""
+        spec = form_for(self.kb, subject_id)
+        filler = FormFiller(spec, self.ctx.say, self.today())
+        state, reply = prefilled_session(spec, caller, filler, self.today())
+        session_id = self.new_session()
+        fields = [f.label for f in spec.fields]
+        self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
+        self.store.save(session_id, state.to_document(self.cipher.encrypt), None)
+        return self._turn(session_id, state, reply)
 
     def state_of(self, session_id: str) -> SessionState | None:
         stored = self.store.load(session_id)

@@ -97,3 +97,17 @@ def test_the_copilot_socket_suggests_as_the_transcript_grows(client):
 def test_the_copilot_socket_refuses_without_a_staff_login(client):
     with client.websocket_connect("/ws/copilot/call-1") as socket:
         assert socket.receive_json()["code"] == "staff_login_required"
+
+
+def test_an_agent_starts_the_callers_application_with_the_details_from_the_call(client):
+    sign_in(client)
+    call = CALL + "我身份证号是110101199003074514。"
+    turn = client.post("/api/copilot/apply", json={"service_id": "sscard-loss", "transcript": call})
+    assert turn.status_code == 201, turn.text
+    body = turn.json()
+    slots = {s["value"] for s in body["slots"]}
+    assert body["state"] == "filling" and {"张*", "138****8000", "110101********4514"} <= slots
+    assert "13800138000" not in turn.text
+    nxt = client.post("/api/chat", json={"session_id": body["session_id"], "text": "跳过"})
+    assert nxt.status_code == 200  # the agent carries on the same conversation
+    assert client.post("/api/copilot/apply", json={"service_id": "passport-info", "transcript": call}).status_code == 404

@@ -50,6 +50,12 @@ class WorkOrderRequest(StrictRequest):
     transcript: str = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
 
 
+class OnBehalfRequest(StrictRequest):
+    service_id: str = Field(max_length=64)
+    transcript: str = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
+    caller: dict[CallerField, str] = {}
+
+
 class TransitionRequest(StrictRequest):
     to: WorkOrderStatus
     note: str = Field(default="", max_length=500)
@@ -161,3 +167,18 @@ def reveal(number: str, body: RevealRequest, request: Request, user: StaffDep) -
 @router.get("/workorders/{number}/audit", responses={404: {"model": ApiError}})
 def order_audit(number: str, request: Request, user: StaffDep) -> list[dict[str, Any]]:
     return [{**e.__dict__, "at": e.at.isoformat()} for e in _orders(request).audit_trail(number.upper())]
+
+
+@router.post("/copilot/apply", status_code=201, responses={401: {"model": ApiError}, 404: {"model": ApiError}})
+def apply_on_behalf(body: OnBehalfRequest, request: Request, user: StaffDep) -> dict[str, Any]:
+    """代办: start the caller's application with the details from the call filled in; the agent goes on
+    with the returned session (POST /api/chat with its session_id)."""
+    from assistant.forms import is_form_subject
+
+    assistant = request.app.state.assistant
+    if not is_form_subject(assistant.kb, body.service_id):
+        raise ApiException(404, ApiError(code="service_not_found", message="这个事项不能在线申请。", field="service_id"))
+    caller = {k.value: v for k, v in body.caller.items()}
+    if body.transcript:
+        caller = _copilot(request).suggest(body.transcript).caller_values() | caller
+    return assistant.start_on_behalf(body.service_id, caller, user.username).model_dump(mode="json")
