@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +26,8 @@ class RoutingExample:
         return OUT_OF_SCOPE in self.expected
 
 
-def read_routing_file(path: Path) -> list[RoutingExample]:
-    rows: list[RoutingExample] = []
+def jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) of each non-blank line; DatasetError names the file and line at fault."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -35,6 +37,17 @@ def read_routing_file(path: Path) -> list[RoutingExample]:
             continue
         try:
             row = json.loads(line)
+        except ValueError as exc:
+            raise DatasetError(f"{path} line {number}: {exc}") from None
+        if not isinstance(row, dict):
+            raise DatasetError(f"{path} line {number}: expected a JSON object")
+        yield number, row
+
+
+def read_routing_file(path: Path) -> list[RoutingExample]:
+    rows: list[RoutingExample] = []
+    for number, row in jsonl_rows(path):
+        try:
             expected = row["expected"]
             if not isinstance(row["query"], str) or not isinstance(expected, list) or not expected:
                 raise ValueError("query must be a string and expected a non-empty list")

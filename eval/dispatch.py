@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.dataset import DatasetError
+from eval.dataset import DatasetError, jsonl_rows
 from assistant.workorder_status import WorkOrderType
 from intents.dispatch import DeptScore
 
@@ -37,15 +37,8 @@ class CallExample:
 
 def read_calls(path: Path) -> list[CallExample]:
     rows: list[CallExample] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"cannot read {path}: {exc}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, row in jsonl_rows(path):
         try:
-            row = json.loads(line)
             text, dept, kind = row["text"], row["dept"], row["type"]
             if not all(isinstance(v, str) and v for v in (text, dept, kind)):
                 raise ValueError("text, dept and type must be non-empty strings")

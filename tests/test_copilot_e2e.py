@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -21,7 +20,7 @@ from assistant.workorder_status import TRANSITIONS, default_labels
 from server import STATIC_DIR, create_app
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import CHROMIUM, axe_violations, live_server, need_chromium, screenshots
+from tests.web_support import CHROMIUM, PageMarkup, axe_violations, live_server, need_chromium, screenshots
 
 STRINGS = json.loads((STATIC_DIR / "copilot-strings.json").read_text(encoding="utf-8"))
 TEXT = STRINGS["text"]
@@ -46,24 +45,8 @@ WORK_ORDER = re.compile(r"WO\d{8}-\d{6}")
 # -- the page's own files, without a browser -------------------------------------------------------
 
 
-class _Markup(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.inline: list[str] = []
-        self.urls: list[str] = []
-        self.keys: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs)
-        if tag == "style" or (tag == "script" and not named.get("src")):
-            self.inline.append(tag)
-        self.inline += [name for name in named if name == "style" or name.startswith("on")]
-        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
-        self.keys |= {value for name, value in attrs if name in ("data-text", "data-label", "data-placeholder") and value}
-
-
 def test_the_console_has_no_inline_code_no_outside_urls_and_every_sentence_in_its_strings_file():
-    markup = _Markup()
+    markup = PageMarkup()
     markup.feed((STATIC_DIR / "copilot.html").read_text(encoding="utf-8"))
     assert markup.inline == []  # a CSP of script-src 'self' must not block anything
     assert all(url.startswith(("/static/", "#")) for url in markup.urls), markup.urls

@@ -11,7 +11,6 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
@@ -21,7 +20,7 @@ from sqlalchemy import select
 from server import STATIC_DIR, create_app
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, live_server, need_chromium, screenshots
+from tests.web_support import CHROMIUM, PageMarkup, CHROMIUM_ARGS, axe_violations, live_server, need_chromium, screenshots
 from voice.errors import VoiceUnavailable
 
 ID = "110101199003074514"
@@ -46,24 +45,8 @@ document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.
 # -- the page's own files, without a browser -------------------------------------------------------
 
 
-class _Markup(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.inline: list[str] = []
-        self.urls: list[str] = []
-        self.keys: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs)
-        if tag == "style" or (tag == "script" and not named.get("src")):
-            self.inline.append(tag)
-        self.inline += [name for name in named if name == "style" or name.startswith("on")]
-        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
-        self.keys |= {value for name, value in attrs if name in ("data-text", "data-label", "data-placeholder") and value}
-
-
 def test_the_page_has_no_inline_code_no_outside_urls_and_every_sentence_in_strings_json():
-    markup = _Markup()
+    markup = PageMarkup()
     markup.feed((STATIC_DIR / "index.html").read_text(encoding="utf-8"))
     assert markup.inline == []  # a CSP of script-src 'self' must not block anything
     assert all(url.startswith(("/static/", "#")) for url in markup.urls), markup.urls

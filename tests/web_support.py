@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,21 @@ def screenshots(page, name: str, refresh_docs: bool) -> None:
     if refresh_docs or not target.exists():
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(screen, target)
+
+
+class PageMarkup(HTMLParser):
+    """What a page's HTML holds that a strict CSP or the strings file cares about."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inline: list[str] = []  # inline <script>/<style> and on*/style attributes
+        self.urls: list[str] = []
+        self.keys: set[str] = set()  # the strings-file keys the markup names
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "style" or (tag == "script" and not named.get("src")):
+            self.inline.append(tag)
+        self.inline += [name for name in named if name == "style" or name.startswith("on")]
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value]
+        self.keys |= {value for name, value in attrs if name in ("data-text", "data-label", "data-placeholder") and value}
