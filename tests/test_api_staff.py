@@ -61,12 +61,13 @@ def test_a_call_transcript_gets_the_service_masked_details_a_script_and_a_depart
 
 def test_a_work_order_moves_through_its_lifecycle_and_reveals_are_audited(client):
     sign_in(client)
-    created = client.post("/api/workorders", json={"type": "help", "summary": "来电人社保卡丢失，要求补办",
+    created = client.post("/api/workorders", json={"type": "help", "summary": "来电人社保卡丢失，要求补办。我叫张三，电话13800138000",
                                                    "dept": "人力资源和社会保障局", "transcript": CALL})
     assert created.status_code == 201, created.text
     order = created.json()
     number = order["number"]
     assert order["status"] == "accepted" and order["caller"]["phone"] == "138****8000"
+    assert "张三" not in order["summary"] and "13800138000" not in order["summary"] and "社保卡丢失" in order["summary"]
     steps = [("dispatched", "人力资源和社会保障局"), ("handling", None), ("follow_up", None), ("closed", None)]
     for to, dept in steps:
         moved = client.post(f"/api/workorders/{number}/transitions", json={"to": to, "note": "", "dept": dept})

@@ -110,7 +110,10 @@ def create_order(body: WorkOrderRequest, request: Request, user: StaffDep) -> di
         for field in CallerField:
             if field not in caller and field.value in found:
                 caller[field] = found[field.value]
-    draft = WorkOrderDraft(type=body.type, summary=body.summary, created_by=user.username, category=body.category,
+    # The caller's details live in the encrypted caller fields; a summary (read on every staff screen)
+    # keeps what the call is about without the clauses that give a name, number or address.
+    summary = _copilot(request).details.without_details(body.summary).strip() or body.summary
+    draft = WorkOrderDraft(type=body.type, summary=summary, created_by=user.username, category=body.category,
                            dept=body.dept, urgency=body.urgency, caller=caller, subject_id=body.subject_id)
     return order_json(_orders(request).create(draft))
 
