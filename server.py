@@ -51,8 +51,9 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         routes = router or build_router(settings, kb, print)
         app.state.kb = kb
         app.state.router = routes
-        app.state.assistant = build_assistant(settings, kb, routes)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         database = open_database(settings.resolved_database_url)
+        app.state.assistant = build_assistant(settings, kb, routes, database=database)
         app.state.feedback = FeedbackBook(database)
         app.state.staff = StaffDirectory(database)
         orders = app.state.assistant.orders

@@ -113,6 +113,10 @@ class Copilot:
         self._bundle_place = (str(data["bundle_where"]), str(data["bundle_hotline"]))
         self._type_labels = default_labels().types
 
+    def caller_details(self, transcript: str) -> list[CallerDetail]:
+        """The caller's details said anywhere in the call (no routing, dispatch or script)."""
+        return self.details.read(transcript, self.today())
+
     def suggest(self, transcript: str) -> Suggestion:
         said = self.details.without_details(transcript)
         focus, routed = self._route(said)
@@ -132,7 +136,7 @@ class Copilot:
             candidates=cards,
             passages=passages,
             script=self._script(routed, cards, question),
-            fields=self.details.read(transcript, self.today()),
+            fields=self.caller_details(transcript),
             dispatch=departments[0] if departments else None,
             departments=departments,
             work_order_type=kind,

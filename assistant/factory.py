@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from assistant.applications import ApplicationBook, local_now
 from assistant.context import Routes
 from assistant.crypto import cipher_from_settings
@@ -17,10 +19,15 @@ from settings import Settings
 
 
 def build_assistant(
-    settings: Settings, kb: KnowledgeBase, router: Routes, clock: Callable[[], datetime] = local_now
+    settings: Settings,
+    kb: KnowledgeBase,
+    router: Routes,
+    clock: Callable[[], datetime] = local_now,
+    database: sessionmaker[Session] | None = None,
 ) -> Assistant:
+    """`database`: an already opened one to share (the server's); otherwise opened from settings."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = open_database(settings.resolved_database_url)
+    database = database or open_database(settings.resolved_database_url)
     cipher = cipher_from_settings(settings)
     book = ApplicationBook(database, cipher, clock)
     orders = WorkOrderBook(database, cipher, clock)

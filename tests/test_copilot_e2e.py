@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
 
 from assistant.workorder_status import TRANSITIONS, default_labels
-from server import STATIC_DIR, create_app
+from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import CHROMIUM, PageMarkup, axe_violations, live_server, need_chromium, screenshots
+from tests.web_support import PageMarkup, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
 
 STRINGS = json.loads((STATIC_DIR / "copilot-strings.json").read_text(encoding="utf-8"))
 TEXT = STRINGS["text"]
@@ -77,22 +76,6 @@ def settings(tmp_path_factory) -> Settings:
     settings = Settings(data_dir=tmp_path_factory.mktemp("copilot-data"), kb_dir=KB_DIR)
     StaffDirectory(open_database(settings.resolved_database_url)).add(AGENT, PASSWORD, Role.staff)
     return settings
-
-
-@pytest.fixture(scope="module")
-def base_url(request, settings) -> Iterator[str]:
-    need_chromium()  # before the router, so a machine without chromium does not train a model for nothing
-    with live_server(create_app(settings, router=request.getfixturevalue("router"))) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the [test] extras")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield browser
-        browser.close()
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
@@ -17,10 +16,10 @@ from urllib.request import Request, urlopen
 import pytest
 from sqlalchemy import select
 
-from server import STATIC_DIR, create_app
+from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import CHROMIUM, PageMarkup, CHROMIUM_ARGS, axe_violations, live_server, need_chromium, screenshots
+from tests.web_support import PageMarkup, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
 from voice.errors import VoiceUnavailable
 
 ID = "110101199003074514"
@@ -63,22 +62,6 @@ def test_the_page_has_no_inline_code_no_outside_urls_and_every_sentence_in_strin
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("web-data"), kb_dir=KB_DIR)
-
-
-@pytest.fixture(scope="module")
-def base_url(request, settings) -> Iterator[str]:
-    need_chromium()  # before the router, so a machine without chromium does not train a model for nothing
-    with live_server(create_app(settings, router=request.getfixturevalue("router"))) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the [test] extras")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @contextmanager

@@ -95,3 +95,22 @@ class PageMarkup(HTMLParser):
         self.inline += [name for name in named if name == "style" or name.startswith("on")]
         self.urls += [value for name, value in attrs if name in ("src", "href") and value]
         self.keys |= {value for name, value in attrs if name in ("data-text", "data-label", "data-placeholder") and value}
+
+
+@pytest.fixture(scope="module")
+def base_url(request, settings) -> Iterator[str]:
+    """The app on a live server, sharing the session's trained router; `settings` is the module's own."""
+    need_chromium()  # before the router, so a machine without chromium does not train a model for nothing
+    from server import create_app
+
+    with live_server(create_app(settings, router=request.getfixturevalue("router"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(base_url):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the [test] extras")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -16,13 +16,13 @@ from knowledge.models import Service
 from knowledge.render import render_guide
 from web.errors import ApiException
 from web.limits import RateLimiter
+from web.staff_routes import staff_of
 from web.models import (
     ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
     Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary, SessionToken,
 )
 
 SESSION_COOKIE = "govassist_session"
-STAFF_COOKIE = "govassist_staff"  # read here only to widen what a progress lookup shows
 MAX_QUERY_CHARS = 200
 
 router = APIRouter(prefix="/api")
@@ -137,8 +137,7 @@ def application(number: str, request: Request, assistant: AssistantDep,
                 token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
                 cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
     """Progress of an application; its (masked) personal fields only for the session that applied, or staff."""
-    staff = request.app.state.staff.user_for(request.cookies.get(STAFF_COOKIE)) is not None
-    view = assistant.book.get(number.upper(), token or cookie, staff=staff)
+    view = assistant.book.get(number.upper(), token or cookie, staff=staff_of(request) is not None)
     if view is None:
         raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
     members = [ApplicationMember(number=m.number, service=m.subject_name, dept=m.dept, status=m.status.value,

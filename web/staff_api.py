@@ -95,7 +95,7 @@ async def suggest(body: SuggestRequest, request: Request, user: StaffDep) -> dic
 @router.post("/copilot/reveal", response_model=Revealed, responses={401: {"model": ApiError}, 404: {"model": ApiError}})
 def reveal_detail(body: RevealDetailRequest, request: Request, user: StaffDep) -> Revealed:
     """One caller detail of a live call in plain text; every reveal is written to the audit log."""
-    details = {d.name: d for d in _copilot(request).suggest(body.transcript).fields}
+    details = {d.name: d for d in _copilot(request).caller_details(body.transcript)}
     if body.field not in details:
         raise ApiException(404, ApiError(code="detail_not_found", message="通话里没有提到这一项。", field="field"))
     _orders(request).record_reveal(f"call:{body.call_id}", body.field, user.username)
@@ -106,7 +106,7 @@ def reveal_detail(body: RevealDetailRequest, request: Request, user: StaffDep) -
 def create_order(body: WorkOrderRequest, request: Request, user: StaffDep) -> dict[str, Any]:
     caller = dict(body.caller)
     if body.transcript:
-        found = _copilot(request).suggest(body.transcript).caller_values()
+        found = {d.name: d.value for d in _copilot(request).caller_details(body.transcript)}
         for field in CallerField:
             if field not in caller and field.value in found:
                 caller[field] = found[field.value]
@@ -183,5 +183,5 @@ def apply_on_behalf(body: OnBehalfRequest, request: Request, user: StaffDep) -> 
         raise ApiException(404, ApiError(code="service_not_found", message="这个事项不能在线申请。", field="service_id"))
     caller = {k.value: v for k, v in body.caller.items()}
     if body.transcript:
-        caller = _copilot(request).suggest(body.transcript).caller_values() | caller
+        caller = {d.name: d.value for d in _copilot(request).caller_details(body.transcript)} | caller
     return assistant.start_on_behalf(body.service_id, caller, user.username).model_dump(mode="json")

@@ -34,13 +34,18 @@ def _directory(request: Request) -> StaffDirectory:
     return request.app.state.staff
 
 
-def current_staff(request: Request) -> StaffUser:
-    """The signed-in staff member (cookie or `Authorization: Bearer`), or 401."""
+def staff_of(request: Request) -> StaffUser | None:
+    """The signed-in staff member (cookie or `Authorization: Bearer`), if any."""
     token = request.cookies.get(STAFF_COOKIE)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         token = header[7:].strip()
-    user = _directory(request).user_for(token)
+    return _directory(request).user_for(token)
+
+
+def current_staff(request: Request) -> StaffUser:
+    """The signed-in staff member, or 401."""
+    user = staff_of(request)
     if user is None:
         raise ApiException(401, ApiError(code="staff_login_required", message="请先以工作人员身份登录。"))
     return user
