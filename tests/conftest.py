@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,7 +49,11 @@ def govassist(tmp_path: Path):
 
 @pytest.fixture(scope="session")
 def routing_settings(tmp_path_factory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("routing-data"), kb_dir=KB_DIR)
+    # GOVASSIST_TEST_MODEL_DIR keeps the trained encoder and index between runs while developing
+    # (they are keyed by their inputs, so a stale copy is never used); CI leaves it unset.
+    cached = os.environ.get("GOVASSIST_TEST_MODEL_DIR")
+    data_dir = Path(cached) if cached else tmp_path_factory.mktemp("routing-data")
+    return Settings(data_dir=data_dir, kb_dir=KB_DIR)
 
 
 @pytest.fixture(scope="session")
