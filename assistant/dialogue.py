@@ -86,6 +86,7 @@ class Dialogue:
 
     def routed(self, s: SessionState, session_id: str, result: RoutingResult, topic: str | None, reply: Reply) -> None:
         ctx = self.ctx
+        reply.routed = result
         top = result.candidates[0].id if result.candidates else None
         if result.decision is Decision.none or top is None:
             self._to(s, State.idle)

@@ -7,6 +7,7 @@ same conversation cannot silently overwrite each other: the later one is re-run 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ from assistant.crypto import FieldCipher
 from assistant.dialogue import Dialogue
 from assistant.filling import FormFiller, Reply
 from assistant.forms import form_for
+from assistant.masking import mask
 from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
 from assistant.on_behalf import prefilled_session
@@ -24,6 +26,7 @@ from assistant.numbers import WORK_ORDER_NUMBERS
 from assistant.session import SessionState
 from assistant.session_store import SessionStore, StaleSession
 from assistant.states import State
+from assistant.turn_log import Channel, TurnEvent, TurnRecorder, mask_known, routing_fields
 from assistant.turn import ApplicationRef, Expecting, SlotView, SubjectRef, Turn
 from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
@@ -43,6 +46,7 @@ class Assistant:
         orders: WorkOrderBook,
         cipher: FieldCipher,
         clock: Callable[[], datetime] = local_now,
+        recorder: TurnRecorder | None = None,
     ) -> None:
         say = default_messages()
         self.kb = kb
@@ -51,6 +55,7 @@ class Assistant:
         self.orders = orders
         self.cipher = cipher
         self.clock = clock
+        self.recorder = recorder  # analytics: one event per turn; None in unit tests
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
@@ -64,11 +69,14 @@ class Assistant:
     def new_session(self) -> str:
         return self.store.new_token()
 
-    def handle(self, session_id: str | None, text: str) -> Turn:
+    def handle(self, session_id: str | None, text: str, channel: Channel = "text") -> Turn:
+        """`channel`: where the message came from (text, voice, copilot), for analytics only."""
+        started, at = time.perf_counter(), self.clock()
         session_id = session_id or self.new_session()
         for attempt in range(MAX_RETRIES):
             stored = self.store.load(session_id)
             state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+            before = state.model_copy(deep=True)
             reply = self.dialogue.handle(state, session_id, text)
             try:
                 self.store.save(session_id, state.to_document(self.cipher.encrypt), None if stored is None else stored.version)
@@ -76,11 +84,14 @@ class Assistant:
                 if attempt == MAX_RETRIES - 1:
                     raise
                 continue
-            return self._turn(session_id, state, reply)
+            turn = self._turn(session_id, state, reply)
+            self._record(session_id, channel, at, started, text, before, state, reply)
+            return turn
         raise AssertionError("unreachable")
 
     def start_on_behalf(self, subject_id: str, caller: dict[str, str], agent: str) -> Turn:
         """代办: a new conversation for a caller, their details from the call filled in (see on_behalf.py)."""
+        started, at = time.perf_counter(), self.clock()
         spec = form_for(self.kb, subject_id)
         filler = FormFiller(spec, self.ctx.say, self.today())
         state, reply = prefilled_session(spec, caller, filler, self.today())
@@ -88,7 +99,9 @@ class Assistant:
         fields = [f.label for f in spec.fields]
         self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
         self.store.save(session_id, state.to_document(self.cipher.encrypt), None)
-        return self._turn(session_id, state, reply)
+        turn = self._turn(session_id, state, reply)
+        self._record(session_id, "copilot", at, started, "", SessionState(), state, reply)
+        return turn
 
     def state_of(self, session_id: str) -> SessionState | None:
         stored = self.store.load(session_id)
@@ -110,6 +123,27 @@ class Assistant:
                 slot = spec.field(s.form.asked).slot
                 return Expecting(kind=slot.type.value, choices=[c.label for c in slot.choices])
         return None
+
+    def _record(self, session_id: str, channel: Channel, at: datetime, started: float, text: str,
+                before: SessionState, after: SessionState, reply: Reply) -> None:
+        if self.recorder is None:
+            return
+        personal = self._personal(before) | self._personal(after)
+        submitted = after.applications[-1] if len(after.applications) > len(before.applications) else None
+        self.recorder.record(TurnEvent(
+            session_id=session_id, at=at, channel=channel, state_before=before.state.value, state_after=after.state.value,
+            subject_id=after.form.subject_id if after.form else after.topic,
+            text_masked=mask_known(text, personal), reply_masked=mask_known(reply.text, personal),
+            latency_ms=round((time.perf_counter() - started) * 1000, 2), application_number=submitted,
+            **routing_fields(reply.routed),
+        ))
+
+    def _personal(self, s: SessionState) -> dict[str, str]:
+        """Every value the open form holds, raw → masked as its type is masked on screens."""
+        if s.form is None:
+            return {}
+        spec = form_for(self.kb, s.form.subject_id)
+        return {raw: mask(spec.field(key).slot.type, raw) for key, raw in s.form.displays.items() if spec.has(key)}
 
     def _turn(self, session_id: str, s: SessionState, reply: Reply) -> Turn:
         turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),

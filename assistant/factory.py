@@ -13,6 +13,7 @@ from assistant.crypto import cipher_from_settings
 from assistant.db import open_database
 from assistant.engine import Assistant
 from assistant.session_store import SessionStore
+from assistant.turn_log import TurnLog
 from assistant.workorders import WorkOrderBook
 from knowledge.base import KnowledgeBase
 from settings import Settings
@@ -31,4 +32,4 @@ def build_assistant(
     cipher = cipher_from_settings(settings)
     book = ApplicationBook(database, cipher, clock)
     orders = WorkOrderBook(database, cipher, clock)
-    return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock)
+    return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock, recorder=TurnLog(database))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from assistant.forms import MATERIALS_KEY, FormField, FormSpec
 from assistant.masking import mask
@@ -17,6 +18,9 @@ from assistant.session import FormState
 from intents.slot_extraction import Extraction
 from intents.slot_values import Invalid, Value
 from knowledge.models import Slot, SlotType
+
+if TYPE_CHECKING:
+    from intents.router import RoutingResult
 
 # After this many refusals of one field the question comes with an example, the choices, a way to
 # skip (optional fields) and the offer of a human: the person is never asked the same way a third time.
@@ -29,6 +33,7 @@ YES_NO = Slot(name="answer", label="回答", type=SlotType.yes_no, ask="是吗�
 class Reply:
     lines: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
+    routed: RoutingResult | None = None  # what the router said, when this turn asked it (for analytics)
 
     def add(self, text: str) -> None:
         if text:

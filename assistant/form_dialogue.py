@@ -224,7 +224,7 @@ class FormDialogue:
         assert form is not None
         named = self.dialogue.other_subject(s, text)
         if named is None and Command.switch in commands:
-            result = ctx.router.route(text)
+            result = reply.routed = ctx.router.route(text)
             if result.decision in (Decision.route, Decision.clarify) and result.candidates:
                 top = result.candidates[0].id
                 named = top if top != form.subject_id else None
@@ -242,7 +242,7 @@ class FormDialogue:
         return True
 
     def _answer_aside(self, text: str, reply: Reply) -> bool:
-        result = self.ctx.router.route(text)
+        result = reply.routed = self.ctx.router.route(text)
         if result.decision is Decision.answer and result.answer is not None:
             reply.add(self.ctx.say("answer", text=result.answer.text, source=result.answer.source))
             return True

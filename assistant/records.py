@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -191,3 +191,27 @@ class StaffSessionRow(Base):
     token_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
     expires_at: Mapped[datetime]
+
+
+class TurnEventRow(Base):
+    """One dialogue turn, for analytics and the operator dashboard. Both texts are masked before they
+    are stored; nothing here can be turned back into the personal data typed in the chat."""
+
+    __tablename__ = "turn_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the analytics outlive the conversation.
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # text | voice | copilot
+    state_before: Mapped[str] = mapped_column(String(16))
+    state_after: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str | None] = mapped_column(String(64))  # the service, bundle or topic after the turn
+    decision: Mapped[str | None] = mapped_column(String(16))  # the router's, when the turn was routed
+    confidence: Mapped[float | None] = mapped_column(Float)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the router's top 3: {id, score}
+    text_masked: Mapped[str] = mapped_column(Text)
+    reply_masked: Mapped[str] = mapped_column(Text)
+    latency_ms: Mapped[float] = mapped_column(Float)
+    application_number: Mapped[str | None] = mapped_column(String(32))  # set on the turn that submitted
+

@@ -92,7 +92,8 @@ def chat(body: ChatRequest, request: Request, response: Response, assistant: Ass
         raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
     session_id = resolve_session(assistant, body.session_id, request.cookies)
     limit(request, session_id)
-    turn = assistant.handle(session_id, body.text)
+    # A signed-in agent going on with a caller's session (代办 from /copilot) counts as the copilot channel.
+    turn = assistant.handle(session_id, body.text, "copilot" if staff_of(request) else "text")
     response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
     return ChatTurn(**turn.model_dump(), card=card_for(kb, turn))
 

@@ -69,7 +69,7 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
         raise _error(exc) from None
     if not heard.text.strip():
         raise ApiException(422, ApiError(code="speech_not_recognised", message="没有听清，请靠近话筒再说一遍。"))
-    turn = await run_in_threadpool(assistant.handle, session_id, heard.text)
+    turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice")
     return VoiceTurn(**turn.model_dump(), card=card_for(kb, turn), heard=heard.text, normalised=routes.normalise(heard.text))
 
 
@@ -112,7 +112,7 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
         heard = await run_in_threadpool(stream.finish)
         await socket.send_json({"type": "final", "text": heard.text})
         if heard.text.strip():
-            turn = await run_in_threadpool(assistant.handle, session_id, heard.text)
+            turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice")
             shown = ChatTurn(**turn.model_dump(), card=card_for(state.kb, turn))
             await socket.send_json({"type": "turn", "turn": json.loads(shown.model_dump_json())})
         await socket.close()

@@ -1,0 +1,85 @@
+"""One analytics event per dialogue turn (the operator dashboard reads them; see assistant/analytics.py).
+
+The engine builds a TurnEvent after each turn and hands it to a recorder. Texts are masked while the
+event is built, so raw personal data never reaches a recorder: first every value the form holds
+(a name typed as "我叫张三" becomes "我叫张*"), then ID, mobile and card numbers anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.db import writing
+from assistant.masking import mask_text
+from assistant.records import TurnEventRow
+
+if TYPE_CHECKING:
+    from intents.router import RoutingResult
+
+Channel = Literal["text", "voice", "copilot"]
+CHANNELS: tuple[Channel, ...] = ("text", "voice", "copilot")
+TOP_CANDIDATES = 3
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TurnEvent:
+    session_id: str
+    at: datetime
+    channel: Channel
+    state_before: str
+    state_after: str
+    subject_id: str | None
+    text_masked: str
+    reply_masked: str
+    latency_ms: float
+    decision: str | None = None
+    confidence: float | None = None
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    application_number: str | None = None
+
+
+class TurnRecorder(Protocol):
+    def record(self, event: TurnEvent) -> None: ...
+
+
+def mask_known(text: str, personal: Mapping[str, str]) -> str:
+    """`text` with each known personal value (raw → masked) replaced, then free-text masking."""
+    for raw in sorted(personal, key=len, reverse=True):  # longest first: an address contains its district
+        if raw and personal[raw] != raw:
+            text = text.replace(raw, personal[raw])
+    return mask_text(text)
+
+
+def routing_fields(result: RoutingResult | None) -> dict[str, Any]:
+    """decision, confidence and the top candidates ({id, score}) of what the router said this turn."""
+    if result is None:
+        return {}
+    return {
+        "decision": result.decision.value,
+        "confidence": round(result.confidence, 4),
+        "candidates": [{"id": c.id, "score": round(c.score, 4)} for c in result.candidates[:TOP_CANDIDATES]],
+    }
+
+
+class TurnLog:
+    """Writes each event as one row of turn_events, in the request that made the turn."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def record(self, event: TurnEvent) -> None:
+        try:
+            with writing(self._sessions) as session:
+                session.add(TurnEventRow(**asdict(event)))
+        except SQLAlchemyError:
+            # The turn itself is already saved; losing one analytics row must not fail the citizen's request.
+            log.exception("turn event for session %s not recorded", event.session_id[:8])
