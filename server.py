@@ -7,6 +7,7 @@ the tests and several uvicorn workers all build the same app.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,15 +16,25 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from assistant.copilot import Copilot
+from assistant.analytics import Analytics
+from assistant.audit import AuditLog
 from assistant.feedback import FeedbackBook
+from assistant.followups import FollowUps
+from assistant.kb_edits import KbEditLog
+from assistant.labelling import LabelQueue
+from assistant.personal_data import PersonalData
 from assistant.staff import StaffDirectory
-from intents.dispatch import DispatchModel
 from intents.router import Router
-from knowledge.base import load_knowledge_base
 from settings import Settings
+from web.admin_api import router as admin_api
+from web.admin_kb_api import router as admin_kb_api
+from web.access import Access, allow, declare_framework_routes
 from web.errors import ApiException, install_error_handlers
+from web import log_privacy
 from web.limits import RateLimiter
+from web.me_routes import router as me_routes
+from web.rebuild import Rebuilder
+from web.runtime import build_runtime, install
 from web.models import ApiError
 from voice.recognise import Recogniser
 from web.routes import router as api_routes
@@ -44,42 +55,63 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from assistant.db import open_database
-        from assistant.factory import build_assistant
-        from intents.pipeline import build_router
 
-        kb = load_knowledge_base(settings.kb_dir, settings.sources_dir)
-        routes = router or build_router(settings, kb, print)
-        app.state.kb = kb
-        app.state.router = routes
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         database = open_database(settings.resolved_database_url)
-        app.state.assistant = build_assistant(settings, kb, routes, database=database)
+        log_privacy.install()  # after uvicorn configured logging: no query values, personal numbers masked
+        audit = AuditLog(database)
+        edits = KbEditLog(database, audit=audit)
+        rebuilder = Rebuilder(app, settings, database, edits)
+        # Serve what the latest finished rebuild made live: every worker starts on the same version.
+        install(app, build_runtime(settings, database, edits, rebuilder.served_version(), print, router))
+        app.state.kb_edits = edits
+        app.state.rebuilder = rebuilder
+        app.state.label_queue = LabelQueue(database, edits)
+        app.state.followups = FollowUps(database)
         app.state.feedback = FeedbackBook(database)
+        app.state.analytics = Analytics(database)
+        app.state.audit = audit
+        app.state.privacy = PersonalData(database, audit)
         app.state.staff = StaffDirectory(database)
-        orders = app.state.assistant.orders
-        app.state.copilot = Copilot(routes, DispatchModel.train(kb, orders.dispatch_examples()), kb)
         app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
         app.state.settings = settings
         app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
                                           max_seconds=settings.voice_max_seconds)
+        polling = asyncio.create_task(rebuilder.poll())
         yield
+        polling.cancel()
+        # Shutdown (SIGTERM: uvicorn has stopped accepting and finished the requests in flight): close the
+        # database's connections, which also checkpoints SQLite's write-ahead log into the file.
+        database.kw["bind"].dispose()
 
     app = FastAPI(title="政务助手 API", version="0.2.0", lifespan=lifespan)
     install_error_handlers(app)
+    # Every route declares who may call it: dependencies=[allow(Access.public | citizen | staff | admin)]
+    # on the route or its router (web/access.py). tests/test_roles.py fails on a route without one.
     app.include_router(api_routes)
+    app.include_router(me_routes)
     app.include_router(voice_routes)
     app.include_router(staff_routes)
     app.include_router(staff_api)
+    app.include_router(admin_kb_api)
+    app.include_router(admin_api)
     app.include_router(copilot_socket)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-        @app.get("/", include_in_schema=False)
+        @app.get("/", include_in_schema=False, dependencies=[allow(Access.public)])
         def index() -> FileResponse:
             return FileResponse(STATIC_DIR / "index.html")
 
-        @app.get("/copilot", include_in_schema=False)
+        # The console's page is public; everything it calls is staff-only.
+        @app.get("/copilot", include_in_schema=False, dependencies=[allow(Access.public)])
         def copilot_console() -> FileResponse:
             return FileResponse(STATIC_DIR / "copilot.html")
 
+        # The operator dashboard: the page is public, every figure it shows is admin-only.
+        @app.get("/admin", include_in_schema=False, dependencies=[allow(Access.public)])
+        def admin_dashboard() -> FileResponse:
+            return FileResponse(STATIC_DIR / "admin.html")
+
+    declare_framework_routes(app)
     return app

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import writing
+from assistant.followups import FollowUps
 from assistant.masking import mask_text
 from assistant.records import FeedbackRow
 
@@ -26,4 +27,5 @@ class FeedbackBook:
                               comment=mask_text(comment.strip()), created_at=self._clock())
             session.add(row)
             session.flush()
+            FollowUps.open_if_bad(session, row)
             return row.id

@@ -143,7 +143,8 @@ class WorkOrderEventRow(Base):
 
 
 class AuditEventRow(Base):
-    """Who read which personal field of what, and when (a staff reveal of a masked value)."""
+    """Legacy (before the hash chain): staff reveals. Nothing writes here any more; `govassist audit
+    import-legacy` moves old rows into audit_log. Kept so that databases made before can be read."""
 
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_object", "object", "id"),)
@@ -153,6 +154,37 @@ class AuditEventRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     object: Mapped[str] = mapped_column(String(64))  # e.g. a work-order number
     field: Mapped[str] = mapped_column(String(48))
+    at: Mapped[datetime]
+
+
+class AuditLogRow(Base):
+    """The audit log (assistant/audit.py): who did what to which object, hash-chained.
+
+    Each row's hash covers its own fields and the previous row's hash, so editing, deleting or
+    reordering rows breaks the chain. A unique seq means two writers can never extend the same head.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)  # 1, 2, 3… the position in the chain
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    object: Mapped[str] = mapped_column(String(96))  # GA…/WO… numbers, call:<id>, kb:<id>, session:<digest>
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON; never personal values (masked on the way in)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ErasureRow(Base):
+    """An application or work order whose personal values were replaced by a tombstone, and why."""
+
+    __tablename__ = "erasures"
+
+    number: Mapped[str] = mapped_column(String(32), primary_key=True)  # GA… or WO…
+    reason: Mapped[str] = mapped_column(String(16))  # citizen (删除权) | retention
     at: Mapped[datetime]
 
 
@@ -215,3 +247,75 @@ class TurnEventRow(Base):
     latency_ms: Mapped[float] = mapped_column(Float)
     application_number: Mapped[str | None] = mapped_column(String(32))  # set on the turn that submitted
 
+
+class KbEditRow(Base):
+    """One operator edit of the knowledge base, or the rollback of one; the log is append-only.
+
+    The id is the knowledge-base version: edits in force are those no later row rolls back.
+    """
+
+    __tablename__ = "kb_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(16))  # alias | utterance | faq | out_of_scope | rollback
+    action: Mapped[str] = mapped_column(String(16))  # add | remove ("" for a rollback)
+    service_id: Mapped[str] = mapped_column(String(64), default="")
+    value: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    rolls_back: Mapped[int | None] = mapped_column(ForeignKey("kb_edits.id"), unique=True)
+
+
+class QueryLabelRow(Base):
+    """An operator's answer to a queued query: the service it meant, or out of scope."""
+
+    __tablename__ = "query_labels"
+
+    # One label per turn: labelling again replaces the target (and adds a new edit).
+    turn_event_id: Mapped[int] = mapped_column(ForeignKey("turn_events.id"), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64))  # a service/bundle id or "out_of_scope"
+    actor: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+    kb_edit_id: Mapped[int | None] = mapped_column(ForeignKey("kb_edits.id"))
+
+
+class FollowUpRow(Base):
+    """A bad rating (≤ 2) staff must look into; opened with the rating, closed with a note."""
+
+    __tablename__ = "feedback_followups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | closed
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RebuildJobRow(Base):
+    """A background rebuild of the index after knowledge-base edits; read by every worker."""
+
+    __tablename__ = "rebuild_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    stage: Mapped[str] = mapped_column(Text, default="")
+    progress: Mapped[float] = mapped_column(default=0.0)
+    kb_version: Mapped[int]  # the last kb_edits id the rebuild includes
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ApplicantLinkRow(Base):
+    """Whose application it was, as a keyed digest of the applicant's ID number (never the number or a
+    plain hash of it): links one person's applications across conversations, to learn what people
+    apply for together (服务找人). Bundle members share their bundle's row."""
+
+    __tablename__ = "applicant_links"
+
+    application_number: Mapped[str] = mapped_column(ForeignKey("applications.number"), primary_key=True)
+    applicant: Mapped[str] = mapped_column(String(64), index=True)  # FieldCipher.keyed_digest

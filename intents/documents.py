@@ -103,7 +103,7 @@ def build_docs(
     taxonomy = taxonomy or load_taxonomy()
     docs: list[Doc] = [
         Doc(f"none#{i}", OUT_OF_SCOPE_ID, TargetType.out_of_scope, DocField.utterance, text, "", "")
-        for i, text in enumerate(load_out_of_scope() if out_of_scope is None else out_of_scope)
+        for i, text in enumerate((load_out_of_scope() if out_of_scope is None else out_of_scope) + kb.out_of_scope_examples)
     ]
     for s in kb.services.values():
         docs += _service_docs(s, TargetType.service, taxonomy)

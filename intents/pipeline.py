@@ -2,7 +2,8 @@
 
 The embedded default encoder is trained when no trained copy for this knowledge base exists; the
 index is rebuilt when its fingerprint (knowledge base, sources, normalisation data, encoder) is not
-on disk. Both are written atomically, so a half-built model or index is never read.
+on disk. Both are written atomically, so a half-built model or index is never read, and under a file
+lock, so processes starting together build each once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from intents.build_lock import build_lock
 from intents.documents import build_docs, load_out_of_scope
 from intents.encoder import Encoder, EncoderNotFound
 from intents.homophones import HomophoneRepair
@@ -50,15 +52,18 @@ def ensure_default_encoder(
     target = default_encoder_dir(settings, config)
     if (target / "modules.json").is_file() and not force:
         return target
-    out_of_scope = load_out_of_scope()
-    pairs = training_pairs(kb, normaliser, out_of_scope)
-    vocab_texts = [normaliser(d.text) for d in build_docs(kb, out_of_scope, include_imported=False)]
-    vocab_texts += [p.anchor for p in pairs]
-    tmp = target.with_name(target.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    train_encoder(pairs, vocab_texts, tmp, config, progress)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
+    with build_lock(target):
+        if (target / "modules.json").is_file() and not force:
+            return target  # trained by another process while this one waited
+        out_of_scope = load_out_of_scope()
+        pairs = training_pairs(kb, normaliser, out_of_scope)
+        vocab_texts = [normaliser(d.text) for d in build_docs(kb, out_of_scope, include_imported=False)]
+        vocab_texts += [p.anchor for p in pairs]
+        tmp = target.with_name(target.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        train_encoder(pairs, vocab_texts, tmp, config, progress)
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
     return target
 
 
@@ -73,15 +78,21 @@ def load_encoder(settings: Settings, kb: KnowledgeBase, normaliser: Normaliser, 
 
 
 def ensure_index(
-    settings: Settings, kb: KnowledgeBase, encoder: Encoder, normaliser: Normaliser, report: Report | None = None
+    settings: Settings, kb: KnowledgeBase, encoder: Encoder, normaliser: Normaliser, report: Report | None = None,
+    edits_key: str = "",
 ) -> RoutingIndex:
-    directory = settings.data_dir / "index" / fingerprint(settings.kb_dir, settings.sources_dir, encoder.identity)
+    """The index for kb; edits_key names the operators' edits laid over the files (knowledge/overlay.py)."""
+    identity = f"{encoder.identity}+{edits_key}" if edits_key else encoder.identity
+    directory = settings.data_dir / "index" / fingerprint(settings.kb_dir, settings.sources_dir, identity)
     if (directory / "dense.faiss").is_file():
         return RoutingIndex.load(directory)
-    if report:
-        report(f"building index {directory.name}")
-    index = RoutingIndex.build(kb, encoder, normaliser, report)
-    index.save(directory)
+    with build_lock(directory):
+        if (directory / "dense.faiss").is_file():
+            return RoutingIndex.load(directory)  # built by another process while this one waited
+        if report:
+            report(f"building index {directory.name}")
+        index = RoutingIndex.build(kb, encoder, normaliser, report)
+        index.save(directory)
     return index
 
 
@@ -99,10 +110,12 @@ def kb_normaliser(kb: KnowledgeBase) -> Normaliser:
 
 
 def build_router(
-    settings: Settings, kb: KnowledgeBase, report: Report | None = None, train_progress: TrainProgress | None = None
+    settings: Settings, kb: KnowledgeBase, report: Report | None = None, train_progress: TrainProgress | None = None,
+    edits_key: str = "",
 ) -> Router:
+    """The router for kb. The encoder is trained from the files alone; edits reach the index (edits_key)."""
     normaliser = kb_normaliser(kb)
     encoder = load_encoder(settings, kb, normaliser, train_progress)
-    index = ensure_index(settings, kb, encoder, normaliser, report)
+    index = ensure_index(settings, kb, encoder, normaliser, report, edits_key)
     policy = RouterPolicy.load(settings.router_policy_path) if settings.router_policy_path else RouterPolicy.load()
     return Router(index, encoder, normaliser, target_names(kb), policy)

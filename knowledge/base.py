@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.catalogue import Catalogue, load_catalogue
+from knowledge.eligibility import EligibilityRules
 from knowledge.checks import check_all
 from knowledge.faults import Fault, KnowledgeBaseError
 from knowledge.imported import ImportedItem, read_sources
@@ -20,6 +21,9 @@ class KnowledgeBase:
     bundles: dict[str, Bundle] = field(default_factory=dict)
     policies: dict[str, Policy] = field(default_factory=dict)
     imported: dict[str, ImportedItem] = field(default_factory=dict)
+    eligibility: EligibilityRules | None = None  # facts → policies (服务找人); None without eligibility.yaml
+    # Messages operators labelled as not ours (knowledge/overlay.py), beside intents' own examples.
+    out_of_scope_examples: list[str] = field(default_factory=list)
 
     def find(self, item_id: str) -> Service | Bundle | Policy | ImportedItem | None:
         for table in (self.services, self.bundles, self.imported, self.policies):
@@ -50,6 +54,7 @@ def load_knowledge_base(kb_dir: Path, sources_dir: Path | None = None) -> Knowle
         services={s.id: s for _, s in result.services},
         bundles={b.id: b for _, b in result.bundles},
         policies={p.id: p for _, p in result.policies},
+        eligibility=result.eligibility[1] if result.eligibility else None,
     )
     if sources_dir is not None:
         kb.imported = {item.id: item for item in read_sources(sources_dir)}

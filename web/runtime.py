@@ -1,0 +1,67 @@
+"""What a worker serves from: the knowledge base with operators' edits, its router, the assistant and
+the copilot, built together and swapped in as one.
+
+A rebuild builds a whole new Runtime beside the old one and then replaces the references the routes
+read, so requests in flight finish on the objects they already hold and none is dropped. Each object is
+complete in itself (the assistant holds its own knowledge base and router), so a request that starts
+mid-swap still gets a consistent answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.copilot import Copilot
+from assistant.engine import Assistant
+from assistant.factory import build_assistant
+from assistant.kb_edits import KbEditLog
+from intents.dispatch import DispatchModel
+from intents.router import Router
+from knowledge.base import KnowledgeBase, load_knowledge_base
+from knowledge.overlay import apply_edits, edits_digest
+from settings import Settings
+
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    kb: KnowledgeBase
+    router: Router
+    assistant: Assistant
+    copilot: Copilot
+    kb_version: int  # the last knowledge-base edit this runtime includes (0: the files alone)
+
+
+def build_runtime(
+    settings: Settings,
+    database: sessionmaker[Session],
+    edits: KbEditLog,
+    kb_version: int,
+    report: Report | None = None,
+    router: Router | None = None,
+) -> Runtime:
+    """Everything served at kb_version. `router`: a ready one for the files alone (tests share one)."""
+    from intents.pipeline import build_router  # torch and faiss load only when a runtime is built
+
+    in_force = edits.in_force(kb_version)
+    kb = apply_edits(load_knowledge_base(settings.kb_dir, settings.sources_dir), in_force)
+    if router is None or in_force:
+        router = build_router(settings, kb, report, edits_key=edits_digest(in_force))
+    assistant = build_assistant(settings, kb, router, database=database)
+    copilot = Copilot(router, DispatchModel.train(kb, assistant.orders.dispatch_examples()), kb)
+    return Runtime(kb=kb, router=router, assistant=assistant, copilot=copilot, kb_version=kb_version)
+
+
+def install(app: FastAPI, runtime: Runtime) -> None:
+    """Serve from runtime from the next request on."""
+    app.state.runtime = runtime
+    # The routes read these names; each is replaced by a single assignment.
+    app.state.assistant = runtime.assistant
+    app.state.router = runtime.router
+    app.state.kb = runtime.kb
+    app.state.copilot = runtime.copilot
