@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from assistant.turn import Turn
 
 SessionToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+MessageId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MAX_MESSAGE_CHARS = 500
 
 
@@ -28,6 +29,9 @@ class StrictRequest(BaseModel):
 class ChatRequest(StrictRequest):
     session_id: SessionToken | None = None
     text: str = Field(max_length=MAX_MESSAGE_CHARS, description="What the citizen typed or said.")
+    message_id: MessageId | None = Field(default=None, description=(
+        "The client's id for this message. Sent again with the same id after a lost reply, the message is "
+        "not applied twice: the reply it got is sent again."))
 
 
 class ServiceCard(BaseModel):
@@ -105,10 +109,11 @@ class ApplicationStatusView(BaseModel):
 
 
 class FeedbackRequest(StrictRequest):
-    session_id: SessionToken
+    session_id: SessionToken | None = None  # else the X-Session-Token header or the session cookie
     rating: int = Field(ge=1, le=5)
     comment: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
-    application: str | None = Field(default=None, pattern=r"^GA\d{8}-\d{6}$")
+    # The application (GA…) or 12345 work order (WO…) being rated, if any.
+    application: str | None = Field(default=None, pattern=r"^(GA|WO)\d{8}-\d{6}$")
 
 
 class FeedbackSaved(BaseModel):

@@ -24,6 +24,8 @@ export function showTurn(turn) {
   $("confirm-panel").hidden = turn.state !== "confirming";
   if (turn.state === "confirming") pairs($("confirm-list"), turn.slots.map((slot) => [slot.label, slot.value]));
   if (turn.application) showSubmitted(turn.application);
+  // A question answered from a guide is a completed dialogue too: it can be rated.
+  else if (turn.state === "idle" && turn.service) $("feedback-panel").hidden = false;
 }
 
 function showSubmitted(application) {
