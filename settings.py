@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     # Keys that encrypted older data (base64, as a JSON list in the environment); still readable.
     previous_encryption_keys: list[SecretStr] = []
 
+    # Retention (`govassist retention purge`): conversations idle this long are deleted; personal values
+    # of applications and work orders closed this long ago are replaced by a tombstone.
+    session_retention_days: int = Field(default=30, ge=1)
+    personal_data_retention_days: int = Field(default=365, ge=1)
+
+    # How often each worker checks whether another one finished a knowledge-base rebuild (seconds).
+    rebuild_poll_seconds: float = 5.0
+
     # Chat and search requests a minute per session and per client address (per worker).
     rate_limit_per_minute: int = 60
 

@@ -199,3 +199,27 @@ def test_the_operator_api_is_for_admins_only(settings, router):
                              ("get", "/api/admin/kb/edits"), ("get", "/api/admin/followups")]:
             response = client.request(method, path)
             assert response.status_code == 403 and response.json()["code"] == "admin_only", path
+
+
+def test_a_rebuild_made_by_one_worker_is_picked_up_by_the_others(settings, router):
+    """Two apps on one database and data directory stand for two workers (or two servers)."""
+    QUERY = "生二胎有补贴吗"
+
+    def top(client: TestClient, text: str) -> str:
+        return client.get("/api/search", params={"q": text}).json()["candidates"][0]["id"]
+
+    # The second worker's own poll is slowed down so that the test decides when it looks.
+    slow_poll = settings.model_copy(update={"rebuild_poll_seconds": 3600})
+    with TestClient(create_app(settings, router=router)) as first, \
+            TestClient(create_app(slow_poll, router=router)) as second:
+        first.post("/api/staff/login", json={"username": "admin1", "password": PASSWORD})
+        first.post("/api/admin/kb/edits", json={"service_id": "maternity-allowance", "kind": "utterance",
+                                                "action": "add", "value": QUERY})
+        first.post("/api/admin/rebuild")
+        assert wait_for_rebuild(first)["state"] == "done"
+        assert top(second, QUERY) != "maternity-allowance"
+
+        assert second.app.state.rebuilder.refresh_if_behind() is True  # what its poll does every few seconds
+        assert second.app.state.runtime.kb_version == first.app.state.runtime.kb_version
+        assert top(second, QUERY) == "maternity-allowance"
+        assert second.app.state.rebuilder.refresh_if_behind() is False  # nothing newer: nothing rebuilt

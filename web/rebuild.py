@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 # A job still "running" after this long belongs to a worker that died mid-build; it no longer blocks.
 STALE_AFTER = timedelta(minutes=30)
-POLL_SECONDS = 5.0
 # Stages a build reports, with the share of the work done when each starts.
 _STAGES = {"loading": 0.05, "training": 0.15, "indexing": 0.5, "swapping": 0.95}
 
@@ -111,7 +110,7 @@ class Rebuilder:
     async def poll(self) -> None:
         """Runs for the life of the worker (started in the lifespan)."""
         while True:
-            await asyncio.sleep(POLL_SECONDS)
+            await asyncio.sleep(self._settings.rebuild_poll_seconds)
             try:
                 await asyncio.to_thread(self.refresh_if_behind)
             except Exception:  # a failed refresh must not stop the polling; the next round retries
