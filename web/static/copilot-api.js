@@ -1,42 +1,12 @@
 // The staff-only JSON API (web/staff_routes.py, web/staff_api.py). The session is an HttpOnly cookie.
 import { text } from "./copilot-text.js";
+import { post, request, setNetworkMessage } from "./staff-api.js";
 
-export class ApiError extends Error {
-  constructor(message, status, code, field) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.field = field;
-  }
-}
+export { ApiError, login, logout, me, services } from "./staff-api.js";
 
-async function request(path, options = {}) {
-  let response;
-  try {
-    response = await fetch(path, { credentials: "same-origin", ...options });
-  } catch {
-    throw new ApiError(text("networkError"), 0, "network");
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    // The API's one error shape: {code, message (Chinese), field}.
-    throw new ApiError(body?.message || text("networkError"), response.status, body?.code, body?.field);
-  }
-  return body;
-}
-
-const post = (payload) => ({
-  method: "POST",
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify(payload),
-});
+setNetworkMessage(text("networkError"));
 
 const order = (number) => `/api/workorders/${encodeURIComponent(number)}`;
-
-export const me = () => request("/api/staff/me");
-export const login = (username, password) => request("/api/staff/login", post({ username, password }));
-export const logout = () => request("/api/staff/logout", { method: "POST" });
-export const services = () => request("/api/services");
 
 export const suggest = (transcript) => request("/api/copilot/suggest", post({ transcript }));
 // One caller detail of the live call in plain text (audited by the server).
