@@ -1,4 +1,5 @@
-"""The dashboard's figures, from turn events, applications and ratings written at fixed times.
+"""The dashboard's figures, from turn events, applications and ratings written at fixed times, on
+SQLite and on PostgreSQL (the day of a timestamp is computed by each database in its own SQL).
 
 Days are Beijing days: 23:30 on the 23rd counts on the 23rd, 00:10 on the 24th on the 24th, although
 both are the 23rd in UTC.
@@ -13,9 +14,10 @@ import pytest
 
 from assistant.analytics import Analytics
 from assistant.analytics_models import BadRange, DateRange
-from assistant.db import open_database, writing
+from assistant.db import writing
 from assistant.records import ApplicationRow, FeedbackRow
 from assistant.turn_log import TurnEvent, TurnLog
+from persistence_support import any_db  # noqa: F401 (fixture)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=BEIJING)
@@ -56,8 +58,8 @@ class Writer:
 
 
 @pytest.fixture
-def analytics(tmp_path) -> Analytics:
-    database = open_database(f"sqlite:///{tmp_path / 'analytics.db'}")
+def analytics(any_db) -> Analytics:
+    database = any_db()
     w = Writer(database)
     # A: routed, consented, filled, confirmed, submitted — five turns, by text.
     w.turns("A", at(23, 10), "text", [
