@@ -38,6 +38,7 @@ from web.runtime import build_runtime, install
 from web.models import ApiError
 from voice.recognise import Recogniser
 from web.routes import router as api_routes
+from web.recommendation_routes import router as recommendation_routes
 from web.copilot_socket import router as copilot_socket
 from web.staff_api import router as staff_api
 from web.staff_routes import router as staff_routes
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     # Every route declares who may call it: dependencies=[allow(Access.public | citizen | staff | admin)]
     # on the route or its router (web/access.py). tests/test_roles.py fails on a route without one.
     app.include_router(api_routes)
+    app.include_router(recommendation_routes)
     app.include_router(me_routes)
     app.include_router(voice_routes)
     app.include_router(staff_routes)

@@ -25,6 +25,8 @@ class Command(str, Enum):
     materials_ready = "materials_ready"
     correction = "correction"
     switch = "switch"
+    more_offers = "more_offers"  # 还有哪些可以办
+    benefits = "benefits"  # 我还能享受哪些政策
 
 
 @dataclass(frozen=True)

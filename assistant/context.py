@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook
 from assistant.commands import CommandWords
 from assistant.guide_answers import GuideAnswerer, Topics
@@ -44,3 +45,4 @@ class DialogueContext:
     orders: WorkOrderBook  # citizen reports become 12345 work orders
     consents: ConsentLog
     today: Callable[[], date]
+    links: ApplicantLinks | None = None  # who applied for what (服务找人); None: no one else's applications are counted

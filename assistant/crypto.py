@@ -11,12 +11,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import SecretStr
 
 from settings import Settings
@@ -24,6 +27,7 @@ from settings import Settings
 PREFIX = "enc:v1:"
 KEY_BYTES = 32
 NONCE_BYTES = 12
+DIGEST_KEY_INFO = b"govassist keyed digest v1"
 
 
 class FieldCipherError(ValueError):
@@ -53,6 +57,8 @@ class FieldCipher:
                 raise FieldCipherError(f"a field key must be {KEY_BYTES} bytes, got {len(key)}")
         self._current = key_id(keys[0])
         self._keys = {key_id(k): AESGCM(k) for k in keys}
+        # Its own key, derived from the current one: a digest never uses the encryption key itself.
+        self._digest_key = HKDF(algorithm=SHA256(), length=KEY_BYTES, salt=None, info=DIGEST_KEY_INFO).derive(keys[0])
 
     @property
     def current_key_id(self) -> str:
@@ -63,6 +69,12 @@ class FieldCipher:
         nonce = secrets.token_bytes(NONCE_BYTES)
         sealed = self._keys[self._current].encrypt(nonce, plain.encode("utf-8"), header.encode("ascii"))
         return header + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+    def keyed_digest(self, value: str, purpose: str) -> str:
+        """HMAC-SHA256 of value for one purpose: equal values give equal digests, so records can be
+        linked without storing the value or a plain hash of it (which anyone could recompute for every
+        possible ID number). A rotated key gives new digests: links made before it are not followed."""
+        return hmac.new(self._digest_key, f"{purpose}\0{value}".encode("utf-8"), hashlib.sha256).hexdigest()
 
     def decrypt(self, token: str) -> str:
         if not is_token(token):

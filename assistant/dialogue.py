@@ -15,6 +15,7 @@ from assistant.filling import YES_NO, Reply
 from assistant.form_dialogue import FormDialogue
 from assistant.forms import form_for, is_form_subject
 from assistant.numbers import APPLICATION_NUMBERS, WORK_ORDER_NUMBERS
+from assistant.proactive import Proactive
 from assistant.reports import order_progress_text
 from assistant.session import SessionState
 from assistant.states import State
@@ -25,12 +26,14 @@ from knowledge.models import Choice, ServiceKind, Slot, SlotType
 
 TRACKING_NUMBER = re.compile(rf"(?:{APPLICATION_NUMBERS.prefix}|{WORK_ORDER_NUMBERS.prefix})\d{{8}}-\d{{6}}", re.IGNORECASE)
 PROGRESS_SERVICE = "application-progress"
+IN_FORM = (State.consent, State.filling, State.confirming)
 
 
 class Dialogue:
     def __init__(self, ctx: DialogueContext) -> None:
         self.ctx = ctx
         self.forms = FormDialogue(ctx, self)
+        self.proactive = Proactive(ctx)
 
     def handle(self, s: SessionState, session_id: str, text: str) -> Reply:
         reply = Reply()
@@ -41,8 +44,12 @@ class Dialogue:
             reply.suggestions += self._popular()
             return reply
         commands = self.ctx.commands.detect(text)
+        self.proactive.note(s, text)
         if Command.handoff in commands and s.state is not State.handoff:
             self._handoff(s, reply)
+            return reply
+        if commands & {Command.more_offers, Command.benefits} and s.state is not State.handoff:
+            self._offers(s, session_id, commands, reply)
             return reply
         handler = {
             State.idle: self._idle,
@@ -70,6 +77,9 @@ class Dialogue:
             return
         if Command.resume in commands and s.suspended:
             self.forms.resume(s, s.suspended[-1].subject_id, reply)
+            return
+        if (offered := s.offers.get(text)) is not None:  # a quick reply of 服务找人: start what it offered
+            self.start(s, session_id, offered, reply)
             return
         normalised = ctx.router.normalise(text)
         named = [m.subject_id for m in ctx.mentions.find(normalised)]
@@ -194,6 +204,22 @@ class Dialogue:
         else:
             reply.add(ctx.say("consent_repeat"))
         reply.suggestions += [ctx.say("chip_yes"), ctx.say("chip_no")]
+
+    # -- 服务找人: what else there is to do, what the citizen may be entitled to ---------------------------
+
+    def _offers(self, s: SessionState, session_id: str, commands: set[Command], reply: Reply) -> None:
+        """Answered in any state. A form under way is asked on where it was, with its own quick replies
+        (a chip that starts another service is offered again once it is done)."""
+        if Command.more_offers in commands:
+            self.proactive.list_all(s, session_id, reply)
+        else:
+            self.proactive.list_policies(s, session_id, reply)
+        if s.state is State.clarifying:
+            s.choices = []
+            self._to(s, State.idle)
+        if s.state in IN_FORM and s.form is not None:
+            reply.suggestions = []
+            self.forms.reprompt(s, reply)
 
     # -- handoff -----------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 
+from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook, local_now
 from assistant.commands import default_commands
 from assistant.context import DialogueContext, Routes
@@ -47,6 +48,7 @@ class Assistant:
         cipher: FieldCipher,
         clock: Callable[[], datetime] = local_now,
         recorder: TurnRecorder | None = None,
+        links: ApplicantLinks | None = None,
     ) -> None:
         say = default_messages()
         self.kb = kb
@@ -59,7 +61,7 @@ class Assistant:
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
-            orders=orders, consents=store, today=self.today,
+            orders=orders, consents=store, today=self.today, links=links,
         )
         self.dialogue = Dialogue(self.ctx)
 

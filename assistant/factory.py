@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook, local_now
 from assistant.context import Routes
 from assistant.crypto import cipher_from_settings
@@ -32,4 +33,5 @@ def build_assistant(
     cipher = cipher_from_settings(settings)
     book = ApplicationBook(database, cipher, clock)
     orders = WorkOrderBook(database, cipher, clock)
-    return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock, recorder=TurnLog(database))
+    return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock, recorder=TurnLog(database),
+                     links=ApplicantLinks(database, cipher))

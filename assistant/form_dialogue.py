@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from assistant.dialogue import Dialogue
 
 ALL_MATERIALS = "都有了"
-MAX_OFFERS = 3
 
 
 class FormDialogue:
@@ -284,26 +283,10 @@ class FormDialogue:
         else:
             view = ctx.book.submit(drafts_for(spec, form, session_id, filler))
             number, text = view.number, submitted_text(view, spec, ctx.say)
+            self.dialogue.proactive.record_applicant(number, form)
         s.move(State.submitted)
         s.applications.append(number)
         s.form = None
         reply.add(text)
-        self._offer_related(s, spec, reply)
+        self.dialogue.proactive.after_submission(s, session_id, spec.subject_id, reply)
         self._offer_resume(s, reply)
-
-    def _offer_related(self, s: SessionState, spec: FormSpec, reply: Reply) -> None:
-        """After 出生登记, offer 医保参保 and 社保卡 (its related services and the bundles it is in)."""
-        kb = self.ctx.kb
-        done = {spec.subject_id, *(x.id for x in spec.services)}
-        related: list[str] = []
-        for service in spec.services:
-            related += list(service.related) + [b.id for b in kb.bundles_with(service.id)]
-        if spec.subject_id in kb.bundles:
-            related += kb.bundles[spec.subject_id].related
-        names = []
-        for sid in dict.fromkeys(related):
-            if sid not in done and (sid in kb.services or sid in kb.bundles):
-                names.append(self.dialogue.name_of(sid))
-        if names:
-            reply.add(self.ctx.say("offer_related", names="、".join(names[:MAX_OFFERS])))
-            reply.suggestions += [self.ctx.say("chip_start", name=n) for n in names[:MAX_OFFERS]]

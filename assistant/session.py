@@ -61,6 +61,10 @@ class FormState(BaseModel):
 class SessionState(BaseModel):
     state: State = State.idle
     previous: State | None = None  # where a handoff came from, to go back on "继续"
+    # 服务找人: facts the citizen stated ("我是残疾人": fact -> phrase) and the quick replies last offered
+    # (chip -> the service or bundle it starts). Both encrypted when stored: they may tell health data.
+    noted: dict[str, str] = {}
+    offers: dict[str, str] = {}
     form: FormState | None = None
     suspended: list[FormState] = []  # forms put aside by a switch, newest last
     consented: list[str] = []  # subjects the person agreed to share their data for
@@ -80,6 +84,8 @@ class SessionState(BaseModel):
 
     def to_document(self, encrypt: Callable[[str], str]) -> dict[str, Any]:
         doc = self.model_dump(mode="json")
+        for key in ("noted", "offers"):  # the names themselves say too much ("disability")
+            doc[key] = [encrypt(f"{k}={v}") for k, v in doc[key].items()]
         for form in _forms(doc):
             form["values"] = {k: encrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: encrypt(v) for k, v in form["displays"].items()}
@@ -87,6 +93,8 @@ class SessionState(BaseModel):
 
     @classmethod
     def from_document(cls, doc: dict[str, Any], decrypt: Callable[[str], str]) -> SessionState:
+        for key in ("noted", "offers"):
+            doc[key] = dict(decrypt(token).split("=", 1) for token in doc.get(key, []))
         for form in _forms(doc):
             form["values"] = {k: decrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: decrypt(v) for k, v in form["displays"].items()}

@@ -39,6 +39,7 @@ def check(settings: Settings, catalogue: Path | None) -> None:
     kb_ = load_knowledge_base(settings.kb_dir)
     click.echo(
         f"ok: {len(kb_.services)} services, {len(kb_.bundles)} bundles, {len(kb_.policies)} policies"
+        + (f", {len(kb_.eligibility.offers)} eligibility rules" if kb_.eligibility else "")
         + (" (all catalogue ids present)" if compared else "")
     )
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from knowledge.catalogue import Catalogue
+from knowledge.eligibility import check_eligibility
 from knowledge.faults import Fault
 from knowledge.loader import LoadResult
 from knowledge.models import Bundle, Service, SlotType
@@ -142,4 +143,9 @@ def check_all(result: LoadResult, taxonomy: Taxonomy, catalogue: Catalogue | Non
         faults += check_bundle(path, bundle, services, result.broken)
         if not result.broken & set(bundle.services):
             faults += check_presets(path, bundle, services)
+    if result.eligibility is not None:
+        path, rules = result.eligibility
+        bundles = {b.id: b for _, b in result.bundles}
+        policies = {p.id: p for _, p in result.policies}
+        faults += check_eligibility(path, rules, services, bundles, policies, result.broken)
     return faults

@@ -9,6 +9,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from knowledge.eligibility import ELIGIBILITY_FILE, EligibilityRules
 from knowledge.faults import Fault
 from knowledge.models import Bundle, Policy, Service
 
@@ -26,6 +27,7 @@ class LoadResult:
     faults: list[Fault] = field(default_factory=list)
     # Ids (file stems) of files that exist but did not parse: references to them are not faults too.
     broken: set[str] = field(default_factory=set)
+    eligibility: tuple[Path, EligibilityRules] | None = None  # eligibility.yaml, when the directory has one
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -49,8 +51,8 @@ def read_yaml(path: Path) -> tuple[object, list[Fault]]:
         return None, [Fault(path, "", f"invalid YAML: {exc}".replace("\n", " "))]
 
 
-def parse_file(path: Path, model: type[M]) -> tuple[M | None, list[Fault]]:
-    """Parse one data file into `model`; the id must match the file name."""
+def parse_file(path: Path, model: type[M], named_by_file: bool = True) -> tuple[M | None, list[Fault]]:
+    """Parse one data file into `model`; the id must match the file name (when it is named by it)."""
     data, faults = read_yaml(path)
     if faults:
         return None, faults
@@ -62,6 +64,8 @@ def parse_file(path: Path, model: type[M]) -> tuple[M | None, list[Fault]]:
         return None, [
             Fault(path, _field_path(err["loc"]) or "(top level)", err["msg"]) for err in exc.errors()
         ]
+    if not named_by_file:
+        return item, []
     item_id = getattr(item, "id")
     if item_id != path.stem:
         return None, [Fault(path, "id", f"id '{item_id}' does not match the file name '{path.stem}'")]
@@ -80,4 +84,8 @@ def load_dir(root: Path = PACKAGE_DIR) -> LoadResult:
                 result.broken.add(path.stem)
             if item is not None:
                 target.append((path, item))
+    if (path := root / ELIGIBILITY_FILE).is_file():
+        rules, faults = parse_file(path, EligibilityRules, named_by_file=False)
+        result.faults.extend(faults)
+        result.eligibility = None if rules is None else (path, rules)
     return result

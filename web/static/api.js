@@ -56,6 +56,12 @@ export function application(number) {
   return request(`/api/applications/${encodeURIComponent(number)}`, { headers });
 }
 
+export function recommendations() {
+  // 服务找人 for this session: follow-ups of what it applied for and policies that may apply.
+  const headers = sessionId() ? { "X-Session-Token": sessionId() } : {};
+  return request("/api/recommendations", { headers });
+}
+
 export function feedback(rating, comment, applicationNumber) {
   return request("/api/feedback", json({ session_id: sessionId(), rating, comment, application: applicationNumber }));
 }

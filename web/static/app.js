@@ -3,6 +3,7 @@ import * as api from "./api.js";
 import { say, setBusy, showCard, showChips } from "./chat.js";
 import { setUpElder, speak } from "./elder.js";
 import { setUpMic } from "./mic.js";
+import { showOffers } from "./offers.js";
 import { setUpPanel, showTurn } from "./panel.js";
 import { applyStrings, t } from "./strings.js";
 
@@ -20,6 +21,7 @@ function render(turn, { spoken = false } = {}) {
   const chips = turn.suggestions.length || !IDLE_STATES.has(turn.state) ? turn.suggestions : t("starters");
   showChips(chips, send);
   showTurn(turn);
+  if (turn.state === "submitted") showOffers(send);
 }
 
 async function send(text) {

@@ -1,0 +1,142 @@
+"""服务找人 in the conversation: what to offer after a submission, on "还有哪些可以办" and on
+"我还能享受哪些政策", and the same list for GET /api/recommendations.
+
+Everything is worked out from this session alone: what it applied for, the answers in its forms and
+applications, and the facts it said about the citizen (kept encrypted in the session), plus what
+other people who applied for the same things also applied for (counted, never shown per person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from assistant.applications import ApplicationView
+from assistant.cooccurrence import applied_together, people
+from assistant.context import DialogueContext
+from assistant.facts import Evidence, applicant_id, derive_facts, said_facts
+from assistant.filling import Reply
+from assistant.next_services import rank_next
+from assistant.policy_match import match_policies
+from assistant.recommendation import Recommendation
+from assistant.session import FormState, SessionState
+
+AFTER_SUBMISSION = 3  # offers with the confirmation, at most: the rest on "还有哪些可以办"
+MAX_CHIPS = 6
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    services: list[Recommendation]  # what usually follows what was applied for, best first
+    policies: list[Recommendation]  # what the citizen may be entitled to, strongest evidence first
+
+    @property
+    def all(self) -> list[Recommendation]:
+        return [*self.services, *self.policies]
+
+
+class Proactive:
+    def __init__(self, ctx: DialogueContext) -> None:
+        self.ctx = ctx
+
+    # -- what the conversation tells us -------------------------------------------------------------
+
+    def note(self, s: SessionState, text: str) -> None:
+        """Keep the facts a message states about the citizen ("我是残疾人"), for later offers."""
+        rules = self.ctx.kb.eligibility
+        if rules is not None and text:
+            s.noted.update(said_facts(rules, self.ctx.router.normalise(text)))
+
+    def record_applicant(self, number: str, form: FormState) -> None:
+        """Link a new application to its applicant (a keyed digest of their ID number), if there is one."""
+        rules = self.ctx.kb.eligibility
+        if self.ctx.links is not None and rules is not None and (number_id := applicant_id(rules, form.values)):
+            self.ctx.links.record(number, number_id)
+
+    def suggestions(self, s: SessionState, session_id: str, just_done: str | None = None) -> Suggestions:
+        """`just_done`: what was just submitted, if it is not an application (a 12345 report)."""
+        ctx = self.ctx
+        views = list(reversed(ctx.book.for_session(session_id)))  # newest first
+        finished = [v.subject_id for v in views]
+        applied = [sid for v in views for sid in (v.subject_id, *(m.subject_id for m in v.members))]
+        if just_done is not None and just_done not in applied:
+            finished.insert(0, just_done)
+            applied.insert(0, just_done)
+        persons = people(ctx.links.history()) if ctx.links is not None and finished else []
+        services = _unique(rec for sid in finished
+                           for rec in rank_next(ctx.kb, sid, set(applied), applied_together(persons, sid), ctx.say))
+        evidence = Evidence(applied=applied, values=self._values(s, session_id, views), said=dict(s.noted))
+        policies = match_policies(ctx.kb, derive_facts(ctx.kb, evidence, ctx.today()), set(applied))
+        return Suggestions(services, policies)
+
+    def _values(self, s: SessionState, session_id: str, views: list[ApplicationView]) -> list[Mapping[str, str]]:
+        forms = ([s.form] if s.form else []) + list(reversed(s.suspended))
+        stored = [self.ctx.book.values(v.number, session_id) or {} for v in views]
+        return [f.values for f in forms] + stored
+
+    # -- what is said ------------------------------------------------------------------------------------
+
+    def after_submission(self, s: SessionState, session_id: str, done: str, reply: Reply) -> None:
+        """A line of what usually follows, one benefit with its reason, and at most three quick replies."""
+        say = self.ctx.say
+        done_name = getattr(self.ctx.kb.find(done), "name", done)
+        found = self.suggestions(s, session_id, just_done=done)
+        services = found.services[:AFTER_SUBMISSION]
+        policy = [p for p in found.policies if p.start not in {x.start for x in services}][:1]
+        services = services[:AFTER_SUBMISSION - len(policy)]
+        if services:
+            many = any(x.reason == say("why_together", done=done_name) for x in services)
+            reply.add(say("next_together" if many else "next_maybe", done=done_name, names="、".join(x.name for x in services)))
+        for item in policy:
+            reply.add(item.reason)
+        self._offer(s, [*services, *policy], reply)
+        if len(found.all) > len(services) + len(policy):
+            reply.suggestions.append(say("chip_more_offers"))
+
+    def list_all(self, s: SessionState, session_id: str, reply: Reply) -> None:
+        """"还有哪些可以办": every follow-up and every policy that matched, each with its reason."""
+        found = self.suggestions(s, session_id)
+        self._list(s, found.services, "offers_heading", reply)
+        self._list(s, found.policies, "policies_heading", reply)
+        if not found.all:
+            reply.add(self.ctx.say("offers_none"))
+        self._offer(s, found.all, reply)
+
+    def list_policies(self, s: SessionState, session_id: str, reply: Reply) -> None:
+        """"我还能享受哪些政策" / "我可以办什么补贴": the policies that matched, each with its reason."""
+        policies = self.suggestions(s, session_id).policies
+        self._list(s, policies, "policies_heading", reply)
+        if not policies:
+            reply.add(self.ctx.say("offers_none"))
+        self._offer(s, policies, reply)
+
+    def _list(self, s: SessionState, items: list[Recommendation], heading: str, reply: Reply) -> None:
+        say = self.ctx.say
+        if not items:
+            return
+        lines = [say("offer_line", n=i, name=x.name, reason=x.reason) + (say("offer_basis", basis=x.basis) if x.basis else "")
+                 for i, x in enumerate(items, 1)]
+        reply.add("\n".join([say(heading), *lines]))
+
+    def quick_reply(self, item: Recommendation) -> str | None:
+        """What to say (or tap) to start it: the name of the service it starts."""
+        if item.start is None:
+            return None
+        return self.ctx.say("chip_offer", name=getattr(self.ctx.kb.find(item.start), "name", item.start))
+
+    def _offer(self, s: SessionState, items: Iterable[Recommendation], reply: Reply) -> None:
+        """Quick replies that start what is offered; the session remembers which chip starts what."""
+        s.offers = {}
+        for item in items:
+            chip = self.quick_reply(item)
+            if item.start is None or chip is None or chip in s.offers or len(s.offers) >= MAX_CHIPS:
+                continue
+            s.offers[chip] = item.start
+            reply.suggestions.append(chip)
+
+
+def _unique(items: Iterable[Recommendation]) -> list[Recommendation]:
+    seen: dict[str, Recommendation] = {}
+    for item in items:
+        seen.setdefault(item.id, item)
+    return list(seen.values())

@@ -1,0 +1,53 @@
+"""GET /api/recommendations (服务找人): what this conversation may do next and the policies the citizen
+may be entitled to, each with its reason; the token is taken as /api/applications takes it (the
+`X-Session-Token` header, else the session cookie).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Cookie, Header, Request
+from pydantic import BaseModel
+
+from assistant.recommendation import RecommendationKind
+from web.access import Access, allow
+from web.errors import ApiException
+from web.models import ApiError
+from web.routes import SESSION_COOKIE, AssistantDep, limit
+
+router = APIRouter(prefix="/api")
+
+
+class RecommendationItem(BaseModel):
+    id: str  # the service's or bundle's id (kind service), the policy's id (kind policy)
+    name: str
+    kind: RecommendationKind
+    reason: str  # why, in a sentence
+    can_apply: bool
+    quick_reply: str | None  # send it to /api/chat to start the application (when can_apply)
+    basis: str | None  # the policy and section it rests on
+
+
+class Recommendations(BaseModel):
+    items: list[RecommendationItem]  # services that usually follow first, then policies
+
+
+@router.get("/recommendations", dependencies=[allow(Access.citizen)], response_model=Recommendations,
+            responses={404: {"model": ApiError}, 429: {"model": ApiError}})
+def recommendations(request: Request, assistant: AssistantDep,
+                    token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
+                    cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> Recommendations:
+    """Follow-ups of what this session applied for, and policies matched to what it said and applied for."""
+    session_id = token or cookie
+    state = assistant.state_of(session_id) if session_id else None
+    if session_id is None or state is None:
+        raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。"))
+    limit(request, session_id)
+    proactive = assistant.dialogue.proactive
+    found = proactive.suggestions(state, session_id)
+    return Recommendations(items=[
+        RecommendationItem(id=r.id, name=r.name, kind=r.kind, reason=r.reason, can_apply=r.can_apply,
+                           quick_reply=proactive.quick_reply(r), basis=r.basis)
+        for r in found.all
+    ])
