@@ -2,7 +2,8 @@
 
 Submitting is idempotent per (form id, subject): a retried or doubled submit returns the application
 already stored, never a second one. Values are encrypted before they are written; a view shows the
-masked display strings only to the session that submitted or to staff.
+masked display strings only to the session that submitted or to staff. Submissions, status changes and
+staff views are recorded in the audit log (assistant/audit.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.application_status import TRANSITIONS, ApplicationStatus, IllegalStatusChange, load_status_labels
+from assistant.audit import Action, AuditLog
 from assistant.crypto import FieldCipher
 from assistant.db import reading, writing
 from assistant.forms import SubjectKind
@@ -112,10 +114,12 @@ def _check_draft(draft: ApplicationDraft, nested: bool = False) -> None:
 
 
 class ApplicationBook:
-    def __init__(self, sessions: sessionmaker[Session], cipher: FieldCipher, clock: Clock = local_now) -> None:
+    def __init__(self, sessions: sessionmaker[Session], cipher: FieldCipher, clock: Clock = local_now,
+                 audit: AuditLog | None = None) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._clock = clock
+        self.audit = audit or AuditLog(sessions, clock)
         self._labels = load_status_labels()
         self._tz = clock().tzinfo
 
@@ -152,6 +156,8 @@ class ApplicationBook:
                 actor=actor, note=note, at=self._clock(),
             )  # fmt: skip
             session.add(event)
+            self.audit.record(actor, Action.STATUS_CHANGE, number,
+                              {"from": current.value, "to": to_status.value, "note": note}, session=session)
             return _event(event)
 
     def history(self, number: str) -> list[StatusEvent]:
@@ -166,22 +172,34 @@ class ApplicationBook:
             )
             return [_event(e) for e in events]
 
-    def get(self, number: str, session_id: str | None, staff: bool = False) -> ApplicationView | None:
-        with reading(self._sessions) as session:
+    def get(self, number: str, session_id: str | None, staff: str | None = None) -> ApplicationView | None:
+        """`staff`: the username of a staff member viewing it; they see the masked fields, audited."""
+        _check_staff(staff)
+        if staff is None:
+            with reading(self._sessions) as session:
+                row = self._by_number(session, number)
+                return None if row is None else self._view(session, row, show_fields=_owns(session_id, row))
+        with writing(self._sessions) as session:
             row = self._by_number(session, number)
             if row is None:
                 return None
-            return self._view(session, row, show_fields=staff or _owns(session_id, row))
+            self.audit.record(staff, Action.VIEW, number, {"fields": sorted(row.display_json)}, session=session)
+            return self._view(session, row, show_fields=True)
 
-    def values(self, number: str, session_id: str | None, staff: bool = False) -> dict[str, str] | None:
-        """The decrypted values (slot name -> plain); AccessDenied unless the viewer owns it or is staff."""
-        with reading(self._sessions) as session:
+    def values(self, number: str, session_id: str | None, staff: str | None = None) -> dict[str, str] | None:
+        """The decrypted values (slot name -> plain); AccessDenied unless the viewer owns it or is staff
+        (`staff`: their username; a staff read is recorded in the audit log)."""
+        _check_staff(staff)
+        with writing(self._sessions) as session:
             row = self._by_number(session, number)
-        if row is None:
-            return None
-        if not (staff or _owns(session_id, row)):
-            raise AccessDenied(number)
-        return {name: self._cipher.decrypt(token) for name, token in row.values_json.items()}
+            if row is None:
+                return None
+            if staff is None and not _owns(session_id, row):
+                raise AccessDenied(number)
+            plain = {name: self._cipher.decrypt(token) for name, token in row.values_json.items()}
+            if staff is not None:
+                self.audit.record(staff, Action.REVEAL, number, {"fields": sorted(plain)}, session=session)
+            return plain
 
     def for_session(self, session_id: str) -> list[ApplicationView]:
         """What this session submitted, bundles with their members nested, oldest first."""
@@ -217,6 +235,7 @@ class ApplicationBook:
                 application_id=row.id, from_status=None, to_status=row.status, actor=SUBMITTER, note="", at=now
             )
         )
+        self.audit.record(SUBMITTER, Action.SUBMIT, row.number, {"subject": row.subject_id, "parent": parent}, session=session)
         member_dates = [self._insert(session, m, row.number, now).expected_date for m in draft.members]
         if row.expected_date is None and member_dates and None not in member_dates:
             # A bundle without its own time limit is finished when its slowest member is.
@@ -253,6 +272,12 @@ class ApplicationBook:
     @staticmethod
     def _by_number(session: Session, number: str) -> ApplicationRow | None:
         return session.scalars(select(ApplicationRow).where(ApplicationRow.number == number)).one_or_none()
+
+
+def _check_staff(staff: object) -> None:
+    # An audit event needs a name: a bare True (the old flag) must fail loudly, not be recorded as "True".
+    if staff is not None and (not isinstance(staff, str) or not staff):
+        raise TypeError("staff must be the viewing staff member's username")
 
 
 def _owns(session_id: str | None, row: ApplicationRow) -> bool:

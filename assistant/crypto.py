@@ -44,6 +44,11 @@ def is_token(value: str) -> bool:
     return value.startswith(PREFIX) and len(parts) == 4 and bool(parts[2]) and bool(parts[3])
 
 
+def token_key_id(token: str) -> str | None:
+    """The id of the key that wrote a token; None if the value is not a token."""
+    return token.split(":", 3)[2] if is_token(token) else None
+
+
 class FieldCipher:
     """Encrypts with the first key; decrypts with whichever configured key wrote the token."""
 
@@ -63,6 +68,15 @@ class FieldCipher:
     @property
     def current_key_id(self) -> str:
         return self._current
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        """The configured keys' ids, the current one first."""
+        return tuple(self._keys)
+
+    def reencrypt(self, token: str) -> str:
+        """The same value under the current key (the token itself if already so)."""
+        return token if token_key_id(token) == self._current else self.encrypt(self.decrypt(token))
 
     def encrypt(self, plain: str) -> str:
         header = f"{PREFIX}{self._current}:"

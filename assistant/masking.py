@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from stdnum import luhn
+
 from knowledge.models import SlotType
 
 # A county-level division ends the part of an address that stays readable.
@@ -20,6 +22,9 @@ _MOBILE = re.compile(r"(?<!\d)(?:(\+?86)[\s-]?)?(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4
 _ACCOUNT = re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){7,}(?![0-9A-Za-z])")
 # In free text a run must be card-long, so dates (20240305) and times stay readable in logs.
 _CARD = re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){11,}(?![0-9A-Za-z])")
+# Bank card numbers (13–19 digits) however they are grouped ("6222-0212-3456-7894") or whatever touches
+# them ("No6222…"): masked when the Luhn check digit fits, so other hyphenated numbers stay readable.
+_LUHN_RUN = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
 
 
 def _name(value: str) -> str:
@@ -55,8 +60,16 @@ def _digit_run(run: str) -> str:
     return "*" * (len(digits) - 4) + digits[-4:]
 
 
+def _bank_cards(text: str) -> str:
+    def card(match: re.Match[str]) -> str:
+        run = match.group(0)
+        return _digit_run(run) if luhn.is_valid(re.sub(r"\D", "", run)) else run
+
+    return _LUHN_RUN.sub(card, text)
+
+
 def _text(value: str) -> str:
-    return _ACCOUNT.sub(lambda m: _digit_run(m.group(0)), value)
+    return _ACCOUNT.sub(lambda m: _digit_run(m.group(0)), _bank_cards(value))
 
 
 def mask(slot_type: SlotType, value: str) -> str:
@@ -75,8 +88,8 @@ def mask(slot_type: SlotType, value: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Free text (a chat message, a log line) with every ID number, mobile number and long digit
-    run (bank card) masked; ID numbers first, as they contain digit runs of their own."""
+    """Free text (a chat message, a log line) with every ID number, mobile number, bank card number
+    (Luhn, any grouping) and long digit run masked; ID numbers first, as they contain digit runs of their own."""
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     text = _MOBILE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
-    return _CARD.sub(lambda m: _digit_run(m.group(0)), text)
+    return _CARD.sub(lambda m: _digit_run(m.group(0)), _bank_cards(text))

@@ -2,9 +2,10 @@
 history, deadlines with overdue flags, and audited reveals of a caller's details.
 
 Creating is idempotent on an optional form id (a retried chat submit returns the order already made).
-Staff see the caller's details masked; `reveal` returns one field in plain text and records who read
-it. Personal numbers typed into the summary are masked before it is stored: the caller's own are
-kept, encrypted, in the caller fields.
+Staff see the caller's details masked (`view`, `list` with a viewer: recorded in the audit log);
+`reveal` returns one field in plain text and records who read it. Creation and every transition are
+recorded too, in the same transaction as the change. Personal numbers typed into the summary are
+masked before it is stored: the caller's own are kept, encrypted, in the caller fields.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from assistant.application_status import IllegalStatusChange
 from assistant.applications import Clock, local_now
+from assistant.audit import Action, AuditEntry, AuditLog
 from assistant.crypto import FieldCipher
 from assistant.db import reading, writing
 from assistant.masking import mask, mask_text
 from assistant.numbers import WORK_ORDER_NUMBERS, next_number
-from assistant.records import AuditEventRow, WorkOrderEventRow, WorkOrderRow
+from assistant.records import WorkOrderEventRow, WorkOrderRow
 from assistant.workorder_due import DueRules, deadlines, load_due_rules, resolve_overdue, response_overdue
 from assistant.workorder_status import (
     CALLER_SLOT_TYPES,
@@ -41,7 +43,6 @@ from assistant.workorder_status import (
 )
 
 CITIZEN = "citizen"  # the actor of an order filed from the chat; session tokens never go into the history
-REVEAL = "reveal"
 W = WorkOrderStatus
 
 
@@ -111,15 +112,6 @@ class WorkOrderEvent:
     at: datetime
 
 
-@dataclass(frozen=True)
-class AuditEvent:
-    actor: str
-    action: str
-    object: str
-    field: str
-    at: datetime
-
-
 class WorkOrderBook:
     def __init__(
         self,
@@ -128,10 +120,12 @@ class WorkOrderBook:
         clock: Clock = local_now,
         rules: DueRules | None = None,
         labels: WorkOrderLabels | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self._sessions = sessions
         self._cipher = cipher
         self._clock = clock
+        self.audit = audit or AuditLog(sessions, clock)
         self._rules = rules or load_due_rules()
         self.labels = labels or default_labels()
         self._tz = clock().tzinfo
@@ -159,6 +153,21 @@ class WorkOrderBook:
             row = self._by_number(session, number)
             return None if row is None else self._view(row)
 
+    def view(self, number: str, actor: str) -> WorkOrderView | None:
+        """The order as staff see it (caller details masked); the viewing is recorded in the audit log."""
+        with writing(self._sessions) as session:
+            row = self._by_number(session, number)
+            if row is None:
+                return None
+            self.audit.record(actor, Action.VIEW, number, {"caller": sorted(row.caller_masked)}, session=session)
+            return self._view(row)
+
+    def for_session(self, session_id: str) -> list[WorkOrderView]:
+        """The orders a chat session filed, oldest first (what the citizen sees of their own data)."""
+        with reading(self._sessions) as session:
+            rows = session.scalars(select(WorkOrderRow).where(WorkOrderRow.session_id == session_id).order_by(WorkOrderRow.id))
+            return [self._view(row) for row in rows]
+
     def public(self, number: str) -> WorkOrderRecord | None:
         """The status for whoever holds the number (a citizen checking progress)."""
         view = self.get(number)
@@ -181,6 +190,8 @@ class WorkOrderBook:
                 work_order_id=row.id, from_status=current.value, to_status=to.value, dept=row.dept,
                 actor=actor, note=note, at=self._clock(),
             ))  # fmt: skip
+            self.audit.record(actor, Action.TRANSITION, number,
+                              {"from": current.value, "to": to.value, "dept": row.dept, "note": note}, session=session)
             return self._view(row)
 
     def history(self, number: str) -> list[WorkOrderEvent]:
@@ -198,19 +209,17 @@ class WorkOrderBook:
             token = row.caller_json.get(field.value)
             if token is None:
                 return None
-            plain = self._cipher.decrypt(token)  # before the audit row: a failed reveal read nothing
-            session.add(AuditEventRow(actor=actor, action=REVEAL, object=number, field=field.value, at=self._clock()))
+            plain = self._cipher.decrypt(token)  # before the audit event: a failed reveal read nothing
+            self.audit.record(actor, Action.REVEAL, number, {"field": field.value}, session=session)
             return plain
 
     def record_reveal(self, object_: str, field: str, actor: str) -> None:
         """Audit a reveal of a detail that is not (yet) in a work order, e.g. from a live call."""
-        with writing(self._sessions) as session:
-            session.add(AuditEventRow(actor=actor, action=REVEAL, object=object_, field=field, at=self._clock()))
+        self.audit.record(actor, Action.REVEAL, object_, {"field": field})
 
-    def audit_trail(self, number: str) -> list[AuditEvent]:
-        with reading(self._sessions) as session:
-            rows = session.scalars(select(AuditEventRow).where(AuditEventRow.object == number).order_by(AuditEventRow.id))
-            return [AuditEvent(r.actor, r.action, r.object, r.field, r.at.astimezone(self._tz)) for r in rows]
+    def audit_trail(self, number: str) -> list[AuditEntry]:
+        """Everything the audit log holds about this order, oldest first."""
+        return self.audit.entries(object=number, limit=10_000)
 
     def dispatch_examples(self) -> list[tuple[str, str]]:
         """(summary, department) of closed orders: what past calls teach the dispatch model."""
@@ -229,8 +238,10 @@ class WorkOrderBook:
         overdue: bool | None = None,
         limit: int = 200,
         offset: int = 0,
+        viewer: str | None = None,
     ) -> list[WorkOrderView]:
-        """Orders matching every filter given, oldest first; overdue: a deadline missed as of now."""
+        """Orders matching every filter given, oldest first; overdue: a deadline missed as of now.
+        `viewer`: the staff member who will see them (their caller details, masked): audited."""
         query = select(WorkOrderRow)
         if status is not None:
             query = query.where(WorkOrderRow.status == status.value)
@@ -240,8 +251,10 @@ class WorkOrderBook:
             late = _late(self._clock())
             query = query.where(late if overdue else not_(late))
         with reading(self._sessions) as session:
-            rows = session.scalars(query.order_by(WorkOrderRow.id).limit(limit).offset(offset))
-            return [self._view(row) for row in rows]
+            views = [self._view(row) for row in session.scalars(query.order_by(WorkOrderRow.id).limit(limit).offset(offset))]
+        if viewer is not None and views:
+            self.audit.record(viewer, Action.LIST, "workorders", {"numbers": [v.number for v in views]})
+        return views
 
     # -- rows ------------------------------------------------------------------------------------
 
@@ -272,6 +285,8 @@ class WorkOrderBook:
             work_order_id=row.id, from_status=None, to_status=row.status, dept=row.dept,
             actor=draft.created_by, note="", at=now,
         ))  # fmt: skip
+        self.audit.record(draft.created_by, Action.CREATE, row.number,
+                          {"type": row.type, "dept": row.dept, "caller": sorted(row.caller_json)}, session=session)
         return row
 
     def _view(self, row: WorkOrderRow) -> WorkOrderView:

@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 
 from cli.applications import application
+from cli.audit import audit
+from cli.keys import keys
+from cli.retention import retention
 from cli.chat import chat
 from cli.staff import staff
 from cli.evaluate import eval_
@@ -30,5 +33,7 @@ main.add_command(kb)
 main.add_command(serve)
 main.add_command(application)
 main.add_command(staff)
+for group in (audit, keys, retention):
+    main.add_command(group)
 for command in (train, ask, tune, eval_, chat):
     main.add_command(command)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import getpass
+
 import click
 
 from settings import Settings
 
-STAFF_ACTOR = "cli"
+
+def staff_actor() -> str:
+    """Who acts from the terminal, as the audit log names them: cli:<login name>."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name (a bare container user)
+        return "cli"
 
 
 def _book(settings: Settings):
@@ -28,7 +36,7 @@ def application() -> None:
 def show(settings: Settings, number: str) -> None:
     """Status, history and masked fields of one application."""
     book = _book(settings)
-    view = book.get(number.upper(), None, staff=True)
+    view = book.get(number.upper(), None, staff=staff_actor())
     if view is None:
         raise click.ClickException(f"no application {number}")
     click.echo(f"{view.number}  {view.subject_name}  {view.dept}  {view.status_label}  预计 {view.expected_date or '-'}")
@@ -51,7 +59,7 @@ def advance(settings: Settings, number: str, status: str, note: str) -> None:
     from assistant.applications import ApplicationStatus, IllegalStatusChange, UnknownApplication
 
     try:
-        event = _book(settings).advance(number.upper(), ApplicationStatus(status), STAFF_ACTOR, note)
+        event = _book(settings).advance(number.upper(), ApplicationStatus(status), staff_actor(), note)
     except (IllegalStatusChange, UnknownApplication) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{number}: {event.from_status.value if event.from_status else '-'} → {event.to_status.value}")

@@ -41,3 +41,11 @@ def load_router(settings: Settings) -> Router:
         return build_router(settings, load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
     except EncoderNotFound as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def open_db(settings: Settings):
+    """The database the settings name (tables created if missing)."""
+    from assistant.db import open_database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return open_database(settings.resolved_database_url)

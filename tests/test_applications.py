@@ -225,14 +225,14 @@ def test_fields_are_shown_only_to_the_submitting_session_and_staff(any_db: OpenD
     book = book_on(any_db, clock)
     number = book.submit(bundle()).number
     owner, stranger, anonymous = book.get(number, "session-a"), book.get(number, "session-b"), book.get(number, None)
-    staff = book.get(number, None, staff=True)
+    staff = book.get(number, None, staff="坐席01")
     assert owner is not None and stranger is not None and anonymous is not None and staff is not None
     assert owner.members[0].fields == staff.members[0].fields == draft().display
     for hidden in (stranger, anonymous):
         assert hidden.fields is None and all(m.fields is None for m in hidden.members)
         assert (hidden.number, hidden.status_label, hidden.subject_name) == (number, "已提交", "出生一件事")
     member = owner.members[0].number
-    assert book.values(member, None, staff=True) == draft().values
+    assert book.values(member, None, staff="坐席01") == draft().values
     with pytest.raises(AccessDenied):
         book.values(member, "session-b")
     assert book.get("GA20261123-999999", "session-a") is None

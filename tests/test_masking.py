@@ -60,3 +60,24 @@ def test_mask_text_handles_spaced_numbers_and_lower_case_x() -> None:
 @pytest.mark.parametrize("line", ["预约日期20240305，共3人", "办件编号 A2024-0001", "时间 10:30", "金额1500.00元"])
 def test_mask_text_leaves_dates_and_short_numbers(line: str) -> None:
     assert mask_text(line) == line
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("卡号6222-0212-3456-7894", "卡号************7894"),  # hyphen groups, Luhn check digit fits
+        ("No6222021234567894", "No************7894"),  # letters touching the number
+        ("尾号 6222 0212 3456 7894 的卡", "尾号 ************7894 的卡"),
+    ],
+)
+def test_mask_text_masks_bank_card_numbers_however_they_are_written(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize("line", ["订单2024-0305-1234-5678", "编号 No2024030512345678"])  # Luhn does not fit
+def test_mask_text_leaves_hyphenated_numbers_that_are_not_card_numbers(line: str) -> None:
+    assert mask_text(line) == line
+
+
+def test_a_bank_card_number_in_a_text_answer_is_masked_with_hyphens_too() -> None:
+    assert mask(SlotType.text, "6222-0212-3456-7894") == "************7894"

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -33,12 +34,13 @@ def need_chromium() -> Path:
 
 
 @contextmanager
-def live_server(app: FastAPI) -> Iterator[str]:
-    """Serve `app` with uvicorn on a free local port in a background thread; yields its base URL."""
+def live_server(app: FastAPI, **config: Any) -> Iterator[str]:
+    """Serve `app` with uvicorn on a free local port in a background thread; yields its base URL.
+    `config`: uvicorn.Config options over the defaults (e.g. log_level, log_config)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, **({"log_level": "warning", "lifespan": "on"} | config)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

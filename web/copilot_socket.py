@@ -4,6 +4,8 @@ Messages in: {"type": "text", "text": …} (a line of the transcript, typed by t
 transcription system), binary audio chunks of the caller's speech followed by {"type": "end"} (through
 the voice pipeline, when a Vosk model is installed). Out: {"type": "suggestion", "transcript", …} after
 every line, {"type": "partial", "text"} while audio is being recognised, {"type": "error", …}.
+Each time the caller's details on screen (masked) include a field not shown before on this call, the
+audit log records that the agent saw it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import json
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
+from assistant.audit import Action
 from voice.errors import VoiceError
 from voice.stream_decode import StreamDecoder
-from web.staff_api import MAX_TRANSCRIPT_CHARS
+from web.staff_api import MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
 
 router = APIRouter()
@@ -25,12 +28,14 @@ router = APIRouter()
 async def copilot_socket(socket: WebSocket, call_id: str) -> None:
     state = socket.app.state
     await socket.accept()
-    if state.staff.user_for(socket.cookies.get(STAFF_COOKIE)) is None:
+    user = state.staff.user_for(socket.cookies.get(STAFF_COOKIE))
+    if user is None:
         await socket.send_json({"type": "error", "code": "staff_login_required", "message": "请先以工作人员身份登录。"})
         await socket.close(code=1008)
         return
     transcript = ""
     audio = None
+    shown: set[str] = set()  # caller fields already on the agent's screen (and in the audit log)
     try:
         while True:
             message = await socket.receive()
@@ -56,6 +61,10 @@ async def copilot_socket(socket: WebSocket, call_id: str) -> None:
                 continue
             transcript = (transcript + "\n" + line).strip()[-MAX_TRANSCRIPT_CHARS:]
             suggestion = await run_in_threadpool(state.copilot.suggest, transcript)
+            if new := sorted({f.name for f in suggestion.fields} - shown):
+                await run_in_threadpool(state.assistant.orders.audit.record, user.username, Action.VIEW,
+                                        call_object(call_id), {"fields": new})
+                shown.update(new)
             await socket.send_json({"type": "suggestion", "call_id": call_id, "transcript": transcript, **suggestion.to_dict()})
     except VoiceError as exc:
         await socket.send_json({"type": "error", "code": exc.code, "message": exc.message})

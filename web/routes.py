@@ -138,7 +138,8 @@ def application(number: str, request: Request, assistant: AssistantDep,
                 token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
                 cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
     """Progress of an application; its (masked) personal fields only for the session that applied, or staff."""
-    view = assistant.book.get(number.upper(), token or cookie, staff=staff_of(request) is not None)
+    user = staff_of(request)  # a staff member's view is recorded in the audit log
+    view = assistant.book.get(number.upper(), token or cookie, staff=user.username if user else None)
     if view is None:
         raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
     members = [ApplicationMember(number=m.number, service=m.subject_name, dept=m.dept, status=m.status.value,

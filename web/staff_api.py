@@ -1,4 +1,8 @@
-"""Staff-only API: copilot suggestions for a call, audited reveals, and 12345 work orders."""
+"""Staff-only API: copilot suggestions for a call, audited reveals, and 12345 work orders.
+
+Every staff access to personal data here is recorded in the audit log (assistant/audit.py): caller
+details shown by the copilot, work orders viewed or listed (caller details masked), and reveals.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from assistant.application_status import IllegalStatusChange
+from assistant.audit import Action
 from assistant.copilot import Copilot
 from assistant.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
 from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
@@ -25,6 +30,7 @@ router = APIRouter(prefix="/api")
 
 class SuggestRequest(StrictRequest):
     transcript: str = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
+    call_id: str | None = Field(default=None, pattern=CALL_ID)  # names the call in the audit log
 
 
 class RevealDetailRequest(StrictRequest):
@@ -81,6 +87,11 @@ def order_json(view: WorkOrderView) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
 
 
+def call_object(call_id: str | None) -> str:
+    """How the audit log names a call (the agent's console gives each call an id)."""
+    return f"call:{call_id or 'unnamed'}"
+
+
 def _not_found() -> ApiException:
     return ApiException(404, ApiError(code="workorder_not_found", message="没有这个工单。"))
 
@@ -89,6 +100,9 @@ def _not_found() -> ApiException:
 async def suggest(body: SuggestRequest, request: Request, user: StaffDep) -> dict[str, Any]:
     """Top services with key facts, policy passages, a reply script, caller details (masked), dispatch."""
     suggestion = await run_in_threadpool(_copilot(request).suggest, body.transcript)
+    if suggestion.fields:  # the caller's details (masked) are on the agent's screen
+        await run_in_threadpool(_orders(request).audit.record, user.username, Action.VIEW, call_object(body.call_id),
+                                {"fields": [f.name for f in suggestion.fields]})
     return suggestion.to_dict()
 
 
@@ -98,7 +112,7 @@ def reveal_detail(body: RevealDetailRequest, request: Request, user: StaffDep) -
     details = {d.name: d for d in _copilot(request).caller_details(body.transcript)}
     if body.field not in details:
         raise ApiException(404, ApiError(code="detail_not_found", message="通话里没有提到这一项。", field="field"))
-    _orders(request).record_reveal(f"call:{body.call_id}", body.field, user.username)
+    _orders(request).record_reveal(call_object(body.call_id), body.field, user.username)
     return Revealed(field=body.field, value=details[body.field].display)
 
 
@@ -122,12 +136,13 @@ def create_order(body: WorkOrderRequest, request: Request, user: StaffDep) -> di
 def list_orders(request: Request, user: StaffDep, status: WorkOrderStatus | None = None,
                 dept: Annotated[str | None, Query(max_length=64)] = None, overdue: bool | None = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
-    return [order_json(v) for v in _orders(request).list(status=status, dept=dept, overdue=overdue, limit=limit, offset=offset)]
+    views = _orders(request).list(status=status, dept=dept, overdue=overdue, limit=limit, offset=offset, viewer=user.username)
+    return [order_json(v) for v in views]
 
 
 @router.get("/workorders/{number}", responses={401: {"model": ApiError}, 404: {"model": ApiError}})
 def get_order(number: str, request: Request, user: StaffDep) -> dict[str, Any]:
-    view = _orders(request).get(number.upper())
+    view = _orders(request).view(number.upper(), user.username)
     if view is None:
         raise _not_found()
     return order_json(view)
@@ -169,7 +184,8 @@ def reveal(number: str, body: RevealRequest, request: Request, user: StaffDep) -
 
 @router.get("/workorders/{number}/audit", responses={404: {"model": ApiError}})
 def order_audit(number: str, request: Request, user: StaffDep) -> list[dict[str, Any]]:
-    return [{**e.__dict__, "at": e.at.isoformat()} for e in _orders(request).audit_trail(number.upper())]
+    """The audit log's events about this order, oldest first: creation, transitions, views, reveals."""
+    return [e.to_dict() for e in _orders(request).audit_trail(number.upper())]
 
 
 @router.post("/copilot/apply", status_code=201, responses={401: {"model": ApiError}, 404: {"model": ApiError}})
@@ -184,4 +200,7 @@ def apply_on_behalf(body: OnBehalfRequest, request: Request, user: StaffDep) -> 
     caller = {k.value: v for k, v in body.caller.items()}
     if body.transcript:
         caller = {d.name: d.value for d in _copilot(request).caller_details(body.transcript)} | caller
-    return assistant.start_on_behalf(body.service_id, caller, user.username).model_dump(mode="json")
+    turn = assistant.start_on_behalf(body.service_id, caller, user.username)
+    _orders(request).audit.record(user.username, Action.APPLY_ON_BEHALF, call_object(None),
+                                  {"service": body.service_id, "fields": sorted(caller)})
+    return turn.model_dump(mode="json")

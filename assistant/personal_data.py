@@ -1,0 +1,162 @@
+"""A citizen's own data (查询和删除权): what is kept about one conversation, and erasing it on request.
+
+The session token is the proof: whoever holds it may see (masked) and erase what that conversation
+left behind. Erasing deletes the conversation state and replaces the personal values of its
+applications and work orders with a tombstone; the records themselves keep their number, service and
+status, because the office must keep the case. Consent records stay (they hold no personal values:
+what was asked, for which fields, yes or no). The erasure is one transaction and is recorded in the
+audit log. The same scrubbing serves the retention purge (assistant/retention.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.audit import Action, AuditLog, session_object
+from assistant.db import reading, writing
+from assistant.records import (
+    ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderRow,
+)
+
+PRIVACY_FILE = Path(__file__).resolve().parent / "data" / "privacy.yaml"
+CITIZEN = "citizen"
+RETENTION = "retention"
+
+
+@dataclass(frozen=True)
+class PrivacyWording:
+    tombstone: str
+    notice: str
+    erased: str
+    session_not_found: str
+    erasure_reasons: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def privacy_wording(path: Path = PRIVACY_FILE) -> PrivacyWording:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return PrivacyWording(**{k: raw[k] for k in PrivacyWording.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Erasure:
+    conversation: bool  # a stored conversation was deleted
+    applications: list[str]  # numbers whose personal values were replaced by the tombstone
+    work_orders: list[str]
+    feedback: int  # comments blanked
+    turns: int  # analytics turns whose (masked) texts were blanked
+
+    @property
+    def anything(self) -> bool:
+        return self.conversation or bool(self.applications or self.work_orders or self.feedback or self.turns)
+
+
+@dataclass(frozen=True)
+class FeedbackItem:
+    rating: int
+    comment: str  # masked when it was stored
+    application_number: str | None
+    at: datetime
+
+
+def scrub_application(session: Session, row: ApplicationRow, reason: str, now: datetime) -> None:
+    """Replace an application's personal values by the tombstone; number, service and status stay."""
+    tombstone = privacy_wording().tombstone
+    row.values_json = {}
+    row.display_json = {label: tombstone for label in row.display_json}
+    session.merge(ErasureRow(number=row.number, reason=reason, at=now))
+
+
+def scrub_work_order(session: Session, row: WorkOrderRow, reason: str, now: datetime, summary: bool) -> None:
+    """Replace a work order's caller details (and, if `summary`, what the citizen wrote) by the tombstone."""
+    tombstone = privacy_wording().tombstone
+    row.caller_json = {}
+    row.caller_masked = {field: tombstone for field in row.caller_masked}
+    if summary:
+        row.summary = tombstone
+    session.merge(ErasureRow(number=row.number, reason=reason, at=now))
+
+
+def erased_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
+    wanted = list(numbers)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(ErasureRow.number).where(ErasureRow.number.in_(wanted))))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PersonalData:
+    def __init__(self, sessions: sessionmaker[Session], audit: AuditLog | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self.audit = audit or AuditLog(sessions, clock)
+
+    def known(self, token: str) -> bool:
+        """Whether anything at all is kept under this token (a conversation, or what it left behind)."""
+        with reading(self._sessions) as session:
+            for column in (SessionRow.id, ApplicationRow.session_id, WorkOrderRow.session_id, ConsentRow.session_id,
+                           FeedbackRow.session_id):
+                if session.scalar(select(column).where(column == token).limit(1)) is not None:
+                    return True
+        return False
+
+    def session_times(self, token: str) -> tuple[datetime, datetime] | None:
+        """When the conversation started and was last used, if it is still stored."""
+        with reading(self._sessions) as session:
+            row = session.get(SessionRow, token)
+            return None if row is None else (row.created_at, row.updated_at)
+
+    def feedback(self, token: str) -> list[FeedbackItem]:
+        with reading(self._sessions) as session:
+            rows = session.scalars(select(FeedbackRow).where(FeedbackRow.session_id == token).order_by(FeedbackRow.id))
+            return [FeedbackItem(r.rating, r.comment, r.application_number, r.created_at) for r in rows]
+
+    def erased(self, numbers: Iterable[str]) -> set[str]:
+        with reading(self._sessions) as session:
+            return erased_numbers(session, numbers)
+
+    def erase(self, token: str) -> Erasure:
+        """Erase what this conversation left behind (see the module's docstring), in one transaction."""
+        now = self._clock()
+        with writing(self._sessions) as session:
+            conversation = bool(session.execute(delete(SessionRow).where(SessionRow.id == token)).rowcount)  # type: ignore[attr-defined]
+            apps = session.scalars(
+                select(ApplicationRow).where(ApplicationRow.session_id == token).order_by(ApplicationRow.id).with_for_update()
+            ).all()
+            orders = session.scalars(
+                select(WorkOrderRow).where(WorkOrderRow.session_id == token).order_by(WorkOrderRow.id).with_for_update()
+            ).all()
+            done = erased_numbers(session, [r.number for r in [*apps, *orders]])
+            apps = [r for r in apps if r.number not in done]
+            orders = [r for r in orders if r.number not in done]
+            for app in apps:
+                scrub_application(session, app, CITIZEN, now)
+            for order in orders:
+                scrub_work_order(session, order, CITIZEN, now, summary=True)
+            feedback = session.execute(
+                update(FeedbackRow).where(FeedbackRow.session_id == token, FeedbackRow.comment != "").values(comment="")
+            ).rowcount  # type: ignore[attr-defined]
+            tombstone = privacy_wording().tombstone
+            turns = session.execute(
+                update(TurnEventRow).where(TurnEventRow.session_id == token, TurnEventRow.text_masked != tombstone)
+                .values(text_masked=tombstone, reply_masked=tombstone)
+            ).rowcount  # type: ignore[attr-defined]
+            erasure = Erasure(conversation, [a.number for a in apps], [o.number for o in orders], feedback, turns)
+            if erasure.anything:
+                self.audit.record(CITIZEN, Action.ERASE, session_object(token), {
+                    "conversation": conversation, "applications": erasure.applications,
+                    "work_orders": erasure.work_orders, "feedback": feedback, "turns": turns,
+                }, session=session)  # fmt: skip
+            return erasure

@@ -1,0 +1,59 @@
+"""`govassist keys generate|status|rotate`: field-encryption keys and re-encrypting under a new one."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+import click
+
+from cli.common import open_db
+from settings import Settings
+
+
+@click.group("keys")
+def keys() -> None:
+    """Field-encryption keys (docs/security.md: key rotation)."""
+
+
+@keys.command("generate")
+def generate() -> None:
+    """Print a new random key (base64 of 32 bytes) for GOVASSIST_ENCRYPTION_KEY."""
+    from assistant.crypto import KEY_BYTES
+
+    click.echo(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii"))
+
+
+@keys.command("status")
+@click.pass_obj
+def status(settings: Settings) -> None:
+    """How many stored values each key wrote (an old key may be removed once it wrote none)."""
+    from assistant.crypto import cipher_from_settings
+    from assistant.key_rotation import census
+
+    cipher = cipher_from_settings(settings)
+    click.echo(f"current key {cipher.current_key_id}; readable: {', '.join(cipher.key_ids)}")
+    for column, counts in census(open_db(settings)).items():
+        shown = ", ".join(f"{kid}{'' if kid in cipher.key_ids else ' (no key)'}: {n}" for kid, n in sorted(counts.items()))
+        click.echo(f"  {column}: {shown or 'no values'}")
+
+
+@keys.command("rotate")
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="Rows per transaction.")
+@click.pass_obj
+def rotate(settings: Settings, batch_size: int) -> None:
+    """Re-encrypt every stored value under the current key; safe to interrupt and run again."""
+    from assistant.crypto import cipher_from_settings
+    from assistant.key_rotation import rotate as rotate_values
+
+    cipher = cipher_from_settings(settings)
+    report = rotate_values(open_db(settings), cipher, batch=batch_size,
+                           progress=lambda name, c: click.echo(f"  {name}: {c.rows} rows read…", err=True))
+    click.echo(f"re-encrypted under key {report.key_id}:")
+    for name, c in report.columns.items():
+        click.echo(f"  {name}: {c.rows} rows, {c.rewritten} rewritten, {c.values} values re-encrypted, "
+                   f"{c.unreadable} unreadable")
+    if report.unreadable:
+        raise click.ClickException(f"{report.unreadable} value(s) could not be read with the configured keys "
+                                   "and were left as they are (`govassist keys status` shows their key ids)")
