@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.audit import Action, AuditLog, session_object
 from assistant.db import reading, writing
 from assistant.records import (
-    ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderRow,
+    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderRow,
 )
 
 PRIVACY_FILE = Path(__file__).resolve().parent / "data" / "privacy.yaml"
@@ -68,10 +68,12 @@ class FeedbackItem:
 
 
 def scrub_application(session: Session, row: ApplicationRow, reason: str, now: datetime) -> None:
-    """Replace an application's personal values by the tombstone; number, service and status stay."""
+    """Replace an application's personal values by the tombstone; number, service and status stay.
+    The keyed digest that linked it to its applicant's other applications goes too."""
     tombstone = privacy_wording().tombstone
     row.values_json = {}
     row.display_json = {label: tombstone for label in row.display_json}
+    session.execute(delete(ApplicantLinkRow).where(ApplicantLinkRow.application_number == row.number))
     session.merge(ErasureRow(number=row.number, reason=reason, at=now))
 
 

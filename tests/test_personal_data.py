@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from assistant.audit import session_object
 from assistant.db import open_database
-from assistant.records import ApplicationRow, WorkOrderRow
+from assistant.records import ApplicantLinkRow, ApplicationRow, WorkOrderRow
 from assistant.staff import Role, StaffDirectory
 from server import create_app
 from settings import Settings
@@ -57,6 +57,8 @@ def test_a_citizen_sees_their_data_masked_and_erases_it_keeping_the_cases(app_an
     client.cookies.clear()
     other, other_number = converse(client, APPLY)  # another citizen, on another session
     mine = {"X-Session-Token": token}
+    with database() as session:  # 服务找人 linked the application to its applicant (a keyed digest)
+        assert session.query(ApplicantLinkRow).filter_by(application_number=number).count() == 1
 
     data = client.get("/api/me/data", headers=mine).json()
     assert data["notice"] and ID_NUMBER not in str(data) and PHONE not in str(data) and NAME not in str(data)
@@ -87,6 +89,7 @@ def test_a_citizen_sees_their_data_masked_and_erases_it_keeping_the_cases(app_an
     assert client.post("/api/chat", json={"session_id": token, "text": "继续"}).json()["code"] == "session_not_found"
     with database() as session:
         assert session.query(ApplicationRow).filter_by(number=number).one().values_json == {}
+        assert session.query(ApplicantLinkRow).filter_by(application_number=number).count() == 0
         assert session.query(WorkOrderRow).filter_by(number=order).one().caller_json == {}
         assert session.query(ApplicationRow).filter_by(number=other_number).one().values_json  # not the other's
 
