@@ -71,15 +71,23 @@ class Assistant:
     def new_session(self) -> str:
         return self.store.new_token()
 
-    def handle(self, session_id: str | None, text: str, channel: Channel = "text") -> Turn:
-        """`channel`: where the message came from (text, voice, copilot), for analytics only."""
+    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None) -> Turn:
+        """`channel`: where the message came from (text, voice, copilot), for analytics only.
+
+        `message_id`: the client's id for this message. The same message sent again with the same id
+        (its reply was lost: a dropped connection, a restarted server) is not applied a second time; it
+        gets the reply it got the first time, so a resent answer never fills the next question too.
+        """
         started, at = time.perf_counter(), self.clock()
         session_id = session_id or self.new_session()
         for attempt in range(MAX_RETRIES):
             stored = self.store.load(session_id)
             state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+            if message_id is not None and state.last_message_id == message_id:
+                return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
             before = state.model_copy(deep=True)
             reply = self.dialogue.handle(state, session_id, text)
+            state.remember(message_id, reply.lines, reply.suggestions)
             try:
                 self.store.save(session_id, state.to_document(self.cipher.encrypt), None if stored is None else stored.version)
             except StaleSession:

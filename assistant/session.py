@@ -73,12 +73,23 @@ class SessionState(BaseModel):
     applications: list[str] = []  # tracking numbers made in this session
     awaiting_number: bool = False  # asked for a tracking number to look up
     turns: int = 0
+    # The client's id of the message handled last and the reply it got (lines encrypted when stored): a
+    # message sent again because its reply was lost is answered from here, not applied a second time.
+    last_message_id: str | None = None
+    last_reply: list[str] = []
+    last_suggestions: list[str] = []
 
     def move(self, target: State) -> None:
         self.state = check_transition(self.state, target)
 
     def suspended_form(self, subject_id: str) -> FormState | None:
         return next((f for f in self.suspended if f.subject_id == subject_id), None)
+
+    def remember(self, message_id: str | None, lines: list[str], suggestions: list[str]) -> None:
+        """Keep the reply to an identified message, to send it again if the same message comes again."""
+        self.last_message_id = message_id
+        self.last_reply = list(lines) if message_id else []
+        self.last_suggestions = list(suggestions) if message_id else []
 
     # -- storage -----------------------------------------------------------------------------
 
@@ -89,6 +100,7 @@ class SessionState(BaseModel):
         for form in _forms(doc):
             form["values"] = {k: encrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: encrypt(v) for k, v in form["displays"].items()}
+        doc["last_reply"] = [encrypt(line) for line in doc["last_reply"]]  # a reply may read back a masked value
         return doc
 
     @classmethod
@@ -98,6 +110,7 @@ class SessionState(BaseModel):
         for form in _forms(doc):
             form["values"] = {k: decrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: decrypt(v) for k, v in form["displays"].items()}
+        doc["last_reply"] = [decrypt(line) for line in doc.get("last_reply", [])]
         return cls.model_validate(doc)
 
 

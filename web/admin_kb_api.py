@@ -20,6 +20,7 @@ from assistant.kb_edits import EditRecord, KbEditLog
 from assistant.labelling import OUT_OF_SCOPE, LabelQueue, QueuedQuery, QueueReason
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, EditAction, EditKind, EditRefused, KbEdit
+from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError, StrictRequest
 from web.rebuild import Rebuilder, RebuildJob, RebuildRunning
@@ -29,7 +30,8 @@ ERRORS_FILE = Path(__file__).resolve().parent / "data" / "admin_errors.yaml"
 _CONFLICTS = {"already_present", "already_rolled_back", "rebuild_running"}
 _MISSING = {"edit_not_found", "query_not_found", "followup_not_found", "unknown_service"}
 
-router = APIRouter(prefix="/api/admin", responses={401: {"model": ApiError}, 403: {"model": ApiError}})
+router = APIRouter(prefix="/api/admin", dependencies=[allow(Access.admin)],  # every route here: admins only
+                   responses={401: {"model": ApiError}, 403: {"model": ApiError}})
 
 
 @cache
