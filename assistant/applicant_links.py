@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.crypto import FieldCipher
@@ -37,8 +38,11 @@ class ApplicantLinks:
     def record(self, number: str, id_number: str) -> None:
         """Link the application (a bundle: its members too) to its applicant. Idempotent."""
         digest = self._cipher.keyed_digest(id_number, DIGEST_PURPOSE)
-        with writing(self._sessions) as session:
-            session.merge(ApplicantLinkRow(application_number=number, applicant=digest))
+        try:
+            with writing(self._sessions) as session:
+                session.merge(ApplicantLinkRow(application_number=number, applicant=digest))
+        except IntegrityError:
+            pass  # the same form submitted twice at once (two workers): the other request linked it first
 
     def history(self, limit: int = HISTORY_ROWS) -> list[Applied]:
         """The latest applications, bundle members included (they share their bundle's applicant)."""

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.records import Base
@@ -21,6 +21,7 @@ from assistant.records import Base
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITE_OPTION = "govassist_write"
+_CREATE_TABLES_LOCK = 0x676F76617373  # any fixed 64-bit number: the advisory lock key of create_tables
 
 
 def make_engine(url: str) -> Engine:
@@ -46,9 +47,10 @@ def _configure_sqlite(engine: Engine) -> None:
         # Switch off pysqlite's own implicit BEGIN so that _on_begin alone decides how a transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The timeout first: switching to WAL takes a lock that several workers starting at once contend for.
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -65,7 +67,13 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 def create_tables(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    # create_all looks for each table, then creates it: several workers starting at once on an empty
+    # database would race. In one writing transaction (SQLite) or under an advisory lock (PostgreSQL)
+    # one worker creates the tables while the others wait, then find them there.
+    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
+        Base.metadata.create_all(connection)
 
 
 def open_database(url: str) -> sessionmaker[Session]:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.applications import application
+from cli.bench import bench
 from cli.audit import audit
 from cli.keys import keys
 from cli.retention import retention
@@ -33,6 +34,7 @@ main.add_command(kb)
 main.add_command(serve)
 main.add_command(application)
 main.add_command(staff)
+main.add_command(bench)
 for group in (audit, keys, retention):
     main.add_command(group)
 for command in (train, ask, tune, eval_, chat):

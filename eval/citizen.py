@@ -23,6 +23,8 @@ PHONE = "13800138000"
 ADDRESS = "广东省广州市越秀区东风中路305号"
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏")
 
+Answerer = Callable[[Slot, date, int], str]  # (slot, today, answers so far) -> what the citizen says
+
 
 def make_id_number(born: date, region: str = "110101", sequence: str = "123") -> str:
     body = f"{region}{born:%Y%m%d}{sequence}"
@@ -96,10 +98,11 @@ class Conversation:
 class Citizen:
     """Drives one conversation from a first utterance to submission, answering only what is asked."""
 
-    def __init__(self, spec: FormSpec, today: date, together: bool = False) -> None:
+    def __init__(self, spec: FormSpec, today: date, together: bool = False, answers: Answerer = answer_for) -> None:
         self.spec = spec
         self.today = today
         self.together = together  # give name, ID and phone in one message when asked the first of them
+        self.answers = answers  # a load test gives each citizen its own phone and ID numbers
 
     def question_in(self, reply: str) -> Slot | None:
         found = [f.slot for f in self.spec.fields if f.slot.ask in reply]
@@ -116,7 +119,7 @@ class Citizen:
         if slot is None:
             return f"我要办{self.spec.subject_name}"
         n = len(conversation.given)
-        text = answer_for(slot, self.today, n)
+        text = self.answers(slot, self.today, n)
         conversation.given[slot.name] = text
         if self.together and slot.type is SlotType.person_name:
             text = self._with_companions(slot, text, conversation)
@@ -129,7 +132,7 @@ class Citizen:
         parts = [f"{slot.label}是{text}"]
         for other in after[:2]:
             if other.type in (SlotType.id_number, SlotType.phone) and other.name not in conversation.given:
-                value = answer_for(other, self.today, len(conversation.given))
+                value = self.answers(other, self.today, len(conversation.given))
                 conversation.given[other.name] = value
                 parts.append(f"{other.label}{value}")
         return "，".join(parts)

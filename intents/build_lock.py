@@ -11,8 +11,9 @@ from filelock import FileLock
 
 
 @contextmanager
-def build_lock(target: Path) -> Iterator[None]:
-    """Held while `target` (a directory written by rename) is built; a lock file beside it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(target.with_name(f".{target.name}.lock")):
+def build_lock(target: Path, locks: Path) -> Iterator[None]:
+    """Held while `target` (a directory written by rename) is built. The lock file lives in `locks`,
+    not beside the target, so the directory of models or indexes holds nothing but them."""
+    locks.mkdir(parents=True, exist_ok=True)
+    with FileLock(locks / f"{target.parent.name}-{target.name}.lock"):
         yield

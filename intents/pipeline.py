@@ -52,7 +52,7 @@ def ensure_default_encoder(
     target = default_encoder_dir(settings, config)
     if (target / "modules.json").is_file() and not force:
         return target
-    with build_lock(target):
+    with build_lock(target, settings.data_dir / "locks"):
         if (target / "modules.json").is_file() and not force:
             return target  # trained by another process while this one waited
         out_of_scope = load_out_of_scope()
@@ -86,7 +86,7 @@ def ensure_index(
     directory = settings.data_dir / "index" / fingerprint(settings.kb_dir, settings.sources_dir, identity)
     if (directory / "dense.faiss").is_file():
         return RoutingIndex.load(directory)
-    with build_lock(directory):
+    with build_lock(directory, settings.data_dir / "locks"):
         if (directory / "dense.faiss").is_file():
             return RoutingIndex.load(directory)  # built by another process while this one waited
         if report:

@@ -7,17 +7,16 @@ which is what a restarted process sees.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db import make_engine, open_database
+from assistant.db import open_database
+from eval.bench_db import DatabaseUnreachable, PrivateSchema
 
 POSTGRES_URL = os.environ.get("GOVASSIST_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
@@ -36,21 +35,15 @@ def sqlite_url(directory: Path) -> str:
 def private_postgres_schema() -> Iterator[str]:
     """A URL whose connections work in a new schema, dropped afterwards; skips if there is no server."""
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'psycopg[binary]')")
-    admin = make_engine(make_url(POSTGRES_URL).update_query_dict({"connect_timeout": "3"}).render_as_string(False))
-    schema = f"govassist_test_{secrets.token_hex(4)}"
+    schema = PrivateSchema(POSTGRES_URL, prefix="govassist_test")
     try:
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except OperationalError as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {str(exc).splitlines()[0]}")
+        url = schema.create()
+    except DatabaseUnreachable as exc:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
     try:
-        url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+        schema.drop()
 
 
 @contextmanager
