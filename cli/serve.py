@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import click
 
 from settings import Settings
@@ -12,8 +15,10 @@ from settings import Settings
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--graceful-timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
               help="On SIGTERM or Ctrl-C: seconds to let requests in flight finish before closing.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes; several share one database (PostgreSQL; docs/deploy.md) and one encryption key.")
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, graceful_timeout: float) -> None:
+def serve(settings: Settings, host: str, port: int, graceful_timeout: float, workers: int) -> None:
     """Serve the assistant over HTTP.
 
     SIGTERM stops it gracefully: no new connections, requests in flight finish (up to
@@ -25,6 +30,19 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float) -> 
     from cli.common import load_router
     from server import create_app
 
-    router = load_router(settings)  # trains and indexes on the first run, with progress shown
-    click.echo(f"serving on http://{host}:{port}", err=True)
-    uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout)
+    if workers == 1:
+        router = load_router(settings)  # trains and indexes on the first run, with progress shown
+        click.echo(f"serving on http://{host}:{port}", err=True)
+        uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout)
+        return
+    # Train and index once, in a process that then exits: the supervisor stays small and no worker builds.
+    prepare = multiprocessing.get_context("spawn").Process(target=load_router, args=(settings,))
+    prepare.start()
+    prepare.join()
+    if prepare.exitcode != 0:
+        raise click.ClickException("could not load the router (see above)")
+    # Each worker builds its app from GOVASSIST_* variables: this command's options go to them that way.
+    os.environ |= {"GOVASSIST_DATA_DIR": str(settings.data_dir), "GOVASSIST_KB_DIR": str(settings.kb_dir)}
+    click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
+    uvicorn.run("server:create_app", factory=True, workers=workers, host=host, port=port,
+                timeout_graceful_shutdown=graceful_timeout)

@@ -15,12 +15,14 @@ from settings import Settings
 @click.option("--force", is_flag=True, help="Train again even if a trained copy exists.")
 @click.pass_obj
 def train(settings: Settings, force: bool) -> None:
-    """Train the embedded default encoder from the knowledge base (deterministic, cached)."""
+    """Train the embedded default encoder from the knowledge base (deterministic, cached) and build its index."""
     from intents.pipeline import ensure_default_encoder, kb_normaliser
 
     kb = load_kb(settings)
     path = ensure_default_encoder(settings, kb, kb_normaliser(kb), force=force, progress=TrainBar())
     click.echo(f"encoder: {path}")
+    router = load_router(settings)  # the index too, so that servers (every worker) start without building it
+    click.echo(f"index: {len(router.index.docs)} documents")
 
 
 @click.command()
