@@ -8,14 +8,17 @@ names each place and form found. Tests of other parts (the dashboard's exports, 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+from enum import EnumMeta
+from urllib.parse import urlencode
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi.routing import RouteContext, iter_route_contexts
 
 # The app's own loggers and uvicorn's; the HTTP client used by a test logs its requests, not the app.
 CLIENT_LOGGERS = ("httpx", "httpcore")
@@ -52,10 +55,27 @@ def files_under(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+def _exports(app: FastAPI) -> list[RouteContext]:
+    return [c for c in iter_route_contexts(app.routes) if "GET" in (c.methods or ()) and "{" not in c.path
+            and ("export" in c.path or c.path.endswith(".csv"))]
+
+
 def export_routes(app: FastAPI) -> list[str]:
-    """Paths of GET endpoints that export data (a path naming export or csv, without parameters)."""
-    return [r.path for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods and "{" not in r.path
-            and ("export" in r.path or r.path.endswith(".csv"))]
+    """Paths of GET endpoints that export data (a path naming export or csv, without path parameters),
+    in every router the app includes."""
+    return [c.path for c in _exports(app)]
+
+
+def export_urls(app: FastAPI) -> list[str]:
+    """Every export with every value of its choice parameters (each CSV report kind, say)."""
+    urls = []
+    for context in _exports(app):
+        dependant = getattr(context.original_route, "dependant", None)
+        choices = [(q.alias, [m.value for m in q.field_info.annotation])
+                   for q in getattr(dependant, "query_params", []) if isinstance(q.field_info.annotation, EnumMeta)]
+        combos = itertools.product(*[[(name, v) for v in values] for name, values in choices])
+        urls += [f"{context.path}?{urlencode(combo)}" if combo else context.path for combo in combos]
+    return urls
 
 
 class _NotClient(logging.Filter):

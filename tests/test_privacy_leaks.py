@@ -10,11 +10,12 @@ import logging
 
 import httpx
 import pytest
+from fastapi.routing import iter_route_contexts
 
 from assistant.db import open_database
 from assistant.staff import Role, StaffDirectory
 from privacy_support import (
-    captured_logs, export_routes, files_under, id_number_forms, leaks, phone_forms, text_forms,
+    captured_logs, export_routes, export_urls, files_under, id_number_forms, leaks, phone_forms, text_forms,
 )
 from server import create_app
 from settings import Settings
@@ -32,6 +33,12 @@ APPLY = ["我想第一次办张社保卡", "同意", f"我叫{NAME}，身份证{
 REPORT = ["楼下工地半夜还在施工吵得睡不着", "同意", "噪声扰民", "小区东门外的工地每天晚上11点以后还在打桩",
           "广东省广州市天河区天河路385号", "昨天", "需要", f"我叫{NAME}", PHONE, "确认提交"]
 CALL = f"你好，我的社保卡丢了，想补办一张。我叫{NAME}，身份证号{ID_NUMBER}，电话{PHONE}，住在{ADDRESS}。"
+
+
+def admin_screens(app) -> list[str]:
+    """The admin API's GET endpoints that need no path parameter (figures, queues, follow-ups…)."""
+    return [c.path for c in iter_route_contexts(app.routes) if c.path.startswith("/api/admin/")
+            and "GET" in (c.methods or ()) and "{" not in c.path]
 
 
 def chat(client: httpx.Client, text: str) -> dict:
@@ -72,10 +79,15 @@ def test_personal_data_is_nowhere_in_plain_text_after_a_full_day_of_use(tmp_path
             assert staff.get(f"/api/workorders/{order['number']}").status_code == 200
             assert staff.post(f"/api/workorders/{order['number']}/reveal", json={"field": "id_number"}).json()["value"] == ID_NUMBER
             assert staff.get(f"/api/applications/{number}").json()["fields"]["持卡人身份证号码"] == "110105********002X"
-            for path in export_routes(app):
+            assert "/api/admin/analytics.csv" in export_routes(app)  # the dashboard's CSV, and any export added later
+            for path in export_urls(app):
                 response = staff.get(path)
                 assert response.status_code == 200, (path, response.text)
                 exports[path] = response.content
+            for path in admin_screens(app):  # what the dashboard shows: masked texts only
+                exports[path] = staff.get(path).content
+    # The bad rating opened a follow-up showing the conversation: the personal data reached the screens, masked.
+    assert "138****8000".encode() in exports["/api/admin/followups"]
     logging.getLogger("uvicorn.access").setLevel(logging.NOTSET)
     logging.getLogger("uvicorn.error").setLevel(logging.NOTSET)
 
