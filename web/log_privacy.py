@@ -10,6 +10,7 @@ and on every handler configured at start-up, once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from assistant.masking import mask_text
@@ -40,9 +41,17 @@ class AccessLogFilter(logging.Filter):
 
 class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
+        # Argument by argument first: formatters such as uvicorn's access formatter unpack record.args.
+        if isinstance(record.args, tuple):
+            record.args = tuple(mask_text(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: mask_text(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        if isinstance(record.msg, str):
+            record.msg = mask_text(record.msg)
         message = record.getMessage()
         masked = mask_text(message)
-        if masked != message:
+        if masked != message and record.name != ACCESS_LOGGER:
+            # A number made up across arguments (or one that is not a string): keep only the masked text.
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
             # The traceback is formatted once, here, so that it can be masked too.
