@@ -236,3 +236,18 @@ def test_audit_verify_and_list_from_the_command_line(govassist, tmp_path) -> Non
     assert broken.exit_code == 1 and "broken at event 2" in broken.output and "altered" in broken.output
     gone = govassist("audit", "verify", "--head", "f" * 64)
     assert gone.exit_code == 1
+
+
+def test_knowledge_base_edits_and_rollbacks_go_into_the_same_chain(sqlite_db: OpenDb, knowledge_base) -> None:
+    from assistant.kb_edits import KbEditLog
+    from knowledge.overlay import EditAction, EditKind, KbEdit
+
+    factory = sqlite_db()
+    log = AuditLog(factory)
+    edits = KbEditLog(factory, audit=log)
+    edit = edits.add("admin1", KbEdit(EditKind.alias, EditAction.add, "sscard-apply", "新办社会保障卡片"), knowledge_base)
+    edits.rollback("admin2", edit.id)
+    assert [(e.actor, e.action, e.object) for e in log.entries()] == [
+        ("admin1", "kb_edit", "kb:sscard-apply"), ("admin2", "kb_rollback", "kb:sscard-apply"),
+    ]
+    assert "新办社会保障卡片" in log.entries()[0].detail and log.verify().ok
