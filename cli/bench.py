@@ -48,26 +48,29 @@ def _trained(settings: Settings):
 
 @bench.command("inprocess")
 @click.option("--turns", default=1000, show_default=True, type=click.IntRange(50), help="Dialogue turns to time.")
+@database_option
 @json_option
 @click.pass_obj
-def inprocess(settings: Settings, turns: int, as_json: bool) -> None:
+def inprocess(settings: Settings, turns: int, database_url: str | None, as_json: bool) -> None:
     """Latency of normalise / encode / search / route / a whole turn, and turns per second (one thread)."""
     from assistant.factory import build_assistant
+    from eval.bench_db import fresh_database
     from eval.bench_inprocess import bench_inprocess
     from eval.bench_stats import table
     from eval.dataset import read_routing_file
 
     router, subjects = _trained(settings)
     queries = [row.query for row in read_routing_file(ROUTING_DEV)]
-    with tempfile.TemporaryDirectory(prefix="govassist-bench-") as scratch:
-        fresh = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
+    with tempfile.TemporaryDirectory(prefix="govassist-bench-") as scratch, fresh_database(database_url) as url:
+        fresh = settings.model_copy(update={"data_dir": Path(scratch), "database_url": url})
         report = bench_inprocess(build_assistant(fresh, load_kb(settings), router), router, subjects, queries, turns)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
         return
     rows = [(name, l.n, l.p50_ms, l.p95_ms, l.p99_ms) for name, l in report.latency.items()]
     click.echo(table(("stage", "n", "p50 ms", "p95 ms", "p99 ms"), rows))
-    click.echo(f"\n{report.turns} turns through Assistant.handle on SQLite: {report.turns_per_s:.1f} turns/s (one thread); "
+    database = "PostgreSQL" if database_url else "SQLite"
+    click.echo(f"\n{report.turns} turns through Assistant.handle on {database}: {report.turns_per_s:.1f} turns/s (one thread); "
                f"stages timed on {report.messages} distinct messages")
 
 
@@ -94,10 +97,12 @@ def http(settings: Settings, workers: int, concurrency: list[int], turns: int, m
         return
     click.echo(f"{workers} worker(s), {report.database}, ready in {report.ready_s:.1f} s; {turns} turns per session")
     rows = [(r.concurrency, r.sessions, r.turns, f"{r.turns_per_s:.1f}", r.latency.p50_ms, r.latency.p95_ms,
-             r.latency.p99_ms, len(r.errors), len(r.crosstalk)) for r in report.levels]
-    click.echo(table(("concurrent", "sessions", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "cross-talk"), rows))
+             r.latency.p99_ms, len(r.errors), len(r.crosstalk), f"{level.cpu_ms_per_turn(level.server_cpu_s):.1f}",
+             f"{level.cpu_ms_per_turn(level.client_cpu_s):.1f}") for level in report.levels for r in [level.load]]
+    click.echo(table(("concurrent", "sessions", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "cross-talk",
+                      "server CPU ms/turn", "client CPU ms/turn"), rows))
     for level in report.levels:
-        for problem in (level.errors + level.crosstalk)[:5]:
+        for problem in (level.load.errors + level.load.crosstalk)[:5]:
             click.echo(f"  ✗ {problem}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,11 +43,27 @@ def warm_up(server: BenchServer, subjects: Sequence[FormSpec], workers: int, fir
 
 
 @dataclass(frozen=True)
+class Level:
+    """One concurrency level, with the CPU time the server and this (client) process used for it."""
+
+    load: LoadReport
+    server_cpu_s: float
+    client_cpu_s: float
+
+    def cpu_ms_per_turn(self, seconds: float) -> float:
+        return 1000 * seconds / self.load.turns if self.load.turns else 0.0
+
+    def to_dict(self) -> dict:
+        return self.load.to_dict() | {"server_cpu_ms_per_turn": round(self.cpu_ms_per_turn(self.server_cpu_s), 1),
+                                      "client_cpu_ms_per_turn": round(self.cpu_ms_per_turn(self.client_cpu_s), 1)}
+
+
+@dataclass(frozen=True)
 class HttpReport:
     workers: int
     database: str  # "sqlite" or "postgresql"
     ready_s: float
-    levels: list[LoadReport]
+    levels: list[Level]
 
     def to_dict(self) -> dict:
         return {"workers": self.workers, "database": self.database, "ready_s": round(self.ready_s, 1),
@@ -61,7 +78,9 @@ def bench_http(settings: Settings, trained: Path, subjects: Sequence[FormSpec], 
         citizen = warm_up(server, subjects, workers, 0)
         for concurrency in levels:
             sessions = max(concurrency, math.ceil(min_turns / turns))
-            reports.append(run_load(server.base_url, subjects, concurrency, sessions, turns, first_citizen=citizen))
+            server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
+            load = run_load(server.base_url, subjects, concurrency, sessions, turns, first_citizen=citizen)
+            reports.append(Level(load, server.cpu_seconds() - server_cpu, time.process_time() - client_cpu))
             citizen += sessions
     return HttpReport(workers, "postgresql" if database_url else "sqlite", server.ready_s, reports)
 

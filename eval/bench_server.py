@@ -73,6 +73,15 @@ def _kb_field(path: str, name: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (fields 14, 15)
+
+
 def process_tree(pid: int) -> list[int]:
     """pid and all its descendants (uvicorn's supervisor, its workers, their helpers)."""
     found = [pid]
@@ -168,6 +177,10 @@ class BenchServer:
     def memory(self) -> dict[int, Memory]:
         """Memory of each process of the server (supervisor, workers, multiprocessing's helper)."""
         return {pid: Memory.of(pid) for pid in process_tree(self.pid)}
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by all the server's processes."""
+        return sum(cpu_seconds(pid) for pid in process_tree(self.pid))
 
     def stop(self) -> None:
         process = self._process
