@@ -18,13 +18,14 @@ from fastapi.concurrency import run_in_threadpool
 from assistant.audit import Action
 from voice.errors import VoiceError
 from voice.stream_decode import StreamDecoder
+from web.access import Access, allow
 from web.staff_api import MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
 
 router = APIRouter()
 
 
-@router.websocket("/ws/copilot/{call_id}")
+@router.websocket("/ws/copilot/{call_id}", dependencies=[allow(Access.staff)])
 async def copilot_socket(socket: WebSocket, call_id: str) -> None:
     state = socket.app.state
     await socket.accept()

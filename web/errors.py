@@ -19,15 +19,16 @@ _STATUS_CODES = {404: ("not_found", "没有这个页面或接口。"), 405: ("me
 
 
 class ApiException(Exception):
-    def __init__(self, status: int, error: ApiError) -> None:
+    def __init__(self, status: int, error: ApiError, headers: dict[str, str] | None = None) -> None:
         self.status = status
         self.error = error
+        self.headers = headers  # e.g. Retry-After on a 429
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiException)
     async def _api(_: Request, exc: ApiException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content=exc.error.model_dump())
+        return JSONResponse(status_code=exc.status, content=exc.error.model_dump(), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -21,7 +21,7 @@ from assistant.session import FormState
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError
-from web.routes import SESSION_COOKIE, AssistantDep, limit
+from web.routes import SESSION_COOKIE, AssistantDep, limit, session_required
 
 router = APIRouter(prefix="/api/me", dependencies=[allow(Access.citizen)])
 
@@ -112,9 +112,10 @@ def owner_token(request: Request, privacy: PrivacyDep,
                 cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> str:
     """The token naming the citizen's data; 404 (the same for all) when nothing is kept under it."""
     given = token or cookie
-    if given:
-        limit(request, given)
-    if not given or not privacy.known(given):
+    if not given:
+        raise session_required()  # 401: no credentials at all (web/access.py, Access.citizen)
+    limit(request, given)
+    if not privacy.known(given):
         raise ApiException(404, ApiError(code="session_not_found", message=privacy_wording().session_not_found))
     return given
 

@@ -14,7 +14,7 @@ from assistant.recommendation import RecommendationKind
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError
-from web.routes import SESSION_COOKIE, AssistantDep, limit
+from web.routes import SESSION_COOKIE, AssistantDep, limit, session_required
 
 router = APIRouter(prefix="/api")
 
@@ -34,14 +34,16 @@ class Recommendations(BaseModel):
 
 
 @router.get("/recommendations", dependencies=[allow(Access.citizen)], response_model=Recommendations,
-            responses={404: {"model": ApiError}, 429: {"model": ApiError}})
+            responses={401: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def recommendations(request: Request, assistant: AssistantDep,
                     token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
                     cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> Recommendations:
     """Follow-ups of what this session applied for, and policies matched to what it said and applied for."""
     session_id = token or cookie
-    state = assistant.state_of(session_id) if session_id else None
-    if session_id is None or state is None:
+    if not session_id:
+        raise session_required()  # 401: no credentials at all (web/access.py, Access.citizen)
+    state = assistant.state_of(session_id)
+    if state is None:
         raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。"))
     limit(request, session_id)
     proactive = assistant.dialogue.proactive

@@ -14,8 +14,9 @@ from intents.router import Router
 from knowledge.base import KnowledgeBase
 from knowledge.models import Service
 from knowledge.render import render_guide
+from web.access import Access, allow
 from web.errors import ApiException
-from web.limits import RateLimiter
+from web.limits import limit
 from web.staff_routes import staff_of
 from web.models import (
     ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
@@ -54,13 +55,6 @@ RouterDep = Annotated[Router, Depends(_router)]
 FeedbackDep = Annotated[FeedbackBook, Depends(_feedback)]
 
 
-def limit(request: Request, key: str) -> None:
-    limiter: RateLimiter = _state(request).limiter
-    client = request.client.host if request.client else "unknown"
-    if not (limiter.allow(f"ip:{client}") and limiter.allow(f"key:{key}")):
-        raise ApiException(429, ApiError(code="rate_limited", message="请求太频繁了，请稍等一会儿再试。"))
-
-
 def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[str, str]) -> str:
     """The conversation a request belongs to: the token it names, else its cookie, else a new one.
 
@@ -77,6 +71,22 @@ def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[st
     return assistant.new_session()
 
 
+def session_required() -> ApiException:
+    """The answer of an Access.citizen route to a request that carries no session token at all."""
+    return ApiException(401, ApiError(code="session_required", message="请先开始一次对话，再进行这项操作。"))
+
+
+def citizen_session(assistant: Assistant, given: str | None, request: Request) -> str:
+    """The conversation a citizen-only request acts for: the token it names (body or query), else the
+    X-Session-Token header, else the cookie. No token at all: 401; a token with no conversation: 404."""
+    token = given or request.headers.get("x-session-token") or request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise session_required()
+    if assistant.state_of(token) is None:
+        raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在。", field="session_id"))
+    return token
+
+
 def card_for(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
     service = kb.services.get(turn.service.id) if turn.service else None
     if not isinstance(service, Service):
@@ -85,32 +95,34 @@ def card_for(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
                        time_limit=service.time_limit.text, fee=service.fee.text)
 
 
-@router.post("/chat", response_model=ChatTurn, responses={400: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
+@router.post("/chat", dependencies=[allow(Access.public)], response_model=ChatTurn, responses={400: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def chat(body: ChatRequest, request: Request, response: Response, assistant: AssistantDep, kb: KbDep) -> ChatTurn:
     """One message in, one Turn out. Without a session_id (or cookie) a new conversation starts."""
     if not body.text.strip():
         raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
     session_id = resolve_session(assistant, body.session_id, request.cookies)
-    limit(request, session_id)
+    agent = staff_of(request)
+    if agent is None:  # signed-in agents share their office's address; they are not counted
+        limit(request, session_id)
     # A signed-in agent going on with a caller's session (代办 from /copilot) counts as the copilot channel.
-    turn = assistant.handle(session_id, body.text, "copilot" if staff_of(request) else "text")
+    turn = assistant.handle(session_id, body.text, "copilot" if agent else "text", message_id=body.message_id)
     response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
     return ChatTurn(**turn.model_dump(), card=card_for(kb, turn))
 
 
-@router.get("/health", response_model=Health)
+@router.get("/health", dependencies=[allow(Access.public)], response_model=Health)
 def health(kb: KbDep) -> Health:
     return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies))
 
 
-@router.get("/services", response_model=list[ServiceSummary])
+@router.get("/services", dependencies=[allow(Access.public)], response_model=list[ServiceSummary])
 def services(kb: KbDep) -> list[ServiceSummary]:
     own = [ServiceSummary(id=s.id, name=s.name, kind=s.kind.value, dept=s.dept) for s in kb.services.values()]
     imported = [ServiceSummary(id=i.id, name=i.name, kind=i.kind, dept=i.dept) for i in kb.imported.values()]
     return own + imported
 
 
-@router.get("/services/{service_id}", response_model=ServiceGuide, responses={404: {"model": ApiError}})
+@router.get("/services/{service_id}", dependencies=[allow(Access.public)], response_model=ServiceGuide, responses={404: {"model": ApiError}})
 def service(service_id: str, kb: KbDep) -> ServiceGuide:
     item = kb.services.get(service_id) or kb.imported.get(service_id)
     if item is None:
@@ -119,12 +131,12 @@ def service(service_id: str, kb: KbDep) -> ServiceGuide:
     return ServiceGuide(id=item.id, name=item.name, kind=kind, dept=item.dept, guide=render_guide(kb, item))
 
 
-@router.get("/search", response_model=SearchResult, responses={400: {"model": ApiError}})
+@router.get("/search", dependencies=[allow(Access.public)], response_model=SearchResult, responses={400: {"model": ApiError}})
 def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
     """Routing candidates for a query and the policy passages that answer it."""
     if not q.strip() or len(q) > MAX_QUERY_CHARS:
         raise ApiException(400, ApiError(code="bad_query", message=f"请输入1到{MAX_QUERY_CHARS}个字的搜索内容。", field="q"))
-    limit(request, "search")
+    limit(request)
     result = routes.route(q)
     return SearchResult(
         query=q, decision=result.decision.value,
@@ -133,12 +145,14 @@ def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
     )
 
 
-@router.get("/applications/{number}", response_model=ApplicationStatusView, responses={404: {"model": ApiError}})
+@router.get("/applications/{number}", dependencies=[allow(Access.public)], response_model=ApplicationStatusView, responses={404: {"model": ApiError}})
 def application(number: str, request: Request, assistant: AssistantDep,
                 token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
                 cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
     """Progress of an application; its (masked) personal fields only for the session that applied, or staff."""
     user = staff_of(request)  # a staff member's view is recorded in the audit log
+    if user is None:  # signed-in agents share their office's address; they are not counted
+        limit(request)
     view = assistant.book.get(number.upper(), token or cookie, staff=user.username if user else None)
     if view is None:
         raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
@@ -151,10 +165,10 @@ def application(number: str, request: Request, assistant: AssistantDep,
     )
 
 
-@router.post("/feedback", response_model=FeedbackSaved, status_code=201, responses={404: {"model": ApiError}})
+@router.post("/feedback", dependencies=[allow(Access.citizen)], response_model=FeedbackSaved, status_code=201,
+             responses={401: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def feedback(body: FeedbackRequest, request: Request, assistant: AssistantDep, book: FeedbackDep) -> FeedbackSaved:
-    """好差评: a 1–5 rating with an optional comment."""
-    if assistant.state_of(body.session_id) is None:
-        raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在。", field="session_id"))
-    limit(request, body.session_id)
-    return FeedbackSaved(id=book.rate(body.session_id, body.rating, body.comment, body.application))
+    """好差评: a 1–5 rating with an optional comment, for the conversation it rates."""
+    session_id = citizen_session(assistant, body.session_id, request)
+    limit(request, session_id)
+    return FeedbackSaved(id=book.rate(session_id, body.rating, body.comment, body.application))

@@ -18,6 +18,7 @@ from assistant.audit import Action
 from assistant.copilot import Copilot
 from assistant.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
 from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
+from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError, StrictRequest
 from web.staff_routes import StaffDep
@@ -25,7 +26,7 @@ from web.staff_routes import StaffDep
 MAX_TRANSCRIPT_CHARS = 20_000
 CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", dependencies=[allow(Access.staff)])  # every route here: staff only
 
 
 class SuggestRequest(StrictRequest):

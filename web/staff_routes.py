@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from assistant.staff import LoginRefused, Role, StaffDirectory, StaffUser
+from web.access import Access, allow
 from web.errors import ApiException
+from web.limits import limit
 from web.models import ApiError, StrictRequest
 
 STAFF_COOKIE = "govassist_staff"
@@ -34,13 +36,17 @@ def _directory(request: Request) -> StaffDirectory:
     return request.app.state.staff
 
 
-def staff_of(request: Request) -> StaffUser | None:
-    """The signed-in staff member (cookie or `Authorization: Bearer`), if any."""
-    token = request.cookies.get(STAFF_COOKIE)
+def _token(request: Request) -> str | None:
+    """The staff session token a request carries: `Authorization: Bearer`, else the staff cookie."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        token = header[7:].strip()
-    return _directory(request).user_for(token)
+        return header[7:].strip()
+    return request.cookies.get(STAFF_COOKIE)
+
+
+def staff_of(request: Request) -> StaffUser | None:
+    """The signed-in staff member (cookie or `Authorization: Bearer`), if any."""
+    return _directory(request).user_for(_token(request))
 
 
 def current_staff(request: Request) -> StaffUser:
@@ -61,8 +67,9 @@ StaffDep = Annotated[StaffUser, Depends(current_staff)]
 AdminDep = Annotated[StaffUser, Depends(current_admin)]
 
 
-@router.post("/login", response_model=StaffMe, responses={401: {"model": ApiError}, 423: {"model": ApiError}})
+@router.post("/login", dependencies=[allow(Access.public)], response_model=StaffMe, responses={401: {"model": ApiError}, 423: {"model": ApiError}})
 def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
+    limit(request)  # a password check is deliberately slow (argon2); lockout alone would not stop spraying
     directory = _directory(request)
     try:
         token = directory.login(body.username, body.password)
@@ -75,13 +82,13 @@ def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
     return StaffMe(username=user.username, role=user.role.value)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", dependencies=[allow(Access.staff)], status_code=204)
 def logout(request: Request, response: Response, user: StaffDep) -> None:
-    if token := request.cookies.get(STAFF_COOKIE):
+    if token := _token(request):  # the token this request signed in with, cookie or bearer
         _directory(request).logout(token)
     response.delete_cookie(STAFF_COOKIE)
 
 
-@router.get("/me", response_model=StaffMe, responses={401: {"model": ApiError}})
+@router.get("/me", dependencies=[allow(Access.staff)], response_model=StaffMe, responses={401: {"model": ApiError}})
 def me(user: StaffDep) -> StaffMe:
     return StaffMe(username=user.username, role=user.role.value)

@@ -21,6 +21,7 @@ from voice.grammar import grammar_for
 from voice.recognise import Recogniser
 from voice.speakable import speech_form
 from voice.speech import synthesise
+from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError, ChatTurn
 from web.routes import AssistantDep, KbDep, RouterDep, SessionToken, card_for, limit, resolve_session
@@ -46,7 +47,7 @@ def _recogniser(request_or_socket) -> Recogniser:
     return request_or_socket.app.state.recogniser
 
 
-@router.post("/api/voice", response_model=VoiceTurn,
+@router.post("/api/voice", dependencies=[allow(Access.public)], response_model=VoiceTurn,
              responses={413: {"model": ApiError}, 422: {"model": ApiError}, 503: {"model": ApiError}})
 async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: RouterDep,
                 session_id: Annotated[SessionToken | None, Query()] = None,
@@ -54,10 +55,10 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
     """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
     recogniser = _recogniser(request)
     settings = request.app.state.settings
-    if not recogniser.available:
-        raise _error(VoiceError("voice_unavailable"))
     session_id = resolve_session(assistant, session_id, request.cookies)
     limit(request, session_id)
+    if not recogniser.available:
+        raise _error(VoiceError("voice_unavailable"))
     body = await _read_limited(request, settings.voice_max_bytes)
     expecting = assistant.expecting(session_id)
     grammar = grammar_for(expecting.kind, expecting.choices) if expecting else None
@@ -83,7 +84,7 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.websocket("/ws/voice")
+@router.websocket("/ws/voice", dependencies=[allow(Access.public)])
 async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None, model: str | None = None) -> None:
     """Binary messages: audio chunks of one recording (MediaRecorder); the text message "end" finishes.
     Sent back: {"type": "partial", "text"} while listening, then {"type": "final", "text"} and
@@ -93,6 +94,7 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
     assistant, recogniser, settings = state.assistant, state.recogniser, state.settings
     try:
         session_id = resolve_session(assistant, session_id, socket.cookies)
+        limit(socket, session_id)
         expecting = assistant.expecting(session_id)
         grammar = grammar_for(expecting.kind, expecting.choices) if expecting else None
         stream = await run_in_threadpool(recogniser.start, grammar, model=model)
@@ -126,14 +128,14 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
         return
 
 
-@router.get("/api/tts", responses={200: {"content": {"audio/wav": {}}}, 400: {"model": ApiError}, 503: {"model": ApiError}})
+@router.get("/api/tts", dependencies=[allow(Access.public)], responses={200: {"content": {"audio/wav": {}}}, 400: {"model": ApiError}, 503: {"model": ApiError}})
 async def tts(request: Request, text: Annotated[str, Query(max_length=MAX_TTS_CHARS)]) -> Response:
     """A reply read aloud as WAV (espeak-ng), for phone and kiosk channels."""
     settings = request.app.state.settings
     spoken = speech_form(text)
     if not spoken.strip():
         raise ApiException(400, ApiError(code="empty_text", message="没有要朗读的内容。", field="text"))
-    limit(request, "tts")
+    limit(request)
     try:
         wav = await run_in_threadpool(synthesise, spoken, settings.speech_voice, rate=settings.speech_rate)
     except VoiceError as exc:

@@ -1,0 +1,67 @@
+"""Staff sign-in through the API: lockout after repeated failures, sessions that end on logout
+(cookie or bearer token alike) and on expiry. assistant/staff.py's own rules are in test_staff.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from assistant.db import open_database, writing
+from assistant.records import StaffSessionRow
+from assistant.staff import MAX_FAILURES, Role, StaffDirectory
+from server import create_app
+from settings import Settings
+from tests.conftest import KB_DIR
+from web.staff_routes import STAFF_COOKIE
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", kb_dir=KB_DIR)
+    settings.data_dir.mkdir(parents=True)
+    StaffDirectory(open_database(settings.resolved_database_url)).add("agent1", PASSWORD, Role.staff)
+    return settings
+
+
+@pytest.fixture
+def client(settings, router):
+    with TestClient(create_app(settings, router=router)) as c:
+        yield c
+
+
+def login(client, password=PASSWORD):
+    return client.post("/api/staff/login", json={"username": "agent1", "password": password})
+
+
+def test_repeated_wrong_passwords_lock_the_account_even_against_the_right_one(client):
+    assert [login(client, "wrong password!").status_code for _ in range(MAX_FAILURES)] == [401] * MAX_FAILURES
+    locked = login(client)
+    assert locked.status_code == 423 and locked.json()["code"] == "locked" and "锁定" in locked.json()["message"]
+    assert STAFF_COOKIE not in locked.cookies
+
+
+@pytest.mark.parametrize("carrier", ["cookie", "bearer"])
+def test_logout_ends_the_session_it_was_sent_with(client, carrier):
+    token = login(client).cookies[STAFF_COOKIE]
+    client.cookies.clear()
+    headers = {"Cookie": f"{STAFF_COOKIE}={token}"} if carrier == "cookie" else {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/staff/me", headers=headers).status_code == 200
+    assert client.post("/api/staff/logout", headers=headers).status_code == 204
+    client.cookies.clear()
+    refused = client.get("/api/staff/me", headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "staff_login_required"
+
+
+def test_an_expired_session_is_refused(client, settings):
+    token = login(client).cookies[STAFF_COOKIE]
+    client.cookies.clear()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/workorders", headers=headers).status_code == 200
+    with writing(open_database(settings.resolved_database_url)) as db:  # its eight hours are up
+        db.execute(update(StaffSessionRow).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert client.get("/api/workorders", headers=headers).status_code == 401
