@@ -23,6 +23,7 @@ from settings import REPO_ROOT, Settings
 # A fixed field-encryption key: the restarted server must read what the killed one wrote.
 TEST_KEY = base64.b64encode(bytes(range(32))).decode()
 START_TIMEOUT_S = 240  # loading the encoder and index on a busy 2-core machine
+PASSED_ON = {"GOVASSIST_ENCODER_PATH", "GOVASSIST_ROUTER_POLICY_PATH"}
 
 
 def server_data_dir(target: Path, trained: Settings) -> Path:
@@ -57,7 +58,8 @@ class ServerProcess:
 
     def start(self) -> None:
         """Start `govassist serve` and wait until it answers /api/health."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVASSIST_")}
+        # Only the encoder settings carry over (they decide which trained files are linked in).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GOVASSIST_") or k in PASSED_ON}
         env |= {"GOVASSIST_DATA_DIR": str(self.data_dir), "GOVASSIST_KB_DIR": str(REPO_ROOT / "knowledge"),
                 "GOVASSIST_ENCRYPTION_KEY": TEST_KEY, "PYTHONUNBUFFERED": "1", **self.settings}
         command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(self.port), *self.args]

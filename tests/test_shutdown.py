@@ -7,10 +7,11 @@ database is closed cleanly (SQLite's write-ahead log is checkpointed into the fi
 
 from __future__ import annotations
 
+import http.client
+import json
 import threading
 import time
 
-import httpx
 import pytest
 
 from assistant.turn import Turn
@@ -30,24 +31,29 @@ def server(tmp_path, routing_settings, router):  # `router`: the encoder and ind
 
 def test_sigterm_lets_every_request_in_flight_finish_then_closes_the_database(server):
     server.start()
-    go = threading.Barrier(REQUESTS + 1)
+    sent = threading.Semaphore(0)
     first = threading.Event()
     answers: list[tuple[int, str, float]] = []  # (status, body, when it arrived)
 
     def ask(n: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=120) as http:
-            go.wait()
-            try:
-                response = http.post("/api/chat", json={"text": MESSAGES[n % len(MESSAGES)]})
-                answers.append((response.status_code, response.text, time.monotonic()))
-            except httpx.TransportError as exc:
-                answers.append((0, repr(exc), time.monotonic()))
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        body = json.dumps({"text": MESSAGES[n % len(MESSAGES)]})
+        connection.request("POST", "/api/chat", body=body.encode(), headers={"Content-Type": "application/json"})
+        sent.release()  # the whole request is on its way: from here it is in flight
+        try:
+            response = connection.getresponse()
+            answers.append((response.status, response.read().decode(), time.monotonic()))
+        except OSError as exc:
+            answers.append((0, repr(exc), time.monotonic()))
+        finally:
+            connection.close()
             first.set()
 
     threads = [threading.Thread(target=ask, args=(n,)) for n in range(REQUESTS)]
     for thread in threads:
         thread.start()
-    go.wait()
+    for _ in range(REQUESTS):
+        assert sent.acquire(timeout=120)
     assert first.wait(timeout=120)
     stopped_at = time.monotonic()
     server.terminate(timeout=120)
