@@ -63,6 +63,8 @@ def current_admin(user: Annotated[StaffUser, Depends(current_staff)]) -> StaffUs
     return user
 
 
+# These enforce; every route also declares who may call it, e.g. dependencies=[allow(Access.admin)] on
+# the route or its router (web/access.py) — tests/test_roles.py fails on a route that does not.
 StaffDep = Annotated[StaffUser, Depends(current_staff)]
 AdminDep = Annotated[StaffUser, Depends(current_admin)]
 
