@@ -29,7 +29,10 @@ from settings import Settings
 from web.admin_api import router as admin_api
 from web.admin_kb_api import router as admin_kb_api
 from web.access import Access, allow, declare_framework_routes
+from web.body_limit import BodyLimit
 from web.errors import ApiException, install_error_handlers
+from web.openapi_errors import document_errors
+from web.security_headers import install_security_headers
 from web import log_privacy
 from web.limits import RateLimiter
 from web.me_routes import router as me_routes
@@ -87,6 +90,9 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
 
     app = FastAPI(title="政务助手 API", version="0.2.0", lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_security_headers(app)  # CSP, nosniff, no-store on /api …: web/security_headers.py
+    document_errors(app)  # /openapi.json shows the one error shape, as the API answers it
     # Every route declares who may call it: dependencies=[allow(Access.public | citizen | staff | admin)]
     # on the route or its router (web/access.py). tests/test_roles.py fails on a route without one.
     app.include_router(api_routes)

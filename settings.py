@@ -51,6 +51,12 @@ class Settings(BaseSettings):
 
     # Chat and search requests a minute per session and per client address (per worker).
     rate_limit_per_minute: int = 60
+    # Largest request body the JSON API reads (bytes); over it: 413 body_too_large. Recordings sent to
+    # /api/voice have their own limit, voice_max_bytes.
+    max_body_bytes: int = 1024 * 1024
+    # Mark cookies Secure even on plain-HTTP requests: set it when TLS ends at a proxy in front of the
+    # app (cookies are Secure anyway when the request itself came over HTTPS).
+    secure_cookies: bool = False
 
     # Vosk model directories by name, e.g. {"mandarin": "/models/vosk-model-small-cn-0.22"} (JSON in the
     # environment); empty: voice input answers 503 saying how to install one (docs/voice.md).

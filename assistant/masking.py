@@ -16,7 +16,9 @@ from knowledge.models import SlotType
 
 # A county-level division ends the part of an address that stays readable.
 _COUNTY_END = re.compile(r"^.*?(?:自治县|自治旗|新区|区|县|旗)|^.*?市(?=.*?(?:街道|镇|乡))|^.*?市")
-_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+# An ID number stands apart from other digits, written whole or grouped (6-8-4, 6-4-4-4); letters may touch
+# it ("sfz110101…", "ID:110101…"): found by fuzzing, a letter before the number used to keep it readable.
+_ID = re.compile(r"(?<!\d)(\d{6})[\s-]?\d{4}[\s-]?\d{4}[\s-]?(\d{3}[\dXxＸｘ])(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)(?:(\+?86)[\s-]?)?(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
 # Account numbers in a text answer: 8 digits or more, spaces allowed ("6222 0212 3456 7890").
 _ACCOUNT = re.compile(r"(?<![0-9A-Za-z])\d(?: ?\d){7,}(?![0-9A-Za-z])")

@@ -183,7 +183,10 @@ def parse_date(text: str, today: date, prefer: DateRange = DateRange.any) -> dat
     bare = _BARE_DAY.match(text.strip())
     if bare is None:
         return None
-    day = to_int(bare["d"])
+    try:
+        day = to_int(bare["d"])
+    except (ValueError, KeyError):  # 十十十十号: numeral characters that are no number (found by fuzzing)
+        return None
     months = range(0, -13, -1) if prefer is DateRange.past else range(0, 13)
     for shift in months:
         first = add_months(today.replace(day=1), shift)

@@ -41,6 +41,11 @@ _PUNCT_RUN = re.compile(r"([，。！？,.!?~、；;])\1+")
 _LATIN = re.compile(r"[a-z0-9]")
 
 
+def strip_control(text: str) -> str:
+    """The text without control, zero-width and direction-override characters; newlines and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Replacements applied longest-first in one left-to-right pass."""

@@ -16,7 +16,7 @@ import av.error
 import filetype
 import numpy as np
 
-from voice.errors import VoiceInputError
+from voice.errors import VoiceInputError, audio_too_large
 
 SAMPLE_RATE = 16_000
 BYTES_PER_SECOND = SAMPLE_RATE * 2
@@ -48,7 +48,7 @@ def check_size(size: int, max_bytes: int) -> None:
     if size == 0:
         raise VoiceInputError("audio_empty")
     if size > max_bytes:
-        raise VoiceInputError("audio_too_large", megabytes=max(1, round(max_bytes / 1024 / 1024)))
+        raise audio_too_large(max_bytes)
 
 
 def too_long(max_seconds: float) -> VoiceInputError:

@@ -33,6 +33,11 @@ class VoiceInputError(VoiceError):
     """The audio (or the request for it) cannot be used: empty, too long, corrupt, not audio."""
 
 
+def audio_too_large(max_bytes: int) -> VoiceInputError:
+    """The refusal of a recording over `max_bytes`, for the decoder and the upload route alike."""
+    return VoiceInputError("audio_too_large", megabytes=max(1, round(max_bytes / 1024 / 1024)))
+
+
 class VoiceUnavailable(VoiceError):
     """Speech recognition is not installed or its model cannot be loaded on this server."""
 

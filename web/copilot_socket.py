@@ -11,22 +11,33 @@ audit log records that the agent saw it.
 from __future__ import annotations
 
 import json
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Path, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
+from pydantic import Field, ValidationError
 
 from assistant.audit import Action
 from voice.errors import VoiceError
 from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
-from web.staff_api import MAX_TRANSCRIPT_CHARS, call_object
+from web.models import CleanText, StrictRequest
+from web.request_errors import refusal
+from web.staff_api import CALL_ID, MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
 
 router = APIRouter()
 
 
+class CopilotMessage(StrictRequest):
+    """A text message on the socket: a line of the transcript, or the end of a piece of call audio."""
+
+    type: Literal["text", "end"]
+    text: CleanText = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
+
+
 @router.websocket("/ws/copilot/{call_id}", dependencies=[allow(Access.staff)])
-async def copilot_socket(socket: WebSocket, call_id: str) -> None:
+async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern=CALL_ID)]) -> None:
     state = socket.app.state
     await socket.accept()
     user = state.staff.user_for(socket.cookies.get(STAFF_COOKIE))
@@ -49,11 +60,15 @@ async def copilot_socket(socket: WebSocket, call_id: str) -> None:
                 if partial is not None and partial.text:
                     await socket.send_json({"type": "partial", "text": partial.text})
                 continue
-            data = json.loads(message.get("text") or "{}")
+            try:
+                data = CopilotMessage.model_validate_json(message.get("text") or "")
+            except ValidationError:  # not JSON, not an object, an unknown type: say so, keep the call open
+                await socket.send_json({"type": "error", **refusal("bad_message").model_dump()})
+                continue
             line = ""
-            if data.get("type") == "text":
-                line = str(data.get("text", "")).strip()
-            elif data.get("type") == "end" and audio is not None:
+            if data.type == "text":
+                line = data.text.strip()
+            elif data.type == "end" and audio is not None:
                 await run_in_threadpool(audio[1].feed, await run_in_threadpool(audio[0].finish))
                 line = (await run_in_threadpool(audio[1].finish)).text.replace(" ", "")
                 audio[0].close()
@@ -70,7 +85,7 @@ async def copilot_socket(socket: WebSocket, call_id: str) -> None:
     except VoiceError as exc:
         await socket.send_json({"type": "error", "code": exc.code, "message": exc.message})
         await socket.close(code=1011)
-    except (WebSocketDisconnect, json.JSONDecodeError):
+    except WebSocketDisconnect:
         return
 
 

@@ -12,10 +12,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.masking import mask_text
 from web.models import ApiError
+from web.request_errors import http_refusal, validation_refusal
 
 log = logging.getLogger("govassist.api")
-
-_STATUS_CODES = {404: ("not_found", "没有这个页面或接口。"), 405: ("method_not_allowed", "不支持这种请求方式。")}
 
 
 class ApiException(Exception):
@@ -31,16 +30,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=exc.status, content=exc.error.model_dump(), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
-        error = ApiError(code="invalid_request", message="请求内容不正确，请检查后再试。", field=".".join(where) or None)
-        return JSONResponse(status_code=422, content=error.model_dump())
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, error = validation_refusal(exc.errors(), request.headers)
+        return JSONResponse(status_code=status, content=error.model_dump())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, message = _STATUS_CODES.get(exc.status_code, ("http_error", "请求没有成功，请稍后再试。"))
-        return JSONResponse(status_code=exc.status_code, content=ApiError(code=code, message=message).model_dump())
+        error = http_refusal(exc.status_code)
+        return JSONResponse(status_code=exc.status_code, content=error.model_dump(), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -5,13 +5,27 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from assistant.turn import Turn
+from intents.normalise import strip_control
 
 SessionToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 MessageId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 MAX_MESSAGE_CHARS = 500
+# Free text as people type it, without control and direction-override characters: they mean nothing
+# to the assistant, PostgreSQL refuses NUL in text columns, and a U+202E would reorder staff screens.
+CleanText = Annotated[str, AfterValidator(strip_control)]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("blank", "no text left once spaces and control characters are removed")
+    return text
+
+
+FilledText = Annotated[CleanText, AfterValidator(_not_blank)]  # required free text: more than spaces
 
 
 class ApiError(BaseModel):
@@ -28,7 +42,7 @@ class StrictRequest(BaseModel):
 
 class ChatRequest(StrictRequest):
     session_id: SessionToken | None = None
-    text: str = Field(max_length=MAX_MESSAGE_CHARS, description="What the citizen typed or said.")
+    text: CleanText = Field(max_length=MAX_MESSAGE_CHARS, description="What the citizen typed or said.")
     message_id: MessageId | None = Field(default=None, description=(
         "The client's id for this message. Sent again with the same id after a lost reply, the message is "
         "not applied twice: the reply it got is sent again."))
@@ -111,7 +125,7 @@ class ApplicationStatusView(BaseModel):
 class FeedbackRequest(StrictRequest):
     session_id: SessionToken | None = None  # else the X-Session-Token header or the session cookie
     rating: int = Field(ge=1, le=5)
-    comment: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
+    comment: CleanText = Field(default="", max_length=MAX_MESSAGE_CHARS)
     # The application (GA…) or 12345 work order (WO…) being rated, if any.
     application: str | None = Field(default=None, pattern=r"^(GA|WO)\d{8}-\d{6}$")
 

@@ -15,6 +15,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.models import Service
 from knowledge.render import render_guide
 from web.access import Access, allow
+from web.cookies import set_private_cookie
 from web.errors import ApiException
 from web.limits import limit
 from web.staff_routes import staff_of
@@ -106,7 +107,7 @@ def chat(body: ChatRequest, request: Request, response: Response, assistant: Ass
         limit(request, session_id)
     # A signed-in agent going on with a caller's session (代办 from /copilot) counts as the copilot channel.
     turn = assistant.handle(session_id, body.text, "copilot" if agent else "text", message_id=body.message_id)
-    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict", max_age=7 * 24 * 3600)
+    set_private_cookie(request, response, SESSION_COOKIE, session_id, max_age=7 * 24 * 3600)
     return ChatTurn(**turn.model_dump(), card=card_for(kb, turn))
 
 

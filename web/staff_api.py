@@ -20,23 +20,24 @@ from assistant.workorder_status import BadDispatch, CallerField, Urgency, WorkOr
 from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
 from web.access import Access, allow
 from web.errors import ApiException
-from web.models import ApiError, StrictRequest
+from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.staff_routes import StaffDep
 
 MAX_TRANSCRIPT_CHARS = 20_000
 CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
+CallerValue = Annotated[CleanText, Field(max_length=200)]  # a name, a number, an address
 
 router = APIRouter(prefix="/api", dependencies=[allow(Access.staff)])  # every route here: staff only
 
 
 class SuggestRequest(StrictRequest):
-    transcript: str = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
+    transcript: FilledText = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
     call_id: str | None = Field(default=None, pattern=CALL_ID)  # names the call in the audit log
 
 
 class RevealDetailRequest(StrictRequest):
     call_id: str = Field(pattern=CALL_ID)
-    transcript: str = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
+    transcript: FilledText = Field(min_length=1, max_length=MAX_TRANSCRIPT_CHARS)
     field: str = Field(max_length=32)
 
 
@@ -47,26 +48,26 @@ class Revealed(BaseModel):
 
 class WorkOrderRequest(StrictRequest):
     type: WorkOrderType
-    summary: str = Field(min_length=1, max_length=2000)
-    category: str = Field(default="", max_length=64)
-    dept: str = Field(default="", max_length=64)
+    summary: FilledText = Field(min_length=1, max_length=2000)
+    category: CleanText = Field(default="", max_length=64)
+    dept: CleanText = Field(default="", max_length=64)
     urgency: Urgency = Urgency.normal
     subject_id: str | None = Field(default=None, max_length=64)
     # The caller's details: typed by the agent, or left out and read from the call's transcript.
-    caller: dict[CallerField, str] = {}
-    transcript: str = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
+    caller: dict[CallerField, CallerValue] = {}
+    transcript: CleanText = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
 
 
 class OnBehalfRequest(StrictRequest):
     service_id: str = Field(max_length=64)
-    transcript: str = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
-    caller: dict[CallerField, str] = {}
+    transcript: CleanText = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
+    caller: dict[CallerField, CallerValue] = {}
 
 
 class TransitionRequest(StrictRequest):
     to: WorkOrderStatus
-    note: str = Field(default="", max_length=500)
-    dept: str | None = Field(default=None, max_length=64)
+    note: CleanText = Field(default="", max_length=500)
+    dept: CleanText | None = Field(default=None, max_length=64)
 
 
 class RevealRequest(StrictRequest):

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from assistant.staff import LoginRefused, Role, StaffDirectory, StaffUser
 from web.access import Access, allow
+from web.cookies import clear_private_cookie, set_private_cookie
 from web.errors import ApiException
 from web.limits import limit
-from web.models import ApiError, StrictRequest
+from web.models import ApiError, FilledText, StrictRequest
 
 STAFF_COOKIE = "govassist_staff"
 _REFUSALS = {
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/api/staff")
 
 
 class LoginRequest(StrictRequest):
-    username: str = Field(min_length=1, max_length=64)
+    username: FilledText = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 
 
@@ -80,7 +81,7 @@ def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
         raise ApiException(status, ApiError(code=refused.code, message=_REFUSALS[refused.code])) from None
     user = directory.user_for(token)
     assert user is not None
-    response.set_cookie(STAFF_COOKIE, token, httponly=True, samesite="strict", max_age=8 * 3600)
+    set_private_cookie(request, response, STAFF_COOKIE, token, max_age=8 * 3600)
     return StaffMe(username=user.username, role=user.role.value)
 
 
@@ -88,7 +89,7 @@ def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
 def logout(request: Request, response: Response, user: StaffDep) -> None:
     if token := _token(request):  # the token this request signed in with, cookie or bearer
         _directory(request).logout(token)
-    response.delete_cookie(STAFF_COOKIE)
+    clear_private_cookie(request, response, STAFF_COOKIE)
 
 
 @router.get("/me", dependencies=[allow(Access.staff)], response_model=StaffMe, responses={401: {"model": ApiError}})

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from voice.decode import decode_audio
 from voice.stream_decode import StreamDecoder
-from voice.errors import VoiceError, VoiceInputError
+from voice.errors import VoiceError, VoiceInputError, audio_too_large
 from voice.grammar import grammar_for
 from voice.recognise import Recogniser
 from voice.speakable import speech_form
@@ -31,6 +31,10 @@ _STATUS = {"audio_too_large": 413, "voice_unavailable": 503, "voice_model_missin
            "speech_failed": 503}
 
 router = APIRouter()
+# The recording is the raw request body (read as a stream, so not a FastAPI body parameter): documented
+# here, so /openapi.json shows it and tests/test_fuzz_api.py sends recordings (and junk) to it.
+RECORDING = {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                                           "audio/*": {"schema": {"type": "string", "format": "binary"}}}}
 
 
 class VoiceTurn(ChatTurn):
@@ -48,7 +52,8 @@ def _recogniser(request_or_socket) -> Recogniser:
 
 
 @router.post("/api/voice", dependencies=[allow(Access.public)], response_model=VoiceTurn,
-             responses={413: {"model": ApiError}, 422: {"model": ApiError}, 503: {"model": ApiError}})
+             responses={413: {"model": ApiError}, 422: {"model": ApiError}, 503: {"model": ApiError}},
+             openapi_extra={"requestBody": RECORDING})
 async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: RouterDep,
                 session_id: Annotated[SessionToken | None, Query()] = None,
                 model: Annotated[str | None, Query(max_length=32)] = None) -> VoiceTurn:
@@ -79,7 +84,7 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_bytes:
-            raise _error(VoiceInputError("audio_too_large", max_mb=max_bytes // (1024 * 1024)))
+            raise _error(audio_too_large(max_bytes))
         chunks.append(chunk)
     return b"".join(chunks)
 
