@@ -19,12 +19,11 @@ from assistant.workorder_status import TRANSITIONS, default_labels
 from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import PageMarkup, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
+from tests.web_support import PageMarkup, PolicyWatch, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
 
 STRINGS = json.loads((STATIC_DIR / "copilot-strings.json").read_text(encoding="utf-8"))
 TEXT = STRINGS["text"]
 CONSOLE_FILES = ["copilot.js", *(p.name for p in STATIC_DIR.glob("copilot-*.js"))]
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
 REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
@@ -80,26 +79,15 @@ def settings(tmp_path_factory) -> Settings:
 
 @contextmanager
 def console(browser, base_url: str):
-    """/copilot in a fresh browser context under a strict CSP; afterwards, check it fetched nothing
-    elsewhere and broke no CSP."""
+    """/copilot in a fresh browser context, under the strict Content-Security-Policy the server sends;
+    afterwards, check no CSP violation was reported and nothing was fetched from elsewhere."""
     ctx = browser.new_context(locale="zh-CN", **DESKTOP)
-    ctx.add_init_script('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));')
-    requests: list[str] = []
-    ctx.on("request", lambda r: requests.append(r.url))
-
-    def under_csp(route) -> None:
-        response = route.fetch()
-        route.fulfill(response=response, headers={"content-security-policy": STRICT_CSP, **response.headers})
-
-    ctx.route(f"{base_url}/copilot", under_csp)
-    # The page comes from Playwright (to add the CSP): let chromium open the socket back to the loopback server.
-    ctx.grant_permissions(["local-network-access"], origin=base_url)
+    watch = PolicyWatch(ctx, base_url)
     page = ctx.new_page()
-    page.goto(f"{base_url}/copilot")
+    watch.served(page.goto(f"{base_url}/copilot"))
     try:
         yield page
-        assert page.evaluate("window.__csp") == []
-        assert [url for url in requests if not url.startswith(base_url)] == []
+        watch.check(page)
     finally:
         ctx.close()
 
@@ -233,3 +221,18 @@ def test_without_a_staff_session_the_console_asks_to_sign_in_and_the_socket_refu
             f"{base_url.replace('http', 'ws', 1)}/ws/copilot/test-call",
         )
         assert refused["code"] == "staff_login_required"
+
+
+def test_markup_in_a_call_is_shown_as_text_and_runs_nothing(browser, base_url):
+    markup = "<img src=x onerror=window.__pwned=1>我的社保卡丢了<script>window.__pwned=2</script>"
+    with console(browser, base_url) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        sign_in(page)
+        page.keyboard.type(markup)
+        page.keyboard.press("Enter")
+        expect(page.locator("#transcript .line")).to_have_text([markup])  # the very characters the agent typed
+        expect(page.locator("#call-status")).to_have_text(TEXT["updated"])  # the suggestions came back
+        expect(page.get_by_label(TEXT["summary"])).to_have_value(re.compile("社保卡丢了"))
+        assert page.locator("#transcript img, #transcript script, #script img, #candidates img").count() == 0
+        assert page.evaluate("window.__pwned") is None and dialogs == []

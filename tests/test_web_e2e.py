@@ -19,26 +19,25 @@ from sqlalchemy import select
 from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import PageMarkup, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
+from tests.web_support import PageMarkup, PolicyWatch, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
 from voice.errors import VoiceUnavailable
 
 ID = "110101199003074514"
 TRACKING = re.compile(r"GA\d{8}-\d{6}")
 STRINGS = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))
-# The policy the page must work under (the server may send a stricter one; then that one is kept).
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
 REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
 VOICE_UNAVAILABLE = VoiceUnavailable("voice_unavailable").message  # what the server says without a speech model
 PHONE = {"viewport": {"width": 412, "height": 915}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
-# Records what the page asks the browser to read aloud and any CSP violation; calls through to the real API.
+# Records what the page asks the browser to read aloud; calls through to the real speech synthesis.
 OBSERVE = """
-window.__spoken = []; window.__csp = [];
+window.__spoken = [];
 const realSpeak = speechSynthesis.speak.bind(speechSynthesis);
 speechSynthesis.speak = (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); realSpeak(u); };
-document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));
 """
+# Markup a citizen might type (or paste): shown as text, it runs nothing and loads nothing.
+MARKUP = "<img src=x onerror=window.__pwned=1><script>window.__pwned=2</script>"
 
 
 # -- the page's own files, without a browser -------------------------------------------------------
@@ -66,35 +65,24 @@ def settings(tmp_path_factory) -> Settings:
 
 @contextmanager
 def opened(browser, base_url: str, microphone: str | None = None, **context: object):
-    """The app in a fresh browser context; afterwards, check it fetched nothing elsewhere and broke no CSP.
+    """The app in a fresh browser context, under the strict Content-Security-Policy the server sends;
+    afterwards, check no CSP violation was reported and nothing was fetched from elsewhere.
 
     `microphone`: "granted" or "denied", as if the citizen had answered the browser's question.
     """
     ctx = browser.new_context(locale="zh-CN", **context)
     ctx.add_init_script(OBSERVE)
-    requests: list[str] = []
-    ctx.on("request", lambda r: requests.append(r.url))
-
-    def under_csp(route) -> None:
-        response = route.fetch()
-        headers = {"content-security-policy": STRICT_CSP, **response.headers}
-        route.fulfill(response=response, headers=headers)
-
-    ctx.route(f"{base_url}/", under_csp)
-    # The page comes from Playwright (to add the CSP), not from 127.0.0.1 as far as chromium knows, so
-    # its Local Network Access check would refuse the page's socket back to the loopback server.
-    ctx.grant_permissions(["local-network-access"], origin=base_url)
+    watch = PolicyWatch(ctx, base_url)
     page = ctx.new_page()
     if microphone == "granted":
         ctx.grant_permissions(["microphone"], origin=base_url)
     elif microphone == "denied":  # Playwright grants only; chromium's own protocol can refuse
         permission = {"permission": {"name": "microphone"}, "setting": "denied", "origin": base_url}
         ctx.new_cdp_session(page).send("Browser.setPermission", permission)
-    page.goto(base_url)
+    watch.served(page.goto(base_url))
     try:
         yield page
-        assert page.evaluate("window.__csp") == []
-        assert [url for url in requests if not url.startswith(base_url)] == []  # no CDN, nothing outside
+        watch.check(page)
     finally:
         ctx.close()
 
@@ -197,6 +185,17 @@ def test_a_citizen_applies_for_a_social_security_card_in_the_normal_mode(browser
 
     saved = saved_feedback(settings, number)
     assert (saved.rating, saved.comment) == (4, "很方便，不用跑腿")
+
+
+def test_markup_a_citizen_types_is_shown_as_text_and_runs_nothing(browser, base_url):
+    with opened(browser, base_url, **DESKTOP) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        assert say(page, MARKUP)  # a normal reply (it is no service)
+        expect(page.locator(".msg-user p").last).to_have_text(MARKUP)  # the very characters typed
+        assert page.locator("#messages img, #messages script").count() == 0
+        assert "社会保障卡" in say(page, "我想补办社保卡")  # and the conversation goes on
+        assert page.evaluate("window.__pwned") is None and dialogs == []
 
 
 def test_in_elderly_mode_three_taps_start_an_application_with_big_text_and_every_reply_read_aloud(browser, base_url, settings):

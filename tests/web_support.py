@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from settings import REPO_ROOT
+from web.security_headers import content_security_policy
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"  # screenshots of every run; git-ignored
@@ -55,6 +57,32 @@ def live_server(app: FastAPI, **config: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+# Every Content-Security-Policy violation a page reports: the DOM event, and chromium's console line.
+CSP_EVENTS = ("window.__csp = []; document.addEventListener('securitypolicyviolation',"
+              " (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));")
+
+
+class PolicyWatch:
+    """Watches a browser context: CSP violations (events and console) and requests leaving the app."""
+
+    def __init__(self, ctx, base_url: str) -> None:
+        self.base_url = base_url
+        self.console: list[str] = []
+        self.requests: list[str] = []
+        ctx.add_init_script(CSP_EVENTS)
+        ctx.on("console", lambda m: self.console.append(m.text) if "Content Security Policy" in m.text else None)
+        ctx.on("request", lambda r: self.requests.append(r.url))
+
+    def served(self, response) -> None:
+        """The page came with the app's own strict policy (web/security_headers.py): the browser enforces
+        what a citizen's browser enforces, not a policy the test added."""
+        assert response.headers["content-security-policy"] == content_security_policy(urlsplit(self.base_url).netloc)
+
+    def check(self, page) -> None:
+        assert page.evaluate("window.__csp") == [] and self.console == []
+        assert [url for url in self.requests if not url.startswith(self.base_url)] == []  # no CDN, nothing outside
 
 
 def axe_violations(page) -> list[dict]:
