@@ -8,6 +8,7 @@ import click
 
 from cli.applications import application
 from cli.bench import bench
+from cli.bench_index import index as bench_index
 from cli.audit import audit
 from cli.keys import keys
 from cli.retention import retention
@@ -35,6 +36,7 @@ main.add_command(serve)
 main.add_command(application)
 main.add_command(staff)
 main.add_command(bench)
+bench.add_command(bench_index)
 for group in (audit, keys, retention):
     main.add_command(group)
 for command in (train, ask, tune, eval_, chat):
