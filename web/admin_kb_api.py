@@ -15,6 +15,7 @@ import yaml
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from assistant.audit import Action
 from assistant.followups import MAX_NOTE_CHARS, FollowUp, FollowUpNotFound, FollowUps
 from assistant.kb_edits import EditRecord, KbEditLog
 from assistant.labelling import OUT_OF_SCOPE, LabelQueue, QueuedQuery, QueueReason
@@ -277,10 +278,13 @@ def _follow_up_view(kb: KnowledgeBase, f: FollowUp) -> FollowUpView:
 
 
 @router.get("/followups", response_model=list[FollowUpView])
-def followups(_: AdminDep, book: FollowUpsDep, kb: KbDep,
+def followups(request: Request, user: AdminDep, book: FollowUpsDep, kb: KbDep,
               status: Literal["open", "closed"] | None = None) -> list[FollowUpView]:
     """Ratings of 2 or less, newest first, each with the conversation (masked)."""
-    return [_follow_up_view(kb, f) for f in book.list(status)]
+    items = [_follow_up_view(kb, f) for f in book.list(status)]
+    # Conversations are masked, but reading them is still an access to citizens' data: audited.
+    request.app.state.audit.record(user.username, Action.VIEW, "followups", {"count": len(items)})
+    return items
 
 
 @router.post("/followups/{follow_up_id}/close", response_model=FollowUpView, responses={404: {"model": ApiError}})
