@@ -29,6 +29,7 @@ from settings import Settings
 from web.admin_api import router as admin_api
 from web.admin_kb_api import router as admin_kb_api
 from web.access import Access, allow, declare_framework_routes
+from web.api_docs import install_api_docs
 from web.body_limit import BodyLimit
 from web.errors import ApiException, install_error_handlers
 from web.openapi_errors import document_errors
@@ -88,7 +89,8 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         # database's connections, which also checkpoints SQLite's write-ahead log into the file.
         database.kw["bind"].dispose()
 
-    app = FastAPI(title="政务助手 API", version="0.2.0", lifespan=lifespan)
+    # /docs is the app's own Swagger UI (web/api_docs.py): FastAPI's loads a CDN and inline code the CSP refuses.
+    app = FastAPI(title="政务助手 API", version="0.2.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     install_security_headers(app)  # CSP, nosniff, no-store on /api …: web/security_headers.py
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     app.include_router(copilot_socket)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+        install_api_docs(app)
 
         @app.get("/", include_in_schema=False, dependencies=[allow(Access.public)])
         def index() -> FileResponse:

@@ -22,7 +22,7 @@ from web.limits import RateLimiter
 QUOTA = 3
 # Pages, static files and lookups answered from memory: nothing worth limiting. Any other public or
 # citizen route must call `limit` (a new one fails below until it does, or is listed here).
-CHEAP = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static", "/", "/copilot", "/admin",
+CHEAP = {"/openapi.json", "/docs", "/docs/assets", "/docs/oauth2-redirect", "/redoc", "/static", "/", "/copilot", "/admin",
          "/api/health", "/api/services", "/api/services/{service_id}"}
 LIMITED = [(r, m) for r, m in ROUTES if r.access and r.access & {Access.public, Access.citizen} and r.path not in CHEAP]
 

@@ -317,3 +317,15 @@ def post_json(url: str, payload: dict) -> dict:
     request = Request(url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"})
     with urlopen(request, timeout=30) as response:
         return json.loads(response.read())
+
+
+def test_the_api_reference_comes_from_the_app_itself_and_runs_under_the_same_policy(browser, base_url):
+    ctx = browser.new_context(locale="zh-CN", **DESKTOP)
+    watch = PolicyWatch(ctx, base_url)
+    page = ctx.new_page()
+    try:
+        watch.served(page.goto(f"{base_url}/docs"))
+        expect(page.locator(".opblock-summary-path", has_text="/api/chat").first).to_be_visible(timeout=20_000)
+        watch.check(page)  # no CDN, no inline code: Swagger UI is served by the app and started from a file
+    finally:
+        ctx.close()
