@@ -191,6 +191,7 @@ def test_markup_a_citizen_types_is_shown_as_text_and_runs_nothing(browser, base_
     with opened(browser, base_url, **DESKTOP) as page:
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["normal"]["welcome"])  # the page is ready
         assert say(page, MARKUP)  # a normal reply (it is no service)
         expect(page.locator(".msg-user p").last).to_have_text(MARKUP)  # the very characters typed
         assert page.locator("#messages img, #messages script").count() == 0

@@ -153,3 +153,22 @@ def test_no_script_turns_text_into_markup_or_code(script):
     <img src=x onerror=alert(1)> stays text (tests/test_web_e2e.py and test_copilot_e2e.py show it)."""
     source = (STATIC_DIR / script).read_text(encoding="utf-8")
     assert not HTML_AS_CODE.search(source), HTML_AS_CODE.search(source)
+
+
+# -- sockets --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/ws/voice", "/ws/copilot/call-1"])
+def test_a_socket_opened_from_another_site_is_refused(client, path):
+    from starlette.websockets import WebSocketDisconnect
+
+    for origin in ("https://evil.example", "http://testserver.evil.example", "null"):
+        with pytest.raises(WebSocketDisconnect) as refused:
+            with client.websocket_connect(path, headers={"Origin": origin}) as socket:
+                socket.receive_json()
+        assert refused.value.code == 1008, origin
+
+
+def test_a_socket_from_the_apps_own_page_is_let_through_to_its_route(client):
+    with client.websocket_connect("/ws/copilot/call-1", headers={"Origin": "http://testserver"}) as socket:
+        assert socket.receive_json()["code"] == "staff_login_required"  # the route's own check answers
