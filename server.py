@@ -35,6 +35,7 @@ from web.errors import ApiException, install_error_handlers
 from web.openapi_errors import document_errors
 from web.security_headers import install_security_headers
 from web.socket_origin import SameOriginSockets
+from web.url_check import NoNulInUrl
 from web import log_privacy
 from web.limits import RateLimiter
 from web.me_routes import router as me_routes
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SameOriginSockets)  # no socket opened from another site's page
+    app.add_middleware(NoNulInUrl)
     install_security_headers(app)  # CSP, nosniff, no-store on /api …: web/security_headers.py
     document_errors(app)  # /openapi.json shows the one error shape, as the API answers it
     # Every route declares who may call it: dependencies=[allow(Access.public | citizen | staff | admin)]

@@ -70,17 +70,31 @@ BAD_BODIES = {
 }
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory) -> Settings:
-    data_dir = tmp_path_factory.mktemp("bad-input")
+def app_settings(data_dir, database_url: str | None = None) -> Settings:
     # A speech model is configured (the directory does not exist): recordings are decoded and checked
     # before recognition, so corrupt and oversized audio reach their own refusals.
-    settings = Settings(data_dir=data_dir, kb_dir=KB_DIR, rate_limit_per_minute=1_000_000,
+    settings = Settings(data_dir=data_dir, kb_dir=KB_DIR, rate_limit_per_minute=1_000_000, database_url=database_url,
                         vosk_models={"mandarin": data_dir / "no-model"}, voice_max_bytes=256 * 1024)
     directory = StaffDirectory(open_database(settings.resolved_database_url))
     directory.add("admin1", PASSWORD, Role.admin)
     directory.add("agent1", PASSWORD, Role.staff)
     return settings
+
+
+def open_doors(client, settings) -> dict[str, str]:
+    """Headers that open every door: an administrator's bearer token and a citizen's session token.
+    The citizen has applied, so there is personal data in the database to (not) leak."""
+    session = chat(client, "我想第一次办张社保卡")["session_id"]
+    for text in ("同意", f"我叫{NAME}，身份证{ID}，电话{PHONE}", "到银行网点领取", "都有了", "确认提交"):
+        turn = chat(client, text, session)
+    assert turn["state"] == "submitted", turn
+    token = StaffDirectory(open_database(settings.resolved_database_url)).login("admin1", PASSWORD)
+    return {"Authorization": f"Bearer {token}", "X-Session-Token": session}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    return app_settings(tmp_path_factory.mktemp("bad-input"))
 
 
 @pytest.fixture(scope="module")
@@ -91,14 +105,7 @@ def client(settings, router):
 
 @pytest.fixture(scope="module")
 def doors(client, settings) -> dict[str, str]:
-    """Headers that open every door: an administrator's bearer token and a citizen's session token.
-    The citizen has applied, so there is personal data in the database to (not) leak."""
-    session = chat(client, "我想第一次办张社保卡")["session_id"]
-    for text in ("同意", f"我叫{NAME}，身份证{ID}，电话{PHONE}", "到银行网点领取", "都有了", "确认提交"):
-        turn = chat(client, text, session)
-    assert turn["state"] == "submitted", turn
-    token = StaffDirectory(open_database(settings.resolved_database_url)).login("admin1", PASSWORD)
-    return {"Authorization": f"Bearer {token}", "X-Session-Token": session}
+    return open_doors(client, settings)
 
 
 def chat(client, text: str, session: str | None = None) -> dict:
@@ -170,7 +177,11 @@ def test_every_json_endpoint_refuses_a_bad_body_with_its_code(client, doors, kin
 
 @pytest.mark.parametrize("kind", list(BAD_TEXT))
 def test_every_path_and_query_parameter_takes_bad_text_without_a_server_error(client, doors, kind):
-    text = BAD_TEXT[kind][:2000]  # a URL carries no 100 KB; 2,000 characters are over every limit here
+    assert parameter_failures(client, doors, BAD_TEXT[kind]) == {}
+
+
+def parameter_failures(client, doors: dict[str, str], text: str) -> dict[str, str]:
+    text = text[:2000]  # a URL carries no 100 KB; 2,000 characters are over every limit here
     failures = {}
     for method, path, op in operations(client):
         params = [p for p in op.get("parameters", []) if p["in"] in ("path", "query")]
@@ -187,7 +198,7 @@ def test_every_path_and_query_parameter_takes_bad_text_without_a_server_error(cl
                 response = send(client, method, url, headers, content=b"" if method == "POST" else None)
                 if problem := problems_with(response):
                     failures[f"{method} {path} {param['name']}= ({who})"] = problem
-    assert failures == {}
+    return failures
 
 
 # -- text in the JSON fields people and agents type -----------------------------------------------
@@ -198,14 +209,18 @@ TEXT_FIELDS = [
     ("/api/staff/login", lambda t, s: {"username": t, "password": t or "x"}),
     ("/api/copilot/suggest", lambda t, s: {"transcript": t}),
     ("/api/copilot/reveal", lambda t, s: {"call_id": "call-1", "transcript": t, "field": "phone"}),
-    ("/api/workorders", lambda t, s: {"type": "help", "summary": t, "transcript": t, "dept": t[:64], "caller": {"name": t}}),
+    ("/api/workorders", lambda t, s: {"type": "help", "summary": t, "transcript": t, "dept": t[:64], "subject_id": t[:64],
+                                      "caller": {"name": t}}),
     ("/api/copilot/apply", lambda t, s: {"service_id": t[:64], "transcript": t, "caller": {"phone": t}}),
 ]
 
 
 @pytest.mark.parametrize("kind", list(BAD_TEXT))
 def test_bad_text_in_every_typed_field_is_routed_or_refused_never_a_server_error(client, doors, kind):
-    text = BAD_TEXT[kind]
+    assert typed_field_failures(client, doors, BAD_TEXT[kind]) == {}
+
+
+def typed_field_failures(client, doors: dict[str, str], text: str) -> dict[str, str]:
     failures = {}
     for path, body in TEXT_FIELDS:
         payload = json.dumps(body(text, doors["X-Session-Token"])).encode()  # \ud800 travels as a JSON escape
@@ -213,7 +228,34 @@ def test_bad_text_in_every_typed_field_is_routed_or_refused_never_a_server_error
             response = send(client, "POST", path, {**headers, "Content-Type": "application/json"}, content=payload)
             if problem := problems_with(response):
                 failures[f"{path} ({who})"] = problem
-    assert failures == {}
+    return failures
+
+
+@pytest.mark.parametrize("url", ["/api/workorders/WO%00", "/api/applications/%00GA20261123-000001",
+                                 "/api/search?q=%E7%A4%BE%00", "/api/workorders?dept=%00"])
+def test_a_nul_in_the_url_is_refused_before_any_route(client, doors, url):
+    response = send(client, "GET", url, doors)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_characters")
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect("/ws/copilot/call%00") as socket:
+            socket.receive_json()
+    assert refused.value.code == 1008
+
+
+def test_control_characters_never_reach_postgresql(tmp_path, router):
+    """PostgreSQL refuses NUL in text (psycopg.DataError): typed text loses its control characters at the
+    API's edge (web/models.py, CleanText), so a NUL in a comment, a login name or a query is no 500 there."""
+    from tests.persistence_support import private_postgres_schema
+
+    with private_postgres_schema() as url:
+        settings = app_settings(tmp_path, database_url=url)
+        with TestClient(create_app(settings, router=router), raise_server_exceptions=False) as pg:
+            doors = open_doors(pg, settings)
+            text = BAD_TEXT["control characters"]
+            assert typed_field_failures(pg, doors, text) == {} and parameter_failures(pg, doors, text) == {}
+            feedback = send(pg, "POST", "/api/feedback", doors, json={"session_id": doors["X-Session-Token"],
+                                                                      "rating": 5, "comment": "很好\x00用"})
+            assert feedback.status_code == 201, feedback.text
 
 
 CHAT_REFUSALS = {

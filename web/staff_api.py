@@ -52,7 +52,7 @@ class WorkOrderRequest(StrictRequest):
     category: CleanText = Field(default="", max_length=64)
     dept: CleanText = Field(default="", max_length=64)
     urgency: Urgency = Urgency.normal
-    subject_id: str | None = Field(default=None, max_length=64)
+    subject_id: CleanText | None = Field(default=None, max_length=64)
     # The caller's details: typed by the agent, or left out and read from the call's transcript.
     caller: dict[CallerField, CallerValue] = {}
     transcript: CleanText = Field(default="", max_length=MAX_TRANSCRIPT_CHARS)
