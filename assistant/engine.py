@@ -113,6 +113,9 @@ class Assistant:
         self._record(session_id, "copilot", at, started, "", SessionState(), state, reply)
         return turn
 
+    def has_session(self, session_id: str) -> bool:
+        return self.store.exists(session_id)
+
     def state_of(self, session_id: str) -> SessionState | None:
         stored = self.store.load(session_id)
         return None if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)

@@ -62,6 +62,11 @@ class SessionStore:
                 return None
             return StoredSession(token=row.id, state=json.loads(row.state_json), version=row.version)
 
+    def exists(self, token: str) -> bool:
+        """Whether a conversation is stored under token, without reading its state (a cheap check per request)."""
+        with reading(self._sessions) as session:
+            return session.scalar(select(SessionRow.id).where(SessionRow.id == token)) is not None
+
     def save(self, token: str, state: dict[str, Any], expected_version: int | None) -> int:
         """Store state; expected_version None creates the session. Returns the new version."""
         document = json.dumps(state, ensure_ascii=False)

@@ -25,6 +25,7 @@ from eval.bench_stats import Latency
 from eval.load_citizen import LoadCitizen, duplicated
 
 TIMEOUT_S = 120.0
+KEEPALIVE_S = 2.0  # under uvicorn's --timeout-keep-alive (5 s)
 
 
 @dataclass
@@ -67,7 +68,10 @@ def no_cookies() -> CookieJar:
 
 
 def client(base_url: str, connections: int) -> httpx.AsyncClient:
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    # An idle connection is dropped well before uvicorn closes it (after 5 s): reusing one at the moment
+    # the server closes it fails the request, which would be counted against the server (docs/deploy.md).
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections,
+                          keepalive_expiry=KEEPALIVE_S)
     return httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S, limits=limits, cookies=no_cookies())
 
 

@@ -33,6 +33,15 @@ def test_a_new_session_is_saved_at_version_1_and_loaded_back(any_db: OpenDb) -> 
     assert (loaded.token, loaded.state, loaded.version) == (token, STATE, 1)
 
 
+def test_exists_tells_a_stored_conversation_from_an_unknown_token(any_db: OpenDb) -> None:
+    store = SessionStore(any_db())
+    token = store.new_token()
+    assert not store.exists(token)
+    store.save(token, STATE, expected_version=None)
+    assert store.exists(token)
+    assert not store.exists(store.new_token())
+
+
 def test_each_save_from_the_current_version_bumps_it(any_db: OpenDb) -> None:
     store = SessionStore(any_db())
     token = store.new_token()

@@ -62,12 +62,12 @@ def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[st
     An unknown token named explicitly is refused (never adopted: a client cannot choose its token).
     """
     if given is not None:
-        if assistant.state_of(given) is None:
+        if not assistant.has_session(given):
             raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。",
                                              field="session_id"))
         return given
     cookie = cookies.get(SESSION_COOKIE)
-    if cookie and assistant.state_of(cookie) is not None:
+    if cookie and assistant.has_session(cookie):
         return cookie
     return assistant.new_session()
 
@@ -83,7 +83,7 @@ def citizen_session(assistant: Assistant, given: str | None, request: Request) -
     token = given or request.headers.get("x-session-token") or request.cookies.get(SESSION_COOKIE)
     if not token:
         raise session_required()
-    if assistant.state_of(token) is None:
+    if not assistant.has_session(token):
         raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在。", field="session_id"))
     return token
 
