@@ -70,8 +70,8 @@ def inprocess(settings: Settings, turns: int, database_url: str | None, as_json:
     rows = [(name, l.n, l.p50_ms, l.p95_ms, l.p99_ms) for name, l in report.latency.items()]
     click.echo(table(("stage", "n", "p50 ms", "p95 ms", "p99 ms"), rows))
     database = "PostgreSQL" if database_url else "SQLite"
-    click.echo(f"\n{report.turns} turns through Assistant.handle on {database}: {report.turns_per_s:.1f} turns/s (one thread); "
-               f"stages timed on {report.messages} distinct messages")
+    click.echo(f"\n{report.turns} turns through Assistant.handle on {database}: {report.turns_per_s:.1f} turns/s (one thread), "
+               f"{report.cpu_ms_per_turn:.1f} ms CPU a turn; stages timed on {report.messages} distinct messages")
 
 
 @bench.command("http")
