@@ -93,11 +93,17 @@ def captured_logs(path: Path, level: int = logging.DEBUG) -> Iterator[Path]:
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     root = logging.getLogger()
     previous = root.level
-    root.addHandler(handler)
+    # A server started earlier in the same test run (uvicorn's default logging config) leaves its
+    # loggers not propagating to the root: those get the handler directly.
+    apart = [logger for name in ("uvicorn", "uvicorn.access", "uvicorn.error")
+             if not (logger := logging.getLogger(name)).propagate]
+    for logger in [root, *apart]:
+        logger.addHandler(handler)
     root.setLevel(level)
     try:
         yield path
     finally:
-        root.removeHandler(handler)
+        for logger in [root, *apart]:
+            logger.removeHandler(handler)
         root.setLevel(previous)
         handler.close()
