@@ -7,6 +7,7 @@ import { refreshOverview, renderFunnel, setLastDays } from "./admin-overview.js"
 import { refreshQueue, setUpQueue } from "./admin-queue.js";
 import { loadServices } from "./admin-services.js";
 import { applyText, text } from "./admin-text.js";
+import { setUpLogin } from "./staff-login.js";
 
 const $ = (id) => document.getElementById(id);
 const TABS = { overview: refreshOverview, queue: refreshQueue, kb: refreshKb, followups: refreshFollowups };
@@ -70,30 +71,9 @@ function handleError(error) {
   else if (error.code === "admin_only") api.me().then(refuse, signedOut);
 }
 
-async function logIn(event) {
-  event.preventDefault();
-  const error = $("login-error");
-  error.textContent = text("loggingIn");
-  try {
-    const user = await api.login($("username").value.trim(), $("password").value);
-    $("login-form").reset();
-    error.textContent = "";
-    signedIn(user);
-  } catch (refused) {
-    error.textContent = refused.message;
-    $("password").select();
-  }
-}
-
-async function logOut() {
-  await api.logout().catch(() => {});
-  signedOut();
-}
-
 async function start() {
   applyText();
-  $("login-form").addEventListener("submit", logIn);
-  $("logout").addEventListener("click", logOut);
+  const logOut = setUpLogin({ api, text, signedIn, signedOut });
   $("switch-account").addEventListener("click", logOut);
   for (const key of Object.keys(TABS)) {
     $(`tab-${key}`).addEventListener("click", () => selectTab(key));

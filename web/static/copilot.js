@@ -6,6 +6,7 @@ import { departmentOptions, fillForm, resetForm, setUpForm } from "./copilot-for
 import { closeOrder, openOrder, refreshOrders } from "./copilot-orders.js";
 import { clearSuggestion, showSuggestion } from "./copilot-suggest.js";
 import { applyText, text } from "./copilot-text.js";
+import { setUpLogin } from "./staff-login.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -54,31 +55,10 @@ function signedOut() {
   $("username").focus();
 }
 
-async function logIn(event) {
-  event.preventDefault();
-  const error = $("login-error");
-  error.textContent = text("loggingIn");
-  try {
-    const user = await api.login($("username").value.trim(), $("password").value);
-    $("login-form").reset();
-    error.textContent = "";
-    signedIn(user);
-  } catch (refused) {
-    error.textContent = refused.message;
-    $("password").select();
-  }
-}
-
-async function logOut() {
-  await api.logout().catch(() => {});
-  signedOut();
-}
-
 async function start() {
   applyText();
   setUpForm(currentCall, (order) => Promise.all([refreshOrders(), openOrder(order.number, { focus: false })]));
-  $("login-form").addEventListener("submit", logIn);
-  $("logout").addEventListener("click", logOut);
+  setUpLogin({ api, text, signedIn, signedOut });
   $("new-call").addEventListener("click", newCall);
   $("refresh-orders").addEventListener("click", () => refreshOrders());
   $("line-form").addEventListener("submit", (event) => {
