@@ -43,7 +43,8 @@ def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fu
     router = load_router(settings)
     ready_s = time.perf_counter() - start
     if fusion != "fused":
-        router.policy = replace(router.policy, dense_weight=1.0 if fusion == "dense" else 0.0)
+        weight = 1.0 if fusion == "dense" else 0.0
+        router.policy = replace(router.policy, dense_weight=weight, imported_dense_weight=None)
     report = evaluate_routing(router, rows)
     data = report.to_dict() | {"fusion": fusion, "router_ready_s": round(ready_s, 2)}
     if not errors:

@@ -43,20 +43,26 @@ def ask(settings: Settings, text: str, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--data", "data_path", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True)
+@click.option("--data", "data_paths", type=click.Path(path_type=Path, exists=True, dir_okay=False), required=True,
+              multiple=True, help="Tuning file(s); give several to tune on them together.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), help="Where to write the tuned policy (default: print it).")
 @click.pass_obj
-def tune(settings: Settings, data_path: Path, output: Path | None) -> None:
-    """Tune fusion weight, calibration and thresholds on a tuning file (never the dev file)."""
+def tune(settings: Settings, data_paths: tuple[Path, ...], output: Path | None) -> None:
+    """Tune fusion weights, calibration and thresholds on tuning files (never the dev file).
+
+    With an imported catalogue in the data directory, the dense weight of imported items is tuned
+    too; write that policy to intents/data/router_imported.json.
+    """
     from eval.dataset import DatasetError, read_routing_file
     from intents.tuning import tune as tune_router
 
     try:
-        rows = read_routing_file(data_path)
+        rows = [row for path in data_paths for row in read_routing_file(path)]
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
     policy, score = tune_router(load_router(settings), rows)
-    click.echo(f"accuracy (with out-of-scope as a class) on {data_path.name}: {score:.4f}", err=True)
+    names = " + ".join(p.name for p in data_paths)
+    click.echo(f"accuracy (with out-of-scope as a class) on {names}: {score:.4f}", err=True)
     if output:
         policy.save(output)
         click.echo(f"wrote {output}", err=True)

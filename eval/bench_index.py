@@ -17,7 +17,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from intents.dense import DenseIndex, IndexKind, SizeThresholds
+from intents.dense import DenseIndex, IndexKind, SizeThresholds, one_thread
 
 TOPIC_SIZE = 2000  # vectors a topic, on average
 SUBTOPICS = 20  # subtopics a topic: about 100 vectors around each
@@ -105,25 +105,20 @@ def bench_index(
     build_s = time.perf_counter() - start
     rss, _ = _rss_mib()
 
-    # One query per request: a single thread is what one search gets (and OpenMP threads spinning
-    # against each other on 2 busy cores made single searches several times slower).
-    threads = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        found = np.full((queries, k), -1, dtype=np.int64)
-        latencies = []
-        for i, q in enumerate(query_vectors):
-            t = time.perf_counter()
-            _, ids = dense.search(q, k)
-            latencies.append((time.perf_counter() - t) * 1000)
-            found[i, : len(ids)] = ids
-        exact_latencies = []
-        for q in query_vectors[:100]:
-            t = time.perf_counter()
+    # One query at a time, as requests come: DenseIndex.search runs each on one thread.
+    found = np.full((queries, k), -1, dtype=np.int64)
+    latencies = []
+    for i, q in enumerate(query_vectors):
+        t = time.perf_counter()
+        _, ids = dense.search(q, k)
+        latencies.append((time.perf_counter() - t) * 1000)
+        found[i, : len(ids)] = ids
+    exact_latencies = []
+    for q in query_vectors[:100]:
+        t = time.perf_counter()
+        with one_thread():
             faiss.knn(q.reshape(1, -1), corpus, k, metric=faiss.METRIC_INNER_PRODUCT)
-            exact_latencies.append((time.perf_counter() - t) * 1000)
-    finally:
-        faiss.omp_set_num_threads(threads)
+        exact_latencies.append((time.perf_counter() - t) * 1000)
 
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "dense.faiss"

@@ -86,12 +86,27 @@ def _policy_docs(p: Policy) -> Iterator[Doc]:
         yield Doc(f"{p.id}#{section.id}", p.id, TargetType.policy, DocField.policy, text, section.text, source)
 
 
-def _imported_docs(item: ImportedItem) -> Iterator[Doc]:
-    card = f"{item.name}；{item.dept}；{'、'.join(item.categories)}"
+def _imported_docs(item: ImportedItem, taxonomy: Taxonomy) -> Iterator[Doc]:
+    """The card (name and the catalogue's everyday names) and one document per fact, as for our guides.
+
+    The catalogue's themes ("其他", "社会保障（社会保险、社会救助）") are left out: broad words shared by
+    hundreds of items that only lengthen the card and blur what sets the item apart.
+    """
+    h = lambda key: taxonomy.label("guide", key)  # noqa: E731 - a local shorthand
+    card = "；".join([item.name, *item.aliases])
     yield Doc(f"{item.id}#card", item.id, TargetType.imported, DocField.card, card, item.name, item.name)
-    if item.conditions:
-        text = f"{item.name}：{item.conditions[:300]}"
-        yield Doc(f"{item.id}#conditions", item.id, TargetType.imported, DocField.guide, text, item.conditions, item.name)
+    facts = {
+        "conditions": (item.conditions or "")[:300],  # some run to pages of legal text
+        "materials": "；".join(item.materials),
+        "time_limit": item.time_limit or "",
+        "location": item.location or "",
+        "hotline": item.phone or "",
+        "dept": item.dept,
+    }
+    for key, value in facts.items():
+        if value:
+            text = f"{item.name}{h(key)}：{value}"
+            yield Doc(f"{item.id}#{key}", item.id, TargetType.imported, DocField.guide, text, text, f"{item.name}·{h(key)}")
 
 
 def build_docs(
@@ -113,7 +128,7 @@ def build_docs(
         docs += _policy_docs(p)
     if include_imported:
         for item in kb.imported.values():
-            docs += _imported_docs(item)
+            docs += _imported_docs(item, taxonomy)
     return docs
 
 

@@ -23,7 +23,7 @@ def fuse(
     lexical_index: LexicalIndex,
     dense_index: DenseIndex | None,
     encoder: Encoder | None,
-    dense_weight: float,
+    dense_weight: float | np.ndarray,  # one weight, or one per document
     saturation: float,
     depth: int,
 ) -> DocScores:

@@ -117,5 +117,5 @@ def build_router(
     normaliser = kb_normaliser(kb)
     encoder = load_encoder(settings, kb, normaliser, train_progress)
     index = ensure_index(settings, kb, encoder, normaliser, report, edits_key)
-    policy = RouterPolicy.load(settings.router_policy_path) if settings.router_policy_path else RouterPolicy.load()
+    policy = RouterPolicy.load(settings.router_policy_path or RouterPolicy.default_file(bool(kb.imported)))
     return Router(index, encoder, normaliser, target_names(kb), policy)

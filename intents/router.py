@@ -24,6 +24,9 @@ from intents.fusion import fuse
 from intents.index import RoutingIndex
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "router.json"
+# Tuned with an imported catalogue indexed beside our guides (eval/data/routing_gd_tune.jsonl): thirty
+# times the candidates, and items the encoder never learnt, shift every score the calibration reads.
+IMPORTED_POLICY_FILE = DEFAULT_POLICY_FILE.with_name("router_imported.json")
 # A question about facts (materials, time, cost, place, rules) is answered from a passage; a request
 # to do something ("社保卡丢了怎么办") is routed.
 _FACT_QUESTION = re.compile(
@@ -90,6 +93,9 @@ class RouterPolicy:
     """Fusion weights and decision thresholds; loaded from (and tuned into) router.json."""
 
     dense_weight: float = 0.6
+    # The dense weight for imported items' documents (None: dense_weight). The encoder is trained on
+    # our own knowledge base only, so on an imported item's words its cosine is weaker evidence.
+    imported_dense_weight: float | None = None
     lexical_saturation: float = 6.0  # bm25 / (bm25 + s)
     dense_depth: int = 200
     none_below: float = 0.35  # confidence under which the message is out of scope
@@ -98,6 +104,11 @@ class RouterPolicy:
     answer_min: float = 0.4  # the fused score an answering passage needs
     # Logistic calibration of P(top candidate correct) from Scored.features(), bias last.
     calibration: list[float] = field(default_factory=lambda: [6.0, 1.0, 6.0, 6.0, -6.0, -8.0])
+
+    @staticmethod
+    def default_file(with_imported: bool) -> Path:
+        """The shipped policy for an index with or without imported items."""
+        return IMPORTED_POLICY_FILE if with_imported and IMPORTED_POLICY_FILE.is_file() else DEFAULT_POLICY_FILE
 
     @classmethod
     def load(cls, path: Path = DEFAULT_POLICY_FILE) -> RouterPolicy:
@@ -156,13 +167,25 @@ class Router:
         self.normalise = normalise
         self.names = names
         self.policy = policy or RouterPolicy.load()
+        self._imported_docs = np.array([d.target_type is TargetType.imported for d in index.docs], dtype=bool)
+
+    @property
+    def has_imported(self) -> bool:
+        return bool(self._imported_docs.any())
+
+    def dense_weights(self) -> float | np.ndarray:
+        """The dense weight of every document: one number, or one per document when imported items weigh differently."""
+        p = self.policy
+        if p.imported_dense_weight is None or not self.has_imported:
+            return p.dense_weight
+        return np.where(self._imported_docs, p.imported_dense_weight, p.dense_weight)
 
     def score(self, text: str) -> Scored:
         """Fuse dense and lexical scores per document, then keep each target's best document."""
         p = self.policy
         normalised = self.normalise(text)
         docs = fuse(
-            normalised, self.index.lexical, self.index.dense, self.encoder, p.dense_weight, p.lexical_saturation, p.dense_depth
+            normalised, self.index.lexical, self.index.dense, self.encoder, self.dense_weights(), p.lexical_saturation, p.dense_depth
         )
         fused = docs.fused
         order = np.argsort(-fused, kind="stable")

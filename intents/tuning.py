@@ -8,12 +8,16 @@ score features, so the confidence the router reports is a probability.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import product
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from eval.dataset import RoutingExample
 from intents.router import Router, RouterPolicy
+
+
+IMPORTED_WEIGHTS: tuple[float | None, ...] = (None, 0.2, 0.3, 0.4, 0.5)
 
 
 def _features(router: Router, rows: list[RoutingExample]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -33,11 +37,20 @@ def _objective(p_correct: np.ndarray, nearest_none: np.ndarray, correct: np.ndar
     return float(np.mean(np.where(oos, refuse, correct & ~refuse)))
 
 
-def tune(router: Router, rows: list[RoutingExample], weights: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7)) -> tuple[RouterPolicy, float]:
+def tune(
+    router: Router,
+    rows: list[RoutingExample],
+    weights: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7),
+    imported_weights: tuple[float | None, ...] | None = None,
+) -> tuple[RouterPolicy, float]:
+    """The best policy on rows; imported_weights are tried for imported items' documents (None: same as ours;
+    by default a grid when the index holds imported items)."""
+    if imported_weights is None:
+        imported_weights = IMPORTED_WEIGHTS if router.has_imported else (None,)
     oos = np.array([r.out_of_scope for r in rows])
     best: tuple[float, RouterPolicy] | None = None
-    for weight in weights:
-        router.policy = replace(router.policy, dense_weight=weight)
+    for weight, imported_weight in product(weights, imported_weights):
+        router.policy = replace(router.policy, dense_weight=weight, imported_dense_weight=imported_weight)
         X, correct, nearest_none = _features(router, rows)
         model = LogisticRegression(C=10.0, max_iter=1000).fit(X, correct)
         p_correct = model.predict_proba(X)[:, 1]

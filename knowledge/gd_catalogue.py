@@ -17,6 +17,7 @@ SOURCE = "gd-catalogue"
 ID_PREFIX = "gd"
 EMPTY_VALUES = frozenset({"", "无", "暂无", "null", "None", "/", "-", "—"})
 _TIME_RE = re.compile(r"^(\d+)\s*[(（]\s*(工作日|自然日|个工作日|天)\s*[)）]$")
+_ALIAS_SEPARATORS = re.compile(r"[,，、|;；/]+")
 
 
 class CatalogueImportError(Exception):
@@ -61,6 +62,17 @@ def clean_time_limit(value: object) -> str | None:
     return text
 
 
+def clean_aliases(name: str, *values: object) -> list[str]:
+    """Short and everyday names ("注销律师证,律师证注销"), one per alias, without the item's own name."""
+    aliases: list[str] = []
+    for value in values:
+        for part in _ALIAS_SEPARATORS.split(clean_text(value) or ""):
+            alias = clean_text(part.strip("“”\"' "))
+            if alias and alias != name and alias not in aliases:
+                aliases.append(alias)
+    return aliases
+
+
 def item_from_row(row: dict) -> ImportedItem:
     code = clean_text(row.get("TASK_CODE"))
     name = clean_text(row.get("TASK_NAME")) or clean_text(row.get("matter_name"))
@@ -71,6 +83,7 @@ def item_from_row(row: dict) -> ImportedItem:
         source=SOURCE,
         name=name,
         dept=clean_text(row.get("DEPT_NAME")) or "",
+        aliases=clean_aliases(name, row.get("matter_short"), row.get("matter_daily")),
         matter_type=clean_text(row.get("TASK_TYPE_TEXT")) or clean_text(row.get("matter_type")),
         categories=[c for c in clean_list(row.get("theme_category")) if c != "其他"],
         service_objects=clean_list(row.get("service_object_name")),

@@ -17,6 +17,7 @@ class ImportedItem(BaseModel):
     source: str
     name: str
     dept: str
+    aliases: list[str] = []  # the catalogue's short and everyday names (简称, 俗称)
     # query: no slot schema exists, so the assistant answers from the guide and points to the channel.
     kind: str = "query"
     matter_type: str | None = None  # 行政许可 / 公共服务 …

@@ -104,6 +104,7 @@ def _policy(page: _Page, p: Policy) -> None:
 
 def _imported(page: _Page, item: ImportedItem) -> None:
     page.title(item.name, f"{page.h('dept')}：{item.dept or page.h('none')}")
+    page.field("aliases", "、".join(item.aliases))
     page.field("matter_type", item.matter_type)
     page.field("service_objects", "、".join(item.service_objects))
     page.field("conditions", item.conditions)

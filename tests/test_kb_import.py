@@ -73,3 +73,24 @@ def test_a_malformed_line_aborts_the_import_and_writes_nothing(govassist, tmp_pa
 def test_a_missing_file_is_a_clear_error(govassist, tmp_path: Path):
     result = govassist("kb", "import", str(tmp_path / "nope.jsonl"), "--format", "gd-catalogue")
     assert result.exit_code != 0 and "文件不存在" in result.output
+
+
+def test_the_catalogues_everyday_names_become_aliases():
+    item = item_from_row(
+        {
+            "TASK_CODE": "X2",
+            "TASK_NAME": "律师执业证书注销审核",
+            "matter_short": "注销律师证",
+            "matter_daily": "注销律师证,律师证注销|律师执业证书注销审核",
+        }
+    )
+    assert item.aliases == ["注销律师证", "律师证注销"]  # split, deduplicated, the name itself left out
+    assert item_from_row({"TASK_CODE": "X3", "TASK_NAME": "甲", "matter_short": "无"}).aliases == []
+
+
+def test_an_imported_item_is_shown_with_its_everyday_names(govassist):
+    govassist("kb", "import", str(need(GD_CATALOGUE)), "--format", "gd-catalogue")
+    rows = [json.loads(line) for line in GD_CATALOGUE.read_text(encoding="utf-8").splitlines()]
+    row = next(r for r in rows if r.get("matter_short") not in (None, "无", r["TASK_NAME"]) and r["matter_short"].isalnum())
+    shown = govassist("kb", "show", f"gd:{row['TASK_CODE']}").output.splitlines()
+    assert any(line.startswith("【也叫】") and row["matter_short"] in line for line in shown)
