@@ -29,6 +29,8 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
 
     from cli.common import load_router
     from server import create_app
+    from web.workers import APP
+    from web.workers import serve as workers_serve
 
     if workers == 1:
         router = load_router(settings)  # trains and indexes on the first run, with progress shown
@@ -44,5 +46,5 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
     # Each worker builds its app from GOVASSIST_* variables: this command's options go to them that way.
     os.environ |= {"GOVASSIST_DATA_DIR": str(settings.data_dir), "GOVASSIST_KB_DIR": str(settings.kb_dir)}
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
-    uvicorn.run("server:create_app", factory=True, workers=workers, host=host, port=port,
-                timeout_graceful_shutdown=graceful_timeout)
+    workers_serve(uvicorn.Config(APP, factory=True, workers=workers, host=host, port=port,
+                                 timeout_graceful_shutdown=graceful_timeout))

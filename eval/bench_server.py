@@ -1,7 +1,7 @@
 """A real server for benchmarks and load tests: uvicorn in a subprocess with N workers on a free loopback
 port, over a fresh data directory that reuses an already trained encoder and built index.
 
-The workers are the app as deployed (`uvicorn --factory server:create_app --workers N`, settings from
+The workers are the app as deployed (`govassist serve --workers N`, through web/workers.py: settings from
 GOVASSIST_* variables, one encryption key shared by all). Ready means every worker has finished its
 start-up, not just the first one.
 """
@@ -140,9 +140,9 @@ class BenchServer:
 
     def start(self) -> float:
         """Start the server and wait until every worker is ready; returns the seconds that took."""
-        command = [
-            sys.executable, "-m", "uvicorn", "server:create_app", "--factory", "--host", "127.0.0.1",
-            "--port", str(self.port), "--workers", str(self.options.workers), "--log-level", "info", "--no-access-log",
+        command = [  # uvicorn as `govassist serve` runs it (web/workers.py), without loading the router first
+            sys.executable, "-m", "web.workers", "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", str(self.options.workers), "--log-level", "info", "--no-access-log",
         ]
         begun = time.perf_counter()
         self._process = subprocess.Popen(

@@ -9,6 +9,8 @@ server for each request themselves, so "another worker" is certain rather than l
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +37,7 @@ from intents.pipeline import ensure_index
 from knowledge.models import ServiceKind, SlotType
 from persistence_support import OpenDb, any_db, engine_of, private_postgres_schema  # noqa: F401 (fixtures)
 from settings import Settings
+from web.workers import APP, tcp_listener
 
 CITIZENS = 6  # conversations raced at once in each test
 
@@ -152,6 +156,31 @@ def test_two_answers_sent_to_both_workers_at_once_are_both_kept(shared: Shared, 
         assert {name.name, phone.key} <= {view.key for view in after.slots}, citizen.spec.subject_id
         assert citizen.hear(after) == []
         assert shared.version(citizen.token) == sent + 3  # every message saved once, none overwritten
+
+
+def test_connections_accepted_for_several_workers_send_small_answers_at_once() -> None:
+    """Nagle's algorithm off on every accepted connection: without it each keep-alive request after the
+    first waits ~40 ms for the client's delayed ACK (uvicorn's own --workers listener; web/workers.py)."""
+    listener = tcp_listener(uvicorn.Config(APP, factory=True, host="127.0.0.1", port=0, workers=2))
+
+    async def nodelay_of_an_accepted_connection() -> int:
+        loop = asyncio.get_running_loop()
+        seen: asyncio.Future[int] = loop.create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                seen.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await loop.create_server(Probe, sock=listener)
+        _, writer = await asyncio.open_connection(*listener.getsockname())
+        try:
+            return await asyncio.wait_for(seen, timeout=10)
+        finally:
+            writer.close()
+            server.close()
+
+    assert asyncio.run(nodelay_of_an_accepted_connection()) != 0
 
 
 def test_workers_starting_together_on_an_empty_database_all_create_or_find_the_tables(any_db: OpenDb) -> None:
