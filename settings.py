@@ -31,7 +31,8 @@ class Settings(BaseSettings):
 
     # A sentence-transformers model directory to use instead of the embedded default encoder.
     encoder_path: Path | None = None
-    # Router thresholds and calibration; default: intents/data/router.json, tuned for the default encoder.
+    # Router thresholds and calibration; default: intents/data/router.json (router_imported.json when
+    # an imported catalogue is indexed), tuned for the default encoder.
     router_policy_path: Path | None = None
 
     # SQLAlchemy URL of the database; None: a SQLite file in data_dir. PostgreSQL: postgresql://…
