@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,9 +49,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # Switch off pysqlite's own implicit BEGIN so that _on_begin alone decides how a transaction starts.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # The timeout first: switching to WAL takes a lock that several workers starting at once contend for.
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+        _enter_wal(cursor)  # readers never block the one writer
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -59,6 +60,21 @@ def _configure_sqlite(engine: Engine) -> None:
         # a read transaction that tries to write after another process committed would fail at once.
         immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _enter_wal(cursor: Any) -> None:
+    """Switch a new database file to WAL. Workers opening it at once all try; the switch needs the file
+    to themselves, and SQLite may answer "locked" at once (not after busy_timeout) when two meet
+    there, so the loser tries again. Once the file is in WAL mode the pragma takes no lock."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
