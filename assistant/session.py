@@ -100,7 +100,9 @@ class SessionState(BaseModel):
         for form in _forms(doc):
             form["values"] = {k: encrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: encrypt(v) for k, v in form["displays"].items()}
-        doc["last_reply"] = [encrypt(line) for line in doc["last_reply"]]  # a reply may read back a masked value
+        # A reply may read back a masked value; its suggestions may name a benefit ("残疾人…补贴").
+        for key in ("last_reply", "last_suggestions"):
+            doc[key] = [encrypt(line) for line in doc[key]]
         return doc
 
     @classmethod
@@ -110,7 +112,8 @@ class SessionState(BaseModel):
         for form in _forms(doc):
             form["values"] = {k: decrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: decrypt(v) for k, v in form["displays"].items()}
-        doc["last_reply"] = [decrypt(line) for line in doc.get("last_reply", [])]
+        for key in ("last_reply", "last_suggestions"):
+            doc[key] = [decrypt(line) for line in doc.get(key, [])]
         return cls.model_validate(doc)
 
 

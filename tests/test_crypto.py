@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import stat
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.crypto import FieldCipher, FieldCipherError, cipher_from_settings, is_token, load_or_create_key
+from assistant.session import SessionState
 from settings import Settings
 
 OLD_KEY = bytes(range(32))
@@ -124,3 +126,15 @@ def test_keys_from_the_environment_with_previous_keys_still_readable(
 def test_a_bad_configured_key_is_reported_by_name(tmp_path: Path, key: str, message: str) -> None:
     with pytest.raises(FieldCipherError, match=message):
         cipher_from_settings(Settings(data_dir=tmp_path, encryption_key=SecretStr(key)))
+
+
+def test_the_remembered_reply_and_its_suggestions_are_encrypted_in_the_stored_conversation():
+    """A resent message is answered from the session: what it remembers must not sit there in plain text."""
+    cipher = FieldCipher([os.urandom(32)])
+    state = SessionState()
+    state.remember("m1", ["您的电话是138****8000，对吗？"], ["困难残疾人生活补贴申领"])
+    document = state.to_document(cipher.encrypt)
+    assert "138****8000" not in str(document) and "残疾" not in str(document)
+    again = SessionState.from_document(document, cipher.decrypt)
+    assert again.last_reply == ["您的电话是138****8000，对吗？"]
+    assert again.last_suggestions == ["困难残疾人生活补贴申领"]
