@@ -17,13 +17,13 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import reading, writing
+from assistant.followups import BAD_RATING
 from assistant.kb_edits import KbEditLog
 from assistant.records import FeedbackRow, QueryLabelRow, TurnEventRow
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import EditAction, EditKind, EditRefused, KbEdit
 
 OUT_OF_SCOPE = "out_of_scope"
-BAD_RATING = 2
 LOW_CONFIDENCE = 0.6  # routed, but below this the operators should look
 QUEUE_LIMIT = 200
 
@@ -92,9 +92,13 @@ class LabelQueue:
                 row = QueryLabelRow(turn_event_id=turn_event_id)
                 session.add(row)
             row.target, row.actor, row.at, row.kb_edit_id = target, actor, self._clock(), edit_id
-        return next(i for i in self.items(QueueReason.all) if i.id == turn_event_id)
+        with reading(self._sessions) as session:
+            event, target, bad = session.execute(self._query(QueueReason.all, with_any=True)
+                                                 .where(TurnEventRow.id == turn_event_id)).one()
+        return self._item(event, target, bad)
 
-    def _query(self, reason: QueueReason) -> Select:
+    def _query(self, reason: QueueReason, with_any: bool = False) -> Select:
+        """The queue's rows for reason; with_any: every message, queued or not (to read one back)."""
         bad_session = select(FeedbackRow.session_id).where(FeedbackRow.rating <= BAD_RATING)
         unrouted = TurnEventRow.decision == "none"
         unsure = or_(TurnEventRow.decision == "clarify",
@@ -104,7 +108,7 @@ class LabelQueue:
                   QueueReason.all: or_(unrouted, unsure, bad)}[reason]
         return (select(TurnEventRow, QueryLabelRow.target, bad.label("bad"))
                 .outerjoin(QueryLabelRow, QueryLabelRow.turn_event_id == TurnEventRow.id)
-                .where(wanted, TurnEventRow.text_masked != ""))
+                .where(TurnEventRow.text_masked != "", *([] if with_any else [wanted])))
 
     @staticmethod
     def _item(event: TurnEventRow, target: str | None, bad: bool) -> QueuedQuery:

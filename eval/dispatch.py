@@ -13,7 +13,6 @@ dispatch_calls.jsonl is reported; dispatch_tune.jsonl is for tuning (and stands 
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence

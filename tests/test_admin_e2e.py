@@ -15,7 +15,6 @@ import json
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import timedelta
 
 import httpx
@@ -27,14 +26,13 @@ from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
-    ARTIFACTS, PageMarkup, axe_violations, base_url, browser, screenshots,
+    ARTIFACTS, PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
 )
 from web.admin_api import WORDING_FILE
 
 TEXT = json.loads((STATIC_DIR / "admin-strings.json").read_text(encoding="utf-8"))["text"]
 CSV_HEADERS = yaml.safe_load(WORDING_FILE.read_text(encoding="utf-8"))["csv"]
 PAGE_FILES = ["admin.js", *(p.name for p in STATIC_DIR.glob("admin-*.js")), "catalogue.js", "staff-api.js"]
-STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
 REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
 DESKTOP = {"viewport": {"width": 1360, "height": 1000}}
 
@@ -135,37 +133,17 @@ def seeded(base_url, settings) -> dict[str, int]:
 
 @contextmanager
 def dashboard(browser, base_url: str):
-    """/admin in a fresh browser context under a strict CSP; afterwards, check it fetched nothing
-    elsewhere and broke no CSP."""
+    """/admin in a fresh browser context, under the strict CSP the server sends; afterwards, check it
+    fetched nothing elsewhere and broke no CSP."""
     ctx = browser.new_context(locale="zh-CN", accept_downloads=True, **DESKTOP)
-    ctx.add_init_script('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective));')
-    requests: list[str] = []
-    ctx.on("request", lambda r: requests.append(r.url))
-
-    def under_csp(route) -> None:
-        response = route.fetch()
-        route.fulfill(response=response, headers={"content-security-policy": STRICT_CSP, **response.headers})
-
-    ctx.route(f"{base_url}/admin", under_csp)
+    watch = PolicyWatch(ctx, base_url)
     page = ctx.new_page()
-    page.goto(f"{base_url}/admin")
+    watch.served(page.goto(f"{base_url}/admin"))
     try:
         yield page
-        assert page.evaluate("window.__csp") == []
-        assert [url for url in requests if not url.startswith(base_url)] == []
+        watch.check(page)
     finally:
         ctx.close()
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def assert_no_violations(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
 
 
 def sign_in(page, username: str) -> None:

@@ -19,7 +19,9 @@ from assistant.workorder_status import TRANSITIONS, default_labels
 from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import PageMarkup, PolicyWatch, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
+from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
+    PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
+)
 
 STRINGS = json.loads((STATIC_DIR / "copilot-strings.json").read_text(encoding="utf-8"))
 TEXT = STRINGS["text"]
@@ -90,17 +92,6 @@ def console(browser, base_url: str):
         watch.check(page)
     finally:
         ctx.close()
-
-
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
-def assert_no_violations(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
 
 
 def sign_in(page) -> None:

@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import select
 
 from assistant.db import open_database, reading
-from assistant.forms import FormSpec, form_for, is_form_subject
+from assistant.forms import form_for, is_form_subject
 from assistant.records import ApplicationRow, WorkOrderRow
 from assistant.states import State
 from assistant.turn import Turn

@@ -19,7 +19,9 @@ from sqlalchemy import select
 from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.web_support import PageMarkup, PolicyWatch, axe_violations, base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
+from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
+    PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
+)
 from voice.errors import VoiceUnavailable
 
 ID = "110101199003074514"
@@ -107,12 +109,6 @@ def tap(page, chip: str) -> str:
     return _answered(page, lambda: page.locator("#chips").get_by_role("button", name=chip, exact=True).click())
 
 
-def expect(locator):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(locator)
-
-
 def look_up_and_rate(page, number: str, stars: int, comment: str) -> None:
     page.get_by_role("textbox", name="办件编号").fill(number)
     page.get_by_role("button", name="查询", exact=True).click()
@@ -127,11 +123,6 @@ def look_up_and_rate(page, number: str, stars: int, comment: str) -> None:
 
 def font_px(page, selector: str) -> float:
     return page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-
-
-def assert_no_violations(page) -> None:
-    violations = axe_violations(page)
-    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
 
 
 def saved_feedback(settings: Settings, number: str):

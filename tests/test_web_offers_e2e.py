@@ -9,8 +9,8 @@ import pytest
 
 from settings import Settings
 from tests.conftest import KB_DIR
-from tests.test_web_e2e import DESKTOP, ID, STRINGS, assert_no_violations, expect, opened, say, tap
-from tests.web_support import base_url, browser, screenshots  # noqa: F401 (base_url, browser: fixtures)
+from tests.test_web_e2e import DESKTOP, ID, STRINGS, opened, say, tap
+from tests.web_support import assert_no_violations, base_url, browser, expect, screenshots  # noqa: F401 (base_url, browser: fixtures)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from assistant.audit import Action
 from assistant.followups import MAX_NOTE_CHARS, FollowUp, FollowUpNotFound, FollowUps
 from assistant.kb_edits import EditRecord, KbEditLog
-from assistant.labelling import OUT_OF_SCOPE, LabelQueue, QueuedQuery, QueueReason
+from assistant.labelling import LabelQueue, QueuedQuery, QueueReason
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, EditAction, EditKind, EditRefused, KbEdit
 from web.access import Access, allow

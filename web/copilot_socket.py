@@ -10,7 +10,6 @@ audit log records that the agent saw it.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, WebSocket, WebSocketDisconnect

@@ -21,7 +21,7 @@ from web.limits import limit
 from web.staff_routes import staff_of
 from web.models import (
     ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
-    Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary, SessionToken,
+    Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary,
 )
 
 SESSION_COOKIE = "govassist_session"

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from voice.decode import decode_audio
 from voice.stream_decode import StreamDecoder
@@ -23,8 +22,8 @@ from voice.speakable import speech_form
 from voice.speech import synthesise
 from web.access import Access, allow
 from web.errors import ApiException
-from web.models import ApiError, ChatTurn
-from web.routes import AssistantDep, KbDep, RouterDep, SessionToken, card_for, limit, resolve_session
+from web.models import ApiError, ChatTurn, SessionToken
+from web.routes import AssistantDep, KbDep, RouterDep, card_for, limit, resolve_session
 
 MAX_TTS_CHARS = 500
 _STATUS = {"audio_too_large": 413, "voice_unavailable": 503, "voice_model_missing": 503, "speech_unavailable": 503,
