@@ -41,8 +41,30 @@ const json = (payload) => ({
   body: JSON.stringify(payload),
 });
 
+// A reply lost on the way (the network dropped, a proxy answered 502-504) is asked for again under
+// the same message id: the server answers it from the session instead of applying the message twice,
+// so a doubled 确认提交 still files one application.
+const RESEND_AFTER_MS = [300, 1000];
+const RESENDABLE = new Set([0, 502, 503, 504]);
+
+function newMessageId() {
+  // crypto.randomUUID needs a secure context; getRandomValues works on plain http too.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function chat(text) {
-  return remember(await request("/api/chat", json({ session_id: sessionId(), text })));
+  const message = json({ session_id: sessionId(), text, message_id: newMessageId() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return remember(await request("/api/chat", message));
+    } catch (error) {
+      if (!RESENDABLE.has(error.status) || attempt >= RESEND_AFTER_MS.length) throw error;
+      await pause(RESEND_AFTER_MS[attempt]);
+    }
+  }
 }
 
 export async function voice(audio) {
