@@ -87,7 +87,8 @@ class FieldCipher:
     def keyed_digest(self, value: str, purpose: str) -> str:
         """HMAC-SHA256 of value for one purpose: equal values give equal digests, so records can be
         linked without storing the value or a plain hash of it (which anyone could recompute for every
-        possible ID number). A rotated key gives new digests: links made before it are not followed."""
+        possible ID number). A rotated key gives new digests: `govassist keys rotate` derives the
+        stored ones again (assistant/applicant_links.py `relink`)."""
         return hmac.new(self._digest_key, f"{purpose}\0{value}".encode("utf-8"), hashlib.sha256).hexdigest()
 
     def decrypt(self, token: str) -> str:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import base64
 import secrets
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.common import open_db
 from settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.applicant_links import RelinkReport
+    from assistant.crypto import FieldCipher
 
 
 @click.group("keys")
@@ -54,6 +59,22 @@ def rotate(settings: Settings, batch_size: int) -> None:
     for name, c in report.columns.items():
         click.echo(f"  {name}: {c.rows} rows, {c.rewritten} rewritten, {c.values} values re-encrypted, "
                    f"{c.unreadable} unreadable")
+    # The applicant digests (服务找人) are keyed by the current key too: derive them again.
+    links = relink_applicants(settings, cipher, batch_size)
+    click.echo(f"  applicant_links: {links.links} links, {links.rewritten} derived anew, {links.unreadable} unreadable")
     if report.unreadable:
         raise click.ClickException(f"{report.unreadable} value(s) could not be read with the configured keys "
                                    "and were left as they are (`govassist keys status` shows their key ids)")
+
+
+def relink_applicants(settings: Settings, cipher: FieldCipher, batch_size: int) -> RelinkReport:
+    """The knowledge base's eligibility rules say which slots hold the applicant's ID number."""
+    from assistant.applicant_links import ApplicantLinks, RelinkReport
+    from knowledge.eligibility import ELIGIBILITY_FILE, EligibilityRules
+    from knowledge.loader import parse_file
+
+    path = settings.kb_dir / ELIGIBILITY_FILE
+    rules = parse_file(path, EligibilityRules, named_by_file=False)[0] if path.is_file() else None
+    if rules is None:
+        return RelinkReport()  # no rules: no link was ever made
+    return ApplicantLinks(open_db(settings), cipher).relink(rules.identity_slots, batch=batch_size)

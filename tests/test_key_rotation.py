@@ -126,6 +126,7 @@ def test_keys_rotate_and_status_from_the_command_line(govassist, tmp_path, monke
     rotated = govassist("keys", "rotate", "--batch-size", "1")
     assert rotated.exit_code == 0, rotated.output
     assert "sessions.state_json: 2 rows, 2 rewritten, 16 values re-encrypted, 0 unreadable" in rotated.output
+    assert "applicant_links: 0 links, 0 derived anew, 0 unreadable" in rotated.output
     after = govassist("keys", "status")
     assert key_id(OLD) not in after.output.split("readable:")[1].split("\n", 1)[1]  # no value under the old key
 
@@ -137,3 +138,31 @@ def test_keys_rotate_and_status_from_the_command_line(govassist, tmp_path, monke
 
     new_key = govassist("keys", "generate").output.strip()
     assert len(base64.b64decode(new_key)) == 32
+
+
+def test_after_rotation_a_person_s_earlier_applications_are_still_linked_to_them(any_db: OpenDb) -> None:
+    """服务找人 counts what one person applied for by a keyed digest of their ID number; the digest key
+    follows the field key, so rotation derives the old links again and old and new ones still meet."""
+    from assistant.applicant_links import ApplicantLinks
+
+    factory = any_db()
+
+    def apply(cipher: FieldCipher, subject: str) -> str:
+        draft = ApplicationDraft(subject_id=subject, subject_name=subject, kind=SubjectKind.service, dept="人社局",
+                                 session_id=f"session-{subject}", form_id=f"form-{subject}",
+                                 values={"applicant_id_number": ID_NUMBER, "phone": PHONE}, display={})
+        number = ApplicationBook(factory, cipher).submit(draft).number
+        ApplicantLinks(factory, cipher).record(number, ID_NUMBER)
+        return number
+
+    apply(FieldCipher([OLD]), "sscard-apply")
+    rotated = FieldCipher([NEW, OLD])
+    rotate(factory, rotated)
+    links = ApplicantLinks(factory, rotated)
+    report = links.relink(["legal_rep_id_number", "applicant_id_number"], batch=1)
+    assert (report.links, report.rewritten, report.unreadable) == (1, 1, 0)
+    apply(rotated, "hpf-withdrawal")
+
+    people = {a.subject_id: a.applicant for a in links.history()}
+    assert people["sscard-apply"] == people["hpf-withdrawal"] is not None
+    assert links.relink(["applicant_id_number"]).rewritten == 0  # run again: nothing left to do
