@@ -1,8 +1,9 @@
 """The sentence encoder: any sentence-transformers model directory, loaded by path.
 
-The embedded default is trained by `govassist train` from the knowledge base; a stronger public
-Chinese encoder (for example a local copy of BAAI/bge-small-zh-v1.5) is used by pointing
-GOVASSIST_ENCODER_PATH at its directory. Nothing is ever downloaded: loading is local-only.
+The embedded default is trained by `govassist train` from the knowledge base and served with numpy
+(intents/ngram_runtime.py), so a serving worker never imports torch; a stronger public Chinese encoder
+(for example a local copy of BAAI/bge-small-zh-v1.5) is used by pointing GOVASSIST_ENCODER_PATH at its
+directory and runs through sentence-transformers. Nothing is ever downloaded: loading is local-only.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -20,7 +22,32 @@ class EncoderNotFound(Exception):
     """No model directory at the configured path."""
 
 
-class Encoder:
+class Encoder(Protocol):
+    """Texts in, L2-normalised float32 vectors out; `identity` names the model files (an index built
+    with one model is never read with another)."""
+
+    identity: str
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray: ...
+
+    def encode_one(self, text: str) -> np.ndarray: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+
+def open_encoder(path: Path) -> Encoder:
+    """Our own n-gram model through numpy; any other model directory through sentence-transformers."""
+    if not (path / "modules.json").is_file():
+        raise EncoderNotFound(f"no sentence-transformers model at {path} (modules.json missing)")
+    from intents.ngram_runtime import NgramEncoder, is_ngram_model  # it imports model_identity from here
+
+    return NgramEncoder(path) if is_ngram_model(path) else SentenceTransformerEncoder(path)
+
+
+class SentenceTransformerEncoder:
+    """Any model directory, through sentence-transformers (which imports torch: some 430 MB a process)."""
+
     def __init__(self, path: Path) -> None:
         if not (path / "modules.json").is_file():
             raise EncoderNotFound(f"no sentence-transformers model at {path} (modules.json missing)")
@@ -46,7 +73,9 @@ class Encoder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model  # renamed in newer sentence-transformers; older ones have only the old name
+        size = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(size())
 
 
 def uses_own_modules(path: Path) -> bool:

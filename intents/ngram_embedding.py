@@ -10,34 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import zlib
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
 from sentence_transformers.base.modules.input_module import InputModule
 from torch import nn
 
-_TOKEN = re.compile(r"[a-z]+|[0-9]+|[^\sa-z0-9]", re.IGNORECASE)
-VOCAB_FILE = "ngram_vocab.json"
-
-
-def ngrams(text: str, sizes: Sequence[int]) -> list[str]:
-    """Character n-grams of the text's units (a CJK character, a Latin word, a digit run)."""
-    units = [u.lower() for u in _TOKEN.findall(text) if not re.fullmatch(r"[，。！？、；：,.!?;:\"'“”‘’（）()《》\-]", u)]
-    grams: list[str] = []
-    for n in sizes:
-        grams += ["".join(units[i : i + n]) for i in range(len(units) - n + 1)]
-    return grams
-
-
-def build_vocab(texts: Iterable[str], sizes: Sequence[int], min_count: int = 1, max_size: int = 200_000) -> list[str]:
-    counts = Counter(g for t in texts for g in ngrams(t, sizes))
-    kept = [g for g, c in counts.items() if c >= min_count]
-    kept.sort(key=lambda g: (-counts[g], g))  # deterministic order
-    return kept[:max_size]
+from intents.ngrams import VOCAB_FILE, NgramIds
 
 
 class NgramEmbedding(InputModule):
@@ -52,25 +32,15 @@ class NgramEmbedding(InputModule):
         num_buckets: int = 20_000,
     ) -> None:
         super().__init__()
-        self.vocab = list(vocab)
-        self.index = {g: i for i, g in enumerate(self.vocab)}
+        self.ids = NgramIds(vocab, ngram_sizes, num_buckets)
+        self.vocab = self.ids.vocab
         self.embedding_dim = embedding_dim
         self.ngram_sizes = list(ngram_sizes)
         self.num_buckets = num_buckets
-        self.embedding = nn.EmbeddingBag(len(self.vocab) + num_buckets + 1, embedding_dim, mode="mean")
-        # Token 0 of the bucket range is an empty-text placeholder so every bag is non-empty.
-        self._empty = len(self.vocab) + num_buckets
+        self.embedding = nn.EmbeddingBag(self.ids.rows, embedding_dim, mode="mean")
 
     def token_ids(self, text: str) -> list[int]:
-        ids = []
-        for gram in ngrams(text, self.ngram_sizes):
-            idx = self.index.get(gram)
-            if idx is None:
-                if len(gram) == 1:  # an unseen single character carries little signal alone
-                    continue
-                idx = len(self.vocab) + zlib.crc32(gram.encode("utf-8")) % self.num_buckets
-            ids.append(idx)
-        return ids or [self._empty]
+        return self.ids(text)
 
     def preprocess(self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any) -> dict[str, torch.Tensor]:
         texts = self._prepend_prompt(list(inputs), prompt) if prompt else list(inputs)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from intents.build_lock import build_lock
 from intents.documents import build_docs, load_out_of_scope
-from intents.encoder import Encoder, EncoderNotFound
+from intents.encoder import Encoder, EncoderNotFound, open_encoder
 from intents.homophones import HomophoneRepair
 from intents.index import RoutingIndex, files_digest, fingerprint, kb_files
 from intents.normalise import DATA_DIR as INTENTS_DATA_DIR
@@ -36,7 +36,7 @@ TrainProgress = Callable[[int, int], None]
 def default_encoder_dir(settings: Settings, config: TrainConfig = TrainConfig()) -> Path:
     """Where the default encoder trained from this knowledge base lives (its key names its inputs)."""
     inputs = kb_files(settings.kb_dir, None) + sorted(INTENTS_DATA_DIR.glob("*.yaml"))
-    code = [Path(__file__).with_name(name) for name in NORMALISING_CODE + ("training.py", "ngram_embedding.py")]
+    code = [Path(__file__).with_name(name) for name in NORMALISING_CODE + ("training.py", "ngrams.py", "ngram_embedding.py")]
     key = hashlib.sha256(f"{files_digest(inputs + code)}:{json.dumps(asdict(config))}".encode()).hexdigest()[:16]
     return settings.data_dir / "models" / f"default-{key}"
 
@@ -73,8 +73,8 @@ def load_encoder(settings: Settings, kb: KnowledgeBase, normaliser: Normaliser, 
             raise EncoderNotFound(
                 f"GOVASSIST_ENCODER_PATH={settings.encoder_path} is not a sentence-transformers model directory"
             )
-        return Encoder(settings.encoder_path)
-    return Encoder(ensure_default_encoder(settings, kb, normaliser, progress=progress))
+        return open_encoder(settings.encoder_path)
+    return open_encoder(ensure_default_encoder(settings, kb, normaliser, progress=progress))
 
 
 def ensure_index(

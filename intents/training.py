@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from intents.ngrams import build_vocab
 from knowledge.base import KnowledgeBase
-from intents.ngram_embedding import NgramEmbedding, build_vocab
 
 Progress = Callable[[int, int], None]
 
@@ -91,6 +91,8 @@ def train_encoder(
     import torch.nn.functional as F
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.base.modules import Normalize
+
+    from intents.ngram_embedding import NgramEmbedding  # torch: only when training, never when serving
 
     random.seed(config.seed)
     torch.manual_seed(config.seed)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from intents.encoder import Encoder
+from intents.encoder import open_encoder
 from intents.index import RoutingIndex
 from intents.normalise import Normaliser
 from intents.pipeline import ensure_default_encoder, ensure_index, target_names
@@ -43,7 +43,7 @@ def train(settings: Settings) -> Path:
 def test_training_on_a_tiny_knowledge_base_routes_its_own_services(tiny_settings):
     kb = load_knowledge_base(tiny_settings.kb_dir)
     normaliser = Normaliser()
-    encoder = Encoder(train(tiny_settings))
+    encoder = open_encoder(train(tiny_settings))
     router = Router(RoutingIndex.build(kb, encoder, normaliser), encoder, normaliser, target_names(kb))
     for service_id in TINY:
         result = router.route(kb.services[service_id].name)
@@ -59,13 +59,13 @@ def test_training_is_deterministic_and_cached(tiny_settings, tmp_path):
     other = Settings(data_dir=tmp_path / "other", kb_dir=tiny_settings.kb_dir)
     second = train(other)
     texts = ["社保卡怎么办", "护照", "结婚登记要带什么"]
-    assert np.array_equal(Encoder(first).encode(texts), Encoder(second).encode(texts))
+    assert np.array_equal(open_encoder(first).encode(texts), open_encoder(second).encode(texts))
 
 
 def test_the_index_is_saved_loaded_and_rebuilt_when_the_knowledge_base_changes(tiny_settings):
     kb = load_knowledge_base(tiny_settings.kb_dir)
     normaliser = Normaliser()
-    encoder = Encoder(train(tiny_settings))
+    encoder = open_encoder(train(tiny_settings))
     built = ensure_index(tiny_settings, kb, encoder, normaliser)
     index_dirs = list((tiny_settings.data_dir / "index").iterdir())
     assert len(index_dirs) == 1
@@ -94,7 +94,7 @@ def test_the_index_is_saved_loaded_and_rebuilt_when_the_knowledge_base_changes(t
 def test_faiss_search_agrees_with_brute_force(tiny_settings):
     kb = load_knowledge_base(tiny_settings.kb_dir)
     normaliser = Normaliser()
-    encoder = Encoder(train(tiny_settings))
+    encoder = open_encoder(train(tiny_settings))
     index = RoutingIndex.build(kb, encoder, normaliser)
     vectors = encoder.encode(index.texts)
     query = encoder.encode_one("社保卡丢了")
