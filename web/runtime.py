@@ -46,7 +46,7 @@ def build_runtime(
     router: Router | None = None,
 ) -> Runtime:
     """Everything served at kb_version. `router`: a ready one for the files alone (tests share one)."""
-    from intents.pipeline import build_router  # torch and faiss load only when a runtime is built
+    from intents.pipeline import build_router  # faiss (and torch, only to train) load when a runtime is built
 
     in_force = edits.in_force(kb_version)
     kb = apply_edits(load_knowledge_base(settings.kb_dir, settings.sources_dir), in_force)
