@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +26,15 @@ from assistant.numbers import APPLICATION_NUMBERS, next_number
 from assistant.records import ApplicationEventRow, ApplicationRow
 from assistant.working_days import add_working_days
 from knowledge.models import TimeLimit, TimeLimitUnit
+
+# The statements read on every turn after a submission, built once (building one costs more than running it).
+_BY_NUMBER = select(ApplicationRow).where(ApplicationRow.number == bindparam("number"))
+_MEMBERS = select(ApplicationRow).where(ApplicationRow.parent_number == bindparam("number")).order_by(ApplicationRow.id)
+_OF_SESSION = (
+    select(ApplicationRow)
+    .where(ApplicationRow.session_id == bindparam("session_id"), ApplicationRow.parent_number.is_(None))
+    .order_by(ApplicationRow.id)
+)
 
 SUBMITTER = "applicant"  # the actor of the first event; session tokens never go into the audit trail
 
@@ -204,11 +213,7 @@ class ApplicationBook:
     def for_session(self, session_id: str) -> list[ApplicationView]:
         """What this session submitted, bundles with their members nested, oldest first."""
         with reading(self._sessions) as session:
-            rows = session.scalars(
-                select(ApplicationRow)
-                .where(ApplicationRow.session_id == session_id, ApplicationRow.parent_number.is_(None))
-                .order_by(ApplicationRow.id)
-            )
+            rows = session.scalars(_OF_SESSION, {"session_id": session_id})
             return [self._view(session, row, show_fields=True) for row in rows]
 
     def _insert(self, session: Session, draft: ApplicationDraft, parent: str | None, now: datetime) -> ApplicationRow:
@@ -243,9 +248,7 @@ class ApplicationBook:
         return row
 
     def _view(self, session: Session, row: ApplicationRow, show_fields: bool) -> ApplicationView:
-        members = session.scalars(
-            select(ApplicationRow).where(ApplicationRow.parent_number == row.number).order_by(ApplicationRow.id)
-        )
+        members = session.scalars(_MEMBERS, {"number": row.number})
         status = ApplicationStatus(row.status)
         return ApplicationView(
             number=row.number,
@@ -271,7 +274,7 @@ class ApplicationBook:
 
     @staticmethod
     def _by_number(session: Session, number: str) -> ApplicationRow | None:
-        return session.scalars(select(ApplicationRow).where(ApplicationRow.number == number)).one_or_none()
+        return session.scalars(_BY_NUMBER, {"number": number}).one_or_none()
 
 
 def _check_staff(staff: object) -> None:

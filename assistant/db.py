@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,8 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITE_OPTION = "govassist_write"
 _CREATE_TABLES_LOCK = 0x676F76617373  # any fixed 64-bit number: the advisory lock key of create_tables
+# One lock per SQLite engine that this process's writing transactions queue on (see writing()).
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str) -> Engine:
@@ -40,6 +44,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(parsed, json_serializer=functools.partial(json.dumps, ensure_ascii=False))
     if backend == "sqlite":
         _configure_sqlite(engine)
+        _WRITE_LOCKS[engine] = threading.RLock()
     return engine
 
 
@@ -102,9 +107,28 @@ def open_database(url: str) -> sessionmaker[Session]:
 @contextmanager
 def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction that intends to write: committed on success, rolled back on error."""
-    with factory() as session, session.begin():
+    with _queued(factory), factory() as session, session.begin():
         session.connection(execution_options={_WRITE_OPTION: True})
         yield session
+
+
+@contextmanager
+def _queued(factory: sessionmaker[Session]) -> Iterator[None]:
+    """On SQLite, this process's writers wait their turn on a lock, woken the moment it is free. Left to
+    SQLite, a writer that finds the file locked sleeps in its busy handler for up to 100 ms at a time
+    while the lock may already be free: at 10 concurrent chats that made p99 about 0.8 s against a p50
+    of 35 ms. Writers in other processes still meet at SQLite's own lock. After the busy timeout a
+    writer goes on without the queue, so a writer stuck behind it fails as it did before, never hangs."""
+    lock = _WRITE_LOCKS.get(factory.kw.get("bind"))  # type: ignore[arg-type]
+    if lock is None:  # PostgreSQL: rows are locked, not the database
+        yield
+        return
+    acquired = lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
 
 
 @contextmanager

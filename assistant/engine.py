@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook, local_now
@@ -33,6 +35,9 @@ from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
 from knowledge.base import KnowledgeBase
 from voice.speakable import speech_form
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_RETRIES = 3
 
@@ -88,15 +93,15 @@ class Assistant:
             before = state.model_copy(deep=True)
             reply = self.dialogue.handle(state, session_id, text)
             state.remember(message_id, reply.lines, reply.suggestions)
+            record = self._recording(session_id, channel, at, started, text, before, state, reply)
             try:
-                self.store.save(session_id, state.to_document(self.cipher.encrypt), None if stored is None else stored.version)
+                self.store.save(session_id, state.to_document(self.cipher.encrypt),
+                                None if stored is None else stored.version, also=record)
             except StaleSession:
                 if attempt == MAX_RETRIES - 1:
                     raise
                 continue
-            turn = self._turn(session_id, state, reply)
-            self._record(session_id, channel, at, started, text, before, state, reply)
-            return turn
+            return self._turn(session_id, state, reply)
         raise AssertionError("unreachable")
 
     def start_on_behalf(self, subject_id: str, caller: dict[str, str], agent: str) -> Turn:
@@ -108,10 +113,9 @@ class Assistant:
         session_id = self.new_session()
         fields = [f.label for f in spec.fields]
         self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
-        self.store.save(session_id, state.to_document(self.cipher.encrypt), None)
-        turn = self._turn(session_id, state, reply)
-        self._record(session_id, "copilot", at, started, "", SessionState(), state, reply)
-        return turn
+        record = self._recording(session_id, "copilot", at, started, "", SessionState(), state, reply)
+        self.store.save(session_id, state.to_document(self.cipher.encrypt), None, also=record)
+        return self._turn(session_id, state, reply)
 
     def has_session(self, session_id: str) -> bool:
         return self.store.exists(session_id)
@@ -137,19 +141,29 @@ class Assistant:
                 return Expecting(kind=slot.type.value, choices=[c.label for c in slot.choices])
         return None
 
-    def _record(self, session_id: str, channel: Channel, at: datetime, started: float, text: str,
-                before: SessionState, after: SessionState, reply: Reply) -> None:
-        if self.recorder is None:
-            return
+    def _recording(self, session_id: str, channel: Channel, at: datetime, started: float, text: str,
+                   before: SessionState, after: SessionState, reply: Reply) -> Callable[[Session], None] | None:
+        """What writes this turn's analytics event into the transaction that saves the turn (None: no recorder).
+
+        The event is built (and masked) now, outside the write lock; its latency is taken when it is
+        written, so it covers the turn up to its commit.
+        """
+        recorder = self.recorder
+        if recorder is None:
+            return None
         personal = self._personal(before) | self._personal(after)
         submitted = after.applications[-1] if len(after.applications) > len(before.applications) else None
-        self.recorder.record(TurnEvent(
+        event = TurnEvent(
             session_id=session_id, at=at, channel=channel, state_before=before.state.value, state_after=after.state.value,
             subject_id=after.form.subject_id if after.form else after.topic,
             text_masked=mask_known(text, personal), reply_masked=mask_known(reply.text, personal),
-            latency_ms=round((time.perf_counter() - started) * 1000, 2), application_number=submitted,
-            **routing_fields(reply.routed),
-        ))
+            latency_ms=0.0, application_number=submitted, **routing_fields(reply.routed),
+        )
+
+        def record(session: Session) -> None:
+            recorder.record(replace(event, latency_ms=round((time.perf_counter() - started) * 1000, 2)), session)
+
+        return record
 
     def _personal(self, s: SessionState) -> dict[str, str]:
         """Every value the open form holds, raw → masked as its type is masked on screens."""

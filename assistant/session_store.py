@@ -14,12 +14,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import reading, writing
 from assistant.records import ConsentRow, SessionRow
+
+
+# Built once: making a statement costs more CPU than running it (values are bound per call).
+_EXISTS = select(SessionRow.id).where(SessionRow.id == bindparam("token"))
+_SAVE = (
+    update(SessionRow)
+    .where(SessionRow.id == bindparam("token"), SessionRow.version == bindparam("expected"))
+    .values(state_json=bindparam("new_state"), version=bindparam("new_version"), updated_at=bindparam("now"))
+    .execution_options(synchronize_session=False)  # no SessionRow is loaded in the saving transaction
+)
 
 
 class StaleSession(RuntimeError):
@@ -65,28 +75,35 @@ class SessionStore:
     def exists(self, token: str) -> bool:
         """Whether a conversation is stored under token, without reading its state (a cheap check per request)."""
         with reading(self._sessions) as session:
-            return session.scalar(select(SessionRow.id).where(SessionRow.id == token)) is not None
+            return session.scalar(_EXISTS, {"token": token}) is not None
 
-    def save(self, token: str, state: dict[str, Any], expected_version: int | None) -> int:
-        """Store state; expected_version None creates the session. Returns the new version."""
+    def save(self, token: str, state: dict[str, Any], expected_version: int | None,
+             also: Callable[[Session], None] | None = None) -> int:
+        """Store state; expected_version None creates the session. Returns the new version.
+
+        `also` writes what belongs with this version (the turn's analytics event) in the same
+        transaction, after the version check passed: one commit for both.
+        """
         document = json.dumps(state, ensure_ascii=False)
         now = self._clock()
         if expected_version is None:
             try:
                 with writing(self._sessions) as session:
                     session.add(SessionRow(id=token, created_at=now, updated_at=now, version=1, state_json=document))
+                    session.flush()  # a duplicate token fails here, before `also` writes anything
+                    if also is not None:
+                        also(session)
             except IntegrityError as exc:
                 raise StaleSession(f"session {token[:6]}… already exists") from exc
             return 1
         with writing(self._sessions) as session:
             # Compare and set in one statement: no read, so no window between the check and the write.
-            result = session.execute(
-                update(SessionRow)
-                .where(SessionRow.id == token, SessionRow.version == expected_version)
-                .values(state_json=document, version=expected_version + 1, updated_at=now)
-            )
+            result = session.execute(_SAVE, {"token": token, "expected": expected_version, "new_state": document,
+                                             "new_version": expected_version + 1, "now": now})
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 raise StaleSession(f"session {token[:6]}… is not at version {expected_version}")
+            if also is not None:
+                also(session)
         return expected_version + 1
 
     def record_consent(self, token: str, subject_id: str, purpose: str, fields: list[str], granted: bool) -> None:

@@ -147,3 +147,32 @@ def test_the_default_database_is_a_sqlite_file_in_the_data_dir(tmp_path: Path) -
     assert Settings(data_dir=tmp_path).resolved_database_url == f"sqlite:///{tmp_path / 'govassist.db'}"
     url = "postgresql://db.example/govassist"
     assert Settings(data_dir=tmp_path, database_url=url).resolved_database_url == url
+
+
+def test_writers_of_one_process_take_turns_on_sqlite_without_busy_waiting(sqlite_db: OpenDb) -> None:
+    from sqlalchemy import event
+
+    factory = sqlite_db()
+    engine = engine_of(factory)
+
+    @event.listens_for(engine, "connect")
+    def no_busy_wait(dbapi_connection, _record) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")  # a writer finding the file locked would fail at once
+
+    engine.dispose()  # the connections opened so far had the default timeout
+    store, failures = SessionStore(factory), []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(20):
+                store.save(f"writer{n}-{i}", STATE, expected_version=None)
+        except Exception as exc:  # noqa: BLE001 (collected for the assertion)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert all(store.exists(f"writer{n}-19") for n in range(8))

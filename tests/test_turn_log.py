@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from assistant.db import open_database, reading
 from assistant.records import TurnEventRow
 from assistant.states import State
 from assistant.turn_log import TurnEvent, mask_known
+from persistence_support import any_db  # noqa: F401 (fixture)
 from tests.conftest import DIALOGUE_NOW
 
 ID = "110101199003074514"
@@ -101,3 +103,50 @@ def test_the_web_layer_names_the_channel_a_citizen_text_and_an_agents_copilot(tm
     assert (on_behalf.channel, on_behalf.text_masked, on_behalf.state_before) == ("copilot", "", "idle")
     assert PHONE not in on_behalf.reply_masked
     assert agent.channel == "copilot" and agent.session_id == started["session_id"]
+
+
+def test_a_turn_and_its_event_are_written_in_one_transaction(assistant):
+    # One commit (one fsync) a turn: the event rides in the transaction that saves the conversation.
+    from sqlalchemy import event
+
+    engine = assistant.store._sessions.kw["bind"]
+    writes: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        session = assistant.new_session()
+        assistant.handle(session, "今天晚上吃什么好呢")
+        assistant.handle(session, "今天天气怎么样")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(writes) == 2
+
+
+def test_a_failed_event_does_not_fail_the_turn_or_its_save(assistant, dialogue_settings):
+    from sqlalchemy import text
+
+    from assistant.db import writing
+
+    with writing(assistant.store._sessions) as db:
+        db.execute(text("DROP TABLE turn_events"))  # every event insert now fails
+    session = assistant.new_session()
+    assert assistant.handle(session, "我想第一次办张社保卡").state is State.consent
+    assert assistant.handle(session, "同意").state is State.filling  # the first turn's state was saved
+
+
+def test_a_stale_save_writes_nothing_it_carries(any_db):
+    from assistant.session_store import SessionStore, StaleSession
+
+    store, carried = SessionStore(any_db()), []
+    token = store.new_token()
+    store.save(token, {"n": 1}, None)
+    store.save(token, {"n": 2}, 1)
+    with pytest.raises(StaleSession):
+        store.save(token, {"n": 3}, 1, also=carried.append)
+    with pytest.raises(StaleSession):
+        store.save(token, {"n": 3}, None, also=carried.append)
+    assert carried == [] and store.load(token).state == {"n": 2}

@@ -97,7 +97,7 @@ def card_for(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
 
 
 @router.post("/chat", dependencies=[allow(Access.public)], response_model=ChatTurn, responses={400: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
-def chat(body: ChatRequest, request: Request, response: Response, assistant: AssistantDep, kb: KbDep) -> ChatTurn:
+def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep) -> Response:
     """One message in, one Turn out. Without a session_id (or cookie) a new conversation starts."""
     if not body.text.strip():
         raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
@@ -107,8 +107,11 @@ def chat(body: ChatRequest, request: Request, response: Response, assistant: Ass
         limit(request, session_id)
     # A signed-in agent going on with a caller's session (代办 from /copilot) counts as the copilot channel.
     turn = assistant.handle(session_id, body.text, "copilot" if agent else "text", message_id=body.message_id)
+    reply = ChatTurn(**dict(turn), card=card_for(kb, turn))
+    # Serialised once, here: a returned model would be validated against ChatTurn again, then dumped.
+    response = Response(reply.model_dump_json(), media_type="application/json")
     set_private_cookie(request, response, SESSION_COOKIE, session_id, max_age=7 * 24 * 3600)
-    return ChatTurn(**turn.model_dump(), card=card_for(kb, turn))
+    return response
 
 
 @router.get("/health", dependencies=[allow(Access.public)], response_model=Health)
