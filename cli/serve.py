@@ -29,13 +29,14 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
 
     from cli.common import load_router
     from server import create_app
-    from web.workers import APP
+    from web.workers import APP, PROTOCOL
     from web.workers import serve as workers_serve
 
     if workers == 1:
         router = load_router(settings)  # trains and indexes on the first run, with progress shown
         click.echo(f"serving on http://{host}:{port}", err=True)
-        uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout)
+        uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout,
+                    **PROTOCOL)
         return
     # Train and index once, in a process that then exits: the supervisor stays small and no worker builds.
     prepare = multiprocessing.get_context("spawn").Process(target=load_router, args=(settings,))
@@ -47,4 +48,4 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
     os.environ |= {"GOVASSIST_DATA_DIR": str(settings.data_dir), "GOVASSIST_KB_DIR": str(settings.kb_dir)}
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     workers_serve(uvicorn.Config(APP, factory=True, workers=workers, host=host, port=port,
-                                 timeout_graceful_shutdown=graceful_timeout))
+                                 timeout_graceful_shutdown=graceful_timeout, **PROTOCOL))

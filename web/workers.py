@@ -17,6 +17,9 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 APP = "server:create_app"  # a factory: each worker builds the app from GOVASSIST_* settings
+# httptools: a C parser, less CPU a request than h11. asyncio's loop, never uvloop even where installed:
+# under uvloop, requests already sent when SIGTERM came were sometimes reset (tests/test_shutdown.py).
+PROTOCOL = {"http": "httptools", "loop": "asyncio"}
 
 
 def tcp_listener(config: uvicorn.Config) -> socket.socket:
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-access-log", action="store_true")
     args = parser.parse_args(argv)
     serve(uvicorn.Config(APP, factory=True, host=args.host, port=args.port, workers=args.workers,
-                         log_level=args.log_level, access_log=not args.no_access_log))
+                         log_level=args.log_level, access_log=not args.no_access_log, **PROTOCOL))
 
 
 if __name__ == "__main__":
