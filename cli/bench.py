@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.common import load_kb, load_router
 from cli.evaluate import ROUTING_DEV
 from settings import Settings
+
+if TYPE_CHECKING:
+    from eval.load_schedule import Arrivals
 
 
 def _levels(_ctx: click.Context, _param: click.Parameter, value: str) -> list[int]:
@@ -81,26 +85,36 @@ def inprocess(settings: Settings, turns: int, database_url: str | None, as_json:
 @click.option("--turns", default=20, show_default=True, type=click.IntRange(1), help="Turns per session.")
 @click.option("--min-turns", default=200, show_default=True, type=click.IntRange(1),
               help="At least this many turns per level (more sessions than the level when it is small).")
+@click.option("--rate", default=None, type=click.FloatRange(min=0, min_open=True),
+              help="Open loop: offer this many turns/s over the concurrent sessions, each sending on its own "
+                   "schedule; latency counts from when a turn was due. Default: closed loop (the most turns/s).")
+@click.option("--arrivals", default="poisson", show_default=True, type=click.Choice(["poisson", "fixed"]),
+              help="Open loop: a session's turns due at random (Poisson) or even intervals.")
 @database_option
 @json_option
 @click.pass_obj
-def http(settings: Settings, workers: int, concurrency: list[int], turns: int, min_turns: int,
-         database_url: str | None, as_json: bool) -> None:
+def http(settings: Settings, workers: int, concurrency: list[int], turns: int, min_turns: int, rate: float | None,
+         arrivals: Arrivals, database_url: str | None, as_json: bool) -> None:
     """Turns per second, latency, errors and cross-talk of concurrent multi-turn sessions over POST /api/chat."""
     from eval.bench_http import bench_http
     from eval.bench_stats import table
 
     _, subjects = _trained(settings)
-    report = bench_http(settings, settings.data_dir, subjects, workers, concurrency, turns, min_turns, database_url)
+    report = bench_http(settings, settings.data_dir, subjects, workers, concurrency, turns, min_turns, database_url,
+                        rate, arrivals)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
         return
-    click.echo(f"{workers} worker(s), {report.database}, ready in {report.ready_s:.1f} s; {turns} turns per session")
+    loop = "closed loop" if rate is None else f"open loop, {rate:g} turns/s offered ({arrivals})"
+    click.echo(f"{workers} worker(s), {report.database}, ready in {report.ready_s:.1f} s; {turns} turns per session; {loop}")
     rows = [(r.concurrency, r.sessions, r.turns, f"{r.turns_per_s:.1f}", r.latency.p50_ms, r.latency.p95_ms,
              r.latency.p99_ms, len(r.errors), len(r.crosstalk), f"{level.cpu_ms_per_turn(level.server_cpu_s):.1f}",
              f"{level.cpu_ms_per_turn(level.client_cpu_s):.1f}") for level in report.levels for r in [level.load]]
     click.echo(table(("concurrent", "sessions", "turns", "turns/s", "p50 ms", "p95 ms", "p99 ms", "errors", "cross-talk",
                       "server CPU ms/turn", "client CPU ms/turn"), rows))
+    if rate is not None:
+        due = ", ".join(f"{r.turns / r.scheduled_s:.1f}" for r in (level.load for level in report.levels) if r.scheduled_s)
+        click.echo(f"turns/s as scheduled (what a finite random schedule offered; turns/s above is what was served): {due}")
     for level in report.levels:
         for problem in (level.load.errors + level.load.crosstalk)[:5]:
             click.echo(f"  ✗ {problem}")

@@ -20,6 +20,7 @@ from assistant.forms import FormSpec
 from eval.bench_db import fresh_database
 from eval.bench_server import REUSED, BenchServer, Memory, ServerOptions, fresh_data_dir
 from eval.load_http import LoadReport, run_load
+from eval.load_schedule import Arrivals, OpenLoop
 from settings import Settings
 
 WARM_UP_TURNS = 4  # per warm-up session: every worker loads its lazy parts before timing starts
@@ -71,15 +72,18 @@ class HttpReport:
 
 
 def bench_http(settings: Settings, trained: Path, subjects: Sequence[FormSpec], workers: int, levels: Sequence[int],
-               turns: int, min_turns: int, database_url: str | None) -> HttpReport:
-    """Each level: max(level, min_turns / turns) sessions of `turns` turns, `level` at a time."""
+               turns: int, min_turns: int, database_url: str | None, rate: float | None = None,
+               arrivals: Arrivals = "poisson") -> HttpReport:
+    """Each level: max(level, min_turns / turns) sessions of `turns` turns, `level` at a time; closed loop,
+    or with `rate` an open loop offering that many turns/s over the level's sessions (eval/load_schedule.py)."""
     reports = []
     with served(settings, trained, workers, database_url) as server:
         citizen = warm_up(server, subjects, workers, 0)
         for concurrency in levels:
             sessions = max(concurrency, math.ceil(min_turns / turns))
             server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
-            load = run_load(server.base_url, subjects, concurrency, sessions, turns, first_citizen=citizen)
+            pace = None if rate is None else OpenLoop(rate, concurrency, arrivals)
+            load = run_load(server.base_url, subjects, concurrency, sessions, turns, first_citizen=citizen, pace=pace)
             reports.append(Level(load, server.cpu_seconds() - server_cpu, time.process_time() - client_cpu))
             citizen += sessions
     return HttpReport(workers, "postgresql" if database_url else "sqlite", server.ready_s, reports)

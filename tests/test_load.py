@@ -24,6 +24,7 @@ from assistant.turn import ApplicationRef, SlotView, SubjectRef, Turn
 from eval.bench_server import BenchServer, ServerOptions, fresh_data_dir
 from eval.load_citizen import LoadCitizen, duplicated, starting_subjects
 from eval.load_http import run_load
+from eval.load_schedule import OpenLoop
 from knowledge.models import SlotType
 from persistence_support import private_postgres_schema
 from settings import Settings
@@ -55,11 +56,16 @@ def test_twenty_concurrent_conversations_on_two_workers_get_only_their_own_repli
 ) -> None:
     data_dir = fresh_data_dir(trained, tmp_path / "data")
     with BenchServer(data_dir, ServerOptions(workers=2, database_url=database_url), routing_settings) as server:
-        report = run_load(server.base_url, short_forms, concurrency=SESSIONS, sessions=SESSIONS, turns=TURNS)
-    assert report.errors == []
-    assert report.crosstalk == []
-    assert report.turns == SESSIONS * TURNS
-    assert report.submitted >= SESSIONS // 2  # applications were made, looked up and checked too
+        closed = run_load(server.base_url, short_forms, concurrency=SESSIONS, sessions=SESSIONS, turns=TURNS)
+        # The same citizens' checks when each session keeps a schedule (open loop) instead.
+        opened = run_load(server.base_url, short_forms, concurrency=SESSIONS, sessions=SESSIONS, turns=TURNS,
+                          first_citizen=SESSIONS, pace=OpenLoop(rate=400, slots=SESSIONS))
+    for report in (closed, opened):
+        assert report.errors == []
+        assert report.crosstalk == []
+        assert report.turns == SESSIONS * TURNS
+        assert report.submitted >= SESSIONS // 2  # applications were made, looked up and checked too
+    assert (closed.offered_per_s, opened.offered_per_s) == (None, 400)
 
 
 # The check itself: a reply meant for someone else is caught.
