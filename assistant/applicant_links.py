@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.crypto import FieldCipher, FieldCipherError
 from assistant.db import reading, writing
+from assistant.facts import first_answered
 from assistant.records import ApplicantLinkRow, ApplicationRow
 
 DIGEST_PURPOSE = "applicant"
@@ -95,7 +96,7 @@ class ApplicantLinks:
             after = rows[-1][0]
 
     def _digest_of(self, values: dict[str, str], identity_slots: Sequence[str]) -> str | None:
-        token = next((values[s] for s in identity_slots if values.get(s)), None)
+        token = first_answered(identity_slots, values)
         if token is None:
             return None
         try:

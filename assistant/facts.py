@@ -57,7 +57,12 @@ def _stated(text: str, phrase: str, negations: Sequence[str]) -> bool:
 
 def applicant_id(rules: EligibilityRules, values: Mapping[str, str]) -> str | None:
     """The ID number of whoever applied: the first identity slot answered, in the rules' order."""
-    return next((values[s] for s in rules.identity_slots if values.get(s)), None)
+    return first_answered(rules.identity_slots, values)
+
+
+def first_answered(slots: Sequence[str], values: Mapping[str, str]) -> str | None:
+    """The value of the first of `slots` that `values` holds (plain or encrypted alike)."""
+    return next((values[s] for s in slots if values.get(s)), None)
 
 
 def age_on(id_number: str, today: date) -> int | None:
