@@ -37,9 +37,8 @@ class Encoder(Protocol):
 
 
 def open_encoder(path: Path) -> Encoder:
-    """Our own n-gram model through numpy; any other model directory through sentence-transformers."""
-    if not (path / "modules.json").is_file():
-        raise EncoderNotFound(f"no sentence-transformers model at {path} (modules.json missing)")
+    """Our own n-gram model through numpy; any other model directory through sentence-transformers
+    (which raises EncoderNotFound where there is none)."""
     from intents.ngram_runtime import NgramEncoder, is_ngram_model  # it imports model_identity from here
 
     return NgramEncoder(path) if is_ngram_model(path) else SentenceTransformerEncoder(path)
