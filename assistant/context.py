@@ -7,7 +7,7 @@ knowledge base with their own clock, database and router.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -19,6 +19,7 @@ from assistant.messages import Messages
 from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
 from intents.router import RoutingResult
+from intents.smalltalk import SmallTalk, default_smalltalk
 from knowledge.base import KnowledgeBase
 
 
@@ -46,3 +47,9 @@ class DialogueContext:
     consents: ConsentLog
     today: Callable[[], date]
     links: ApplicantLinks | None = None  # who applied for what (服务找人); None: no one else's applications are counted
+    smalltalk: SmallTalk = field(default_factory=default_smalltalk)
+
+    def name_of(self, subject_id: str) -> str:
+        """What a service, bundle, policy or imported item is called."""
+        item = self.kb.find(subject_id)
+        return getattr(item, "name", None) or getattr(item, "title", subject_id)

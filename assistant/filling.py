@@ -1,7 +1,8 @@
 """Filling one form: which question comes next, taking answers, refusing wrong ones without looping,
 the materials pre-check (智能预审), and the read-back before submitting.
 
-Pure logic over a FormSpec and a FormState; it never touches the database or the router.
+Pure logic over a FormSpec and the step's Tracker: it returns what happened as events and message
+keys, and never touches the database or the router.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from assistant.events import Asked, MaterialsChecked, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker
 from assistant.forms import MATERIALS_KEY, FormField, FormSpec
 from assistant.masking import mask
 from assistant.messages import Messages
@@ -22,9 +24,11 @@ from knowledge.models import Slot, SlotType
 if TYPE_CHECKING:
     from intents.router import RoutingResult
 
-# After this many refusals of one field the question comes with an example, the choices, a way to
-# skip (optional fields) and the offer of a human: the person is never asked the same way a third time.
+# The second time an answer to one question is not understood, the question comes with a concrete way
+# on (an example, the choices, 跳过 where optional, 转人工); the third time an optional question is
+# skipped and a required one is handed to a person. The same question is never asked a fourth time.
 HELP_AFTER = 2
+GIVE_UP_AFTER = 3
 # A bare yes/no question outside any form (consent, confirmation).
 YES_NO = Slot(name="answer", label="回答", type=SlotType.yes_no, ask="是吗？")
 
@@ -34,10 +38,6 @@ class Reply:
     lines: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     routed: RoutingResult | None = None  # what the router said, when this turn asked it (for analytics)
-
-    def add(self, text: str) -> None:
-        if text:
-            self.lines.append(text)
 
     @property
     def text(self) -> str:
@@ -59,50 +59,50 @@ class FormFiller:
         return next((f for f in self.applicable(form) if f.key not in form.values and f.key not in form.skipped), None)
 
     def missing(self, form: FormState) -> list[str]:
-        return [f.label for f in self.applicable(form) if f.required and f.key not in form.values]
+        return [f.label for f in self.applicable(form) if f.required_for(form.values) and f.key not in form.values]
 
-    def prune(self, form: FormState) -> None:
-        """Drop answers to questions that no longer apply (the answer they depended on changed)."""
-        keep = {f.key for f in self.applicable(form)}
-        for key in [k for k in form.values if k not in keep]:
-            form.clear(key)
+    def required(self, form: FormState, key: str) -> bool:
+        return self.spec.field(key).required_for(form.values)
 
     # -- asking ------------------------------------------------------------------------------------
 
-    def ask(self, form: FormState, reply: Reply, help_: bool = False) -> None:
-        target = self.next_field(form) if form.asked is None or form.asked in form.values else self.spec.field(form.asked)
-        if target is None:
-            return
-        form.asked = target.key
+    def ask(self, t: Tracker, key: str, help_: bool = False) -> None:
+        """Ask the question of field `key` (it becomes the one waiting for an answer)."""
+        form = t.state.form
+        assert form is not None
+        target = self.spec.field(key)
+        if form.asked != key:
+            t(Asked(key))
         slot = target.slot
-        question = slot.ask if slot.required else self.say("ask_optional", question=slot.ask)
-        if target.key == MATERIALS_KEY:
-            items = "\n".join(f"{i}. {m.name}" for i, m in enumerate(self.spec.materials, start=1))
-            question = self.say("materials_list", question=slot.ask, list=items)
-            reply.suggestions += [self.say("chip_all_materials")]
         if help_:
-            reply.add(self._help(target))
-        reply.add(question)
-        reply.suggestions += self._chips(target, help_)
+            t(self._help(target, form))
+        if key == MATERIALS_KEY:
+            items = "\n".join(f"{i}. {m.name}" for i, m in enumerate(self.spec.materials, start=1))
+            t.say("materials_list", question=slot.ask, list=items)
+            t.offer(self.say("chip_all_materials"))
+        elif self.required(form, key):
+            t.say("ask", question=slot.ask)
+        else:
+            t.say("ask_optional", question=slot.ask)
+        t.offer(*self._chips(target, form, help_))
 
-    def _help(self, target: FormField) -> str:
+    def _help(self, target: FormField, form: FormState) -> Said:
         slot = target.slot
-        parts = [self.say("rejected_again")]
+        parts = {"example": "", "choices": "", "skip": ""}
         if slot.hint:
-            parts.append(self.say("help_example", hint=slot.hint.removeprefix("比如：")))
+            parts["example"] = self.say("help_example", hint=slot.hint.removeprefix("比如："))
         if slot.choices:
-            parts.append(self.say("help_choices", choices="、".join(c.label for c in slot.choices)))
-        if not slot.required:
-            parts.append(self.say("help_skip"))
-        parts.append(self.say("help_human"))
-        return "".join(parts)
+            parts["choices"] = self.say("help_choices", choices="、".join(c.label for c in slot.choices))
+        if not self.required(form, target.key):
+            parts["skip"] = self.say("help_skip")
+        return Said("help", parts)
 
-    def _chips(self, target: FormField, help_: bool) -> list[str]:
+    def _chips(self, target: FormField, form: FormState, help_: bool) -> list[str]:
         slot = target.slot
         chips = [c.label for c in slot.choices]
         if slot.type is SlotType.yes_no:
             chips += [self.say("chip_yes_answer"), self.say("chip_no_answer")]
-        if not slot.required:
+        if not self.required(form, target.key):
             chips.append(self.say("chip_skip"))
         if help_:
             chips.append(self.say("chip_human"))
@@ -110,56 +110,71 @@ class FormFiller:
 
     # -- answers -----------------------------------------------------------------------------------
 
-    def take(self, form: FormState, extraction: Extraction) -> list[str]:
-        """Store every accepted value that belongs to a question still applicable; return the keys."""
+    def take(self, t: Tracker, extraction: Extraction, source: str = "answer") -> list[str]:
+        """Set every accepted value that belongs to a question still applicable; return the keys."""
+        form = t.state.form
+        assert form is not None
         taken = []
         for key, value in extraction.values.items():
             if not self.spec.has(key) or not self.spec.field(key).applies(form.values | {key: value.value}):
                 continue
             if key == MATERIALS_KEY:
-                if not self._take_materials(form, value):
+                if not self._take_materials(t, value):
                     continue
             else:
-                form.set(key, value.value, value.display)
+                t(SlotSet(key, value.value, value.display, source))
             taken.append(key)
-        self.prune(form)
+        self._prune(t)
         return taken
 
-    def _take_materials(self, form: FormState, value: Value) -> bool:
+    def _prune(self, t: Tracker) -> None:
+        """Drop answers to questions that no longer apply (the answer they depended on changed)."""
+        form = t.state.form
+        assert form is not None
+        keep = {f.key for f in self.applicable(form)}
+        for key in [k for k in form.values if k not in keep]:
+            t(SlotCleared(key))
+
+    def _take_materials(self, t: Tracker, value: Value) -> bool:
         have = set(json.loads(value.value))
         lacking = [m for i, m in enumerate(self.spec.materials) if i not in have]
-        form.missing_materials = [m.name for m in lacking if not m.deferrable]
-        form.deferred = [m.name for m in lacking if m.deferrable]
-        if form.missing_materials:
+        missing = tuple(m.name for m in lacking if not m.deferrable)
+        deferred = tuple(m.name for m in lacking if m.deferrable)
+        t(MaterialsChecked(missing, deferred))
+        if missing:
             return False
-        form.set(MATERIALS_KEY, value.value, self.materials_display(form))
+        display = self.say("materials_deferred", deferred="、".join(deferred)) if deferred else self.say("chip_all_materials")
+        t(SlotSet(MATERIALS_KEY, value.value, display))
         return True
 
-    def materials_display(self, form: FormState) -> str:
-        if form.deferred:
-            return self.say("materials_deferred", deferred="、".join(form.deferred))
-        return self.say("chip_all_materials")
+    def refuse(self, t: Tracker, key: str, problem: Invalid | None) -> int:
+        """Say what is wrong in one sentence and ask again, with help from the second time on. Returns how
+        many times this question has now been refused (the caller gives up on the third)."""
+        form = t.state.form
+        assert form is not None
+        reason = problem.message if problem else self.say("not_understood")
+        t(SlotRejected(key, reason))
+        count = form.rejections.get(key, 0)
+        if count >= GIVE_UP_AFTER:
+            return count
+        t.say("refused", reason=reason)
+        self.ask(t, key, help_=count >= HELP_AFTER)
+        return count
 
-    def refuse(self, form: FormState, key: str, problem: Invalid | None, reply: Reply) -> None:
-        """Say what is wrong in one sentence, then ask again — with help from the second refusal on."""
-        count = form.reject(key)
-        reply.add(problem.message if problem else self.say("not_understood"))
-        form.asked = key
-        self.ask(form, reply, help_=count >= HELP_AFTER)
+    def skip(self, t: Tracker, key: str, reason: str = "asked") -> None:
+        t(SlotSkipped(key, reason))
 
-    def materials_shortfall(self, form: FormState, reply: Reply) -> None:
-        reply.add(self.say("materials_missing", missing="、".join(form.missing_materials)))
-        reply.suggestions += [self.say("chip_materials_ready"), self.say("chip_human")]
+    def materials_shortfall(self, t: Tracker) -> None:
+        form = t.state.form
+        assert form is not None
+        t.say("materials_missing", missing="、".join(form.missing_materials))
+        t.offer(self.say("chip_materials_ready"), self.say("chip_human"))
 
     # -- read-back ---------------------------------------------------------------------------------
 
-    def readback(self, form: FormState) -> str:
-        lines = [
-            self.say("confirm_line", label=f.label, value=mask(f.slot.type, form.displays[f.key]))
-            for f in self.applicable(form)
-            if f.key in form.values
-        ]
-        return self.say("confirm", lines="\n".join(lines))
+    def readback(self, form: FormState) -> Said:
+        lines = [self.say("confirm_line", label=label, value=value) for _, label, value in self.views(form)]
+        return Said("confirm", {"lines": "\n".join(lines)})
 
     def views(self, form: FormState) -> list[tuple[str, str, str]]:
         """(key, label, masked value) of every answer, in form order."""

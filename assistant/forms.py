@@ -29,9 +29,16 @@ class FormField:
     targets: tuple[tuple[str, str], ...]  # (service id, slot name in that service) this answer fills
     # Ask only when the field `condition[0]` of this form holds one of the values `condition[1]`.
     condition: tuple[str, frozenset[str]] | None = None
+    # Required (though the slot is optional) when the field `required_when[0]` holds one of these values.
+    required_when: tuple[str, frozenset[str]] | None = None
 
     def applies(self, values: dict[str, str]) -> bool:
         return self.condition is None or values.get(self.condition[0]) in self.condition[1]
+
+    def required_for(self, values: dict[str, str]) -> bool:
+        """Whether this field must be answered, given the answers so far."""
+        when = self.required_when
+        return self.required or (when is not None and values.get(when[0]) in when[1])
 
     @property
     def label(self) -> str:
@@ -98,10 +105,16 @@ def _condition(slot: Slot, key_of: dict[str, str]) -> tuple[str, frozenset[str]]
     return key_of[slot.ask_if.slot], frozenset(slot.ask_if.values)
 
 
+def _required_when(slot: Slot, key_of: dict[str, str]) -> tuple[str, frozenset[str]] | None:
+    if slot.required_if is None or slot.required_if.slot not in key_of:
+        return None
+    return key_of[slot.required_if.slot], frozenset(slot.required_if.values)
+
+
 def _service_form(service: Service) -> FormSpec:
     key_of = {s.name: s.name for s in service.slots}
     fields = [
-        FormField(s.name, s, ((service.id, s.name),), _condition(s, key_of))
+        FormField(s.name, s, ((service.id, s.name),), _condition(s, key_of), _required_when(s, key_of))
         for s in service.slots
         if s.type is not SlotType.materials
     ]
@@ -153,7 +166,8 @@ def _bundle_form(kb: KnowledgeBase, bundle: Bundle) -> FormSpec:
                 slot_def = old_field.slot if old_field.slot.required or not slot.required else slot.model_copy(update={"name": key})
                 fields[key] = FormField(key, slot_def, old_field.targets + (target,), old_field.condition and condition)
             else:
-                fields[key] = FormField(key, slot.model_copy(update={"name": key}), (target,), condition)
+                fields[key] = FormField(key, slot.model_copy(update={"name": key}), (target,), condition,
+                                        _required_when(slot, key_of))
     materials: dict[str, Material] = {}
     for member in members:
         for material in member.materials:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from assistant.events import Tracker, apply_turn, render
 from assistant.filling import FormFiller, Reply
 from assistant.forms import FormSpec
 from assistant.session import FormState, SessionState
@@ -33,6 +34,10 @@ def prefilled_session(spec: FormSpec, caller: dict[str, str], filler: FormFiller
         if isinstance(value, Value):
             form.set(field.key, value.value, value.display)
     session = SessionState(state=State.filling, form=form, consented=[spec.subject_id], topic=spec.subject_id)
-    reply = Reply()
-    filler.ask(form, reply)
-    return session, reply
+    t = Tracker(session)
+    following = filler.next_field(form)
+    if following is not None:
+        filler.ask(t, following.key)
+    apply_turn(session, t.events)
+    rendered = render(t.events, filler.say)
+    return session, Reply(lines=rendered.lines, suggestions=rendered.suggestions)

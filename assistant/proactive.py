@@ -15,7 +15,7 @@ from assistant.applications import ApplicationView
 from assistant.cooccurrence import applied_together, people
 from assistant.context import DialogueContext
 from assistant.facts import Evidence, applicant_id, derive_facts, said_facts
-from assistant.filling import Reply
+from assistant.events import FactsNoted, OffersMade, Said, Tracker
 from assistant.next_services import rank_next
 from assistant.policy_match import match_policies
 from assistant.recommendation import Recommendation
@@ -41,11 +41,14 @@ class Proactive:
 
     # -- what the conversation tells us -------------------------------------------------------------
 
-    def note(self, s: SessionState, text: str) -> None:
+    def note(self, t: Tracker, normalised: str) -> None:
         """Keep the facts a message states about the citizen ("我是残疾人"), for later offers."""
         rules = self.ctx.kb.eligibility
-        if rules is not None and text:
-            s.noted.update(said_facts(rules, self.ctx.router.normalise(text)))
+        if rules is None or not normalised:
+            return
+        facts = said_facts(rules, normalised)
+        if any(t.state.noted.get(k) != v for k, v in facts.items()):
+            t(FactsNoted(facts))
 
     def record_applicant(self, number: str, form: FormState) -> None:
         """Link a new application to its applicant (a keyed digest of their ID number), if there is one."""
@@ -76,47 +79,47 @@ class Proactive:
 
     # -- what is said ------------------------------------------------------------------------------------
 
-    def after_submission(self, s: SessionState, session_id: str, done: str, reply: Reply) -> None:
+    def after_submission(self, t: Tracker, session_id: str, done: str) -> None:
         """A line of what usually follows, one benefit with its reason, and at most three quick replies."""
         say = self.ctx.say
         done_name = getattr(self.ctx.kb.find(done), "name", done)
-        found = self.suggestions(s, session_id, just_done=done)
+        found = self.suggestions(t.state, session_id, just_done=done)
         services = found.services[:AFTER_SUBMISSION]
         policy = [p for p in found.policies if p.start not in {x.start for x in services}][:1]
         services = services[:AFTER_SUBMISSION - len(policy)]
         if services:
             many = any(x.reason == say("why_together", done=done_name) for x in services)
-            reply.add(say("next_together" if many else "next_maybe", done=done_name, names="、".join(x.name for x in services)))
+            t.say("next_together" if many else "next_maybe", done=done_name, names="、".join(x.name for x in services))
         for item in policy:
-            reply.add(item.reason)
-        self._offer(s, [*services, *policy], reply)
+            t.say("offer_reason", reason=item.reason)
+        self._offer(t, [*services, *policy])
         if len(found.all) > len(services) + len(policy):
-            reply.suggestions.append(say("chip_more_offers"))
+            t.offer(say("chip_more_offers"))
 
-    def list_all(self, s: SessionState, session_id: str, reply: Reply) -> None:
+    def list_all(self, t: Tracker, session_id: str, chips: bool = True) -> None:
         """"还有哪些可以办": every follow-up and every policy that matched, each with its reason."""
-        found = self.suggestions(s, session_id)
-        self._list(s, found.services, "offers_heading", reply)
-        self._list(s, found.policies, "policies_heading", reply)
+        found = self.suggestions(t.state, session_id)
+        self._list(t, found.services, "offers_heading")
+        self._list(t, found.policies, "policies_heading")
         if not found.all:
-            reply.add(self.ctx.say("offers_none"))
-        self._offer(s, found.all, reply)
+            t.say("offers_none")
+        self._offer(t, found.all, chips)
 
-    def list_policies(self, s: SessionState, session_id: str, reply: Reply) -> None:
+    def list_policies(self, t: Tracker, session_id: str, chips: bool = True) -> None:
         """"我还能享受哪些政策" / "我可以办什么补贴": the policies that matched, each with its reason."""
-        policies = self.suggestions(s, session_id).policies
-        self._list(s, policies, "policies_heading", reply)
+        policies = self.suggestions(t.state, session_id).policies
+        self._list(t, policies, "policies_heading")
         if not policies:
-            reply.add(self.ctx.say("offers_none"))
-        self._offer(s, policies, reply)
+            t.say("offers_none")
+        self._offer(t, policies, chips)
 
-    def _list(self, s: SessionState, items: list[Recommendation], heading: str, reply: Reply) -> None:
-        say = self.ctx.say
+    def _list(self, t: Tracker, items: list[Recommendation], heading: str) -> None:
         if not items:
             return
-        lines = [say("offer_line", n=i, name=x.name, reason=x.reason) + (say("offer_basis", basis=x.basis) if x.basis else "")
-                 for i, x in enumerate(items, 1)]
-        reply.add("\n".join([say(heading), *lines]))
+        t.say(heading)
+        for i, x in enumerate(items, 1):
+            t(Said("offer_line", {"n": i, "name": x.name, "reason": x.reason,
+                                  "basis": self.ctx.say("offer_basis", basis=x.basis) if x.basis else ""}))
 
     def quick_reply(self, item: Recommendation) -> str | None:
         """What to say (or tap) to start it: the name of the service it starts."""
@@ -124,15 +127,18 @@ class Proactive:
             return None
         return self.ctx.say("chip_offer", name=getattr(self.ctx.kb.find(item.start), "name", item.start))
 
-    def _offer(self, s: SessionState, items: Iterable[Recommendation], reply: Reply) -> None:
-        """Quick replies that start what is offered; the session remembers which chip starts what."""
-        s.offers = {}
+    def _offer(self, t: Tracker, items: Iterable[Recommendation], chips: bool = True) -> None:
+        """Quick replies that start what is offered; the session remembers which chip starts what (`chips`
+        False: a form under way offers its own quick replies, but what the offers start is still known)."""
+        offers: dict[str, str] = {}
         for item in items:
             chip = self.quick_reply(item)
-            if item.start is None or chip is None or chip in s.offers or len(s.offers) >= MAX_CHIPS:
+            if item.start is None or chip is None or chip in offers or len(offers) >= MAX_CHIPS:
                 continue
-            s.offers[chip] = item.start
-            reply.suggestions.append(chip)
+            offers[chip] = item.start
+        t(OffersMade(offers))
+        if chips:
+            t.offer(*offers)
 
 
 def _unique(items: Iterable[Recommendation]) -> list[Recommendation]:

@@ -8,6 +8,7 @@ the form has one, else from the data file (chat_report_type).
 
 from __future__ import annotations
 
+from assistant.events import Said
 from assistant.filling import FormFiller
 from assistant.forms import MATERIALS_KEY, FormSpec, SubjectKind
 from assistant.messages import Messages
@@ -65,9 +66,9 @@ def _params(order: WorkOrderRecord, say: Messages) -> dict[str, str]:
     }
 
 
-def reported_text(order: WorkOrderRecord, say: Messages) -> str:
-    return say("report_filed", **_params(order, say))
+def reported_said(order: WorkOrderRecord, say: Messages) -> Said:
+    return Said("report_filed", _params(order, say))
 
 
-def order_progress_text(order: WorkOrderRecord, say: Messages) -> str:
-    return say("progress_order_found", **_params(order, say))
+def order_progress_said(order: WorkOrderRecord, say: Messages) -> Said:
+    return Said("progress_order_found", _params(order, say))

@@ -28,6 +28,11 @@ class FormState(BaseModel):
     asked: str | None = None  # the field whose question is waiting for an answer
     deferred: list[str] = []  # 容缺 materials to bring later
     missing_materials: list[str] = []  # materials that must be ready before submitting
+    # Messages said before consent (the request itself: "我叫王秀英，身份证丢了要补办"), read for answers
+    # once consent is given, or dropped with the form. Encrypted when stored, like the values.
+    kept: list[str] = []
+    last_aside: str | None = None  # the guide topic answered last instead of a value (never twice in a row)
+    repeats: int = 0  # messages at consent or read-back understood as neither yes nor no nor anything else
 
     def set(self, key: str, value: str, display: str) -> None:
         self.values[key] = value
@@ -73,6 +78,7 @@ class SessionState(BaseModel):
     applications: list[str] = []  # tracking numbers made in this session
     awaiting_number: bool = False  # asked for a tracking number to look up
     turns: int = 0
+    misunderstood: int = 0  # messages outside a form not understood, one after another
     # The client's id of the message handled last and the reply it got (lines encrypted when stored): a
     # message sent again because its reply was lost is answered from here, not applied a second time.
     last_message_id: str | None = None
@@ -100,6 +106,7 @@ class SessionState(BaseModel):
         for form in _forms(doc):
             form["values"] = {k: encrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: encrypt(v) for k, v in form["displays"].items()}
+            form["kept"] = [encrypt(text) for text in form.get("kept", [])]
         # A reply may read back a masked value; its suggestions may name a benefit ("残疾人…补贴").
         for key in ("last_reply", "last_suggestions"):
             doc[key] = [encrypt(line) for line in doc[key]]
@@ -112,6 +119,7 @@ class SessionState(BaseModel):
         for form in _forms(doc):
             form["values"] = {k: decrypt(v) for k, v in form["values"].items()}
             form["displays"] = {k: decrypt(v) for k, v in form["displays"].items()}
+            form["kept"] = [decrypt(text) for text in form.get("kept", [])]
         for key in ("last_reply", "last_suggestions"):
             doc[key] = [decrypt(line) for line in doc.get(key, [])]
         return cls.model_validate(doc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from assistant.applications import ApplicationDraft, ApplicationView
+from assistant.events import Said
 from assistant.filling import FormFiller
 from assistant.forms import FormSpec, SubjectKind
 from assistant.messages import Messages
@@ -49,23 +50,25 @@ def drafts_for(spec: FormSpec, form: FormState, session_id: str, filler: FormFil
     )
 
 
-def submitted_text(view: ApplicationView, spec: FormSpec, say: Messages) -> str:
+def submitted_said(view: ApplicationView, spec: FormSpec, say: Messages) -> list[Said]:
+    """What the reply says of a new application: its number, status, department and expected date."""
     expected = expected_text(view.expected_date, view.created_at.date(), say)
+    said: list[Said]
     if view.kind is SubjectKind.service:
-        text = say("submitted", number=view.number, status=view.status_label, dept=view.dept, expected=expected)
+        said = [Said("submitted", {"number": view.number, "status": view.status_label, "dept": view.dept, "expected": expected})]
     else:
         members = "\n".join(
             say("submitted_member", name=m.subject_name, number=m.number, dept=m.dept) for m in view.members
         )
         latest = max((m.expected_date for m in view.members if m.expected_date), default=None)
-        text = say("submitted_bundle", name=view.subject_name, number=view.number, members=members,
-                   expected=expected_text(latest, view.created_at.date(), say))
+        said = [Said("submitted_bundle", {"name": view.subject_name, "number": view.number, "members": members,
+                                          "expected": expected_text(latest, view.created_at.date(), say)})]
         names = {s.id: s.name for s in spec.services}
-        for produced in spec.produced:
-            text += "\n" + say("submitted_produced", label=produced.label, producer=names.get(produced.producer, produced.producer))
+        said += [Said("submitted_produced", {"label": p.label, "producer": names.get(p.producer, p.producer)})
+                 for p in spec.produced]
     if view.deferred_materials:
-        text += "\n" + say("submitted_deferred", deferred="、".join(view.deferred_materials))
-    return text
+        said.append(Said("submitted_deferred", {"deferred": "、".join(view.deferred_materials)}))
+    return said
 
 
 def expected_text(expected: date | None, created: date, say: Messages) -> str:

@@ -225,3 +225,10 @@ def _materials_display(chosen: set[int], materials: Sequence[Material]) -> str:
         return display["materials_none"]
     names = "、".join(material_short_name(materials[i]) for i in sorted(chosen))
     return display["materials_some"].format(names=names)
+
+
+def named_choice(choices: Sequence[Choice], text: str) -> Choice | None:
+    """The one choice a sentence names in passing ("我的社保卡丢了" names 丢了), or None when it names
+    none or several. Unlike an answer, a position (第一次) never picks a choice here."""
+    hits = _choice_hits(choices, _fold(prepare(text)))
+    return choices[hits[0]] if len(hits) == 1 else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from intents.dates import find_dates
+from intents.slot_answers import named_choice
 from intents.slot_text import Invalid, Value, alternation, clauses, prepare, slot_words
 from intents.slot_values import parse_value
 from knowledge.models import Material, Slot, SlotType
@@ -221,6 +222,17 @@ def _free_values(message: _Message, slots: Sequence[Slot], expected: Slot | None
             break
 
 
+def _choices_in_passing(message: _Message, slots: Sequence[Slot], filled: Collection[str], taken: set[str],
+                        found: dict[str, Value | Invalid]) -> None:
+    for slot in slots:
+        if slot.type is not SlotType.choice or slot.name in taken or slot.name in filled:
+            continue
+        choice = named_choice(slot.choices, message.left)
+        if choice is not None:
+            found[slot.name] = Value(choice.value, choice.label)
+            taken.add(slot.name)
+
+
 def _names_slot(slot: Slot, word: str) -> bool:
     """Whether the word names the slot itself, not only whom it is about: its label, its label less
     the person (性别 for 新生儿性别), or the word for its kind of value (地址)."""
@@ -231,8 +243,11 @@ def _names_slot(slot: Slot, word: str) -> bool:
 
 
 def extract(slots: Sequence[Slot], expected: str | None, text: str, today: date,
-            filled: Collection[str] = (), materials: Sequence[Material] = ()) -> Extraction:
-    """Every value the message gives, for the slot just asked (`expected`) and for others."""
+            filled: Collection[str] = (), materials: Sequence[Material] = (), volunteered: bool = False) -> Extraction:
+    """Every value the message gives, for the slot just asked (`expected`) and for others.
+
+    `volunteered`: the message was said before any question (the request itself), so a choice it names
+    in passing counts too ("我的社保卡丢了" answers 丢了还是坏了; "楼下的路灯坏了" is a street-light report)."""
     message = _Message(text, slots)
     asked = next((s for s in slots if s.name == expected), None)
     found: dict[str, Value | Invalid] = {}
@@ -251,6 +266,8 @@ def extract(slots: Sequence[Slot], expected: str | None, text: str, today: date,
         taken.add(slot.name)
         message.take(cut, end)
     _free_values(message, slots, asked, taken, today, found)
+    if volunteered:
+        _choices_in_passing(message, slots, filled, taken, found)
     if asked is not None and asked.name not in taken and (rest := message.rest()):
         value = parse_value(asked, rest, today, materials)
         if value is not None:

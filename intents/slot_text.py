@@ -49,6 +49,8 @@ class SlotWords:
     messages: dict[str, dict[str, str]]
     display: dict[str, str]
     question_markers: tuple[str, ...]
+    # Words holding a marker that ask nothing: 好几天 says how long, 几十个 how many.
+    not_questions: tuple[str, ...]
     fillers: tuple[str, ...]
     trailing_particles: str
     yes_no: dict[str, tuple[str, ...]]
@@ -71,6 +73,7 @@ def slot_words(path: Path = DATA_FILE) -> SlotWords:
         messages=data["messages"],
         display={str(k): str(v) for k, v in data["display"].items()},
         question_markers=tuple(data["question_markers"]),
+        not_questions=tuple(data["not_questions"]),
         fillers=tuple(longest_first(data["fillers"])),
         trailing_particles="".join(data["trailing_particles"]),
         yes_no={k: tuple(str(w).lower() for w in v) for k, v in data["yes_no"].items()},
@@ -114,7 +117,11 @@ def clauses(text: str) -> list[tuple[int, int]]:
 
 def is_question(text: str) -> bool:
     words = slot_words()
-    return text.rstrip().endswith(("?", "？")) or any(m in text for m in words.question_markers)
+    if text.rstrip().endswith(("?", "？")):
+        return True
+    for phrase in words.not_questions:
+        text = text.replace(phrase, "")
+    return any(m in text for m in words.question_markers)
 
 
 def strip_fillers(text: str, particles: bool = True) -> str:

@@ -154,6 +154,11 @@ class Slot(Strict):
     choices: list[Choice] = []
     validation: SlotRules = SlotRules()
     ask_if: SlotCondition | None = None
+    # An optional slot that becomes required when an earlier answer says so: the phone once the person
+    # wants to be called back (wants_reply: yes).
+    required_if: SlotCondition | None = None
+    # Filled from the request itself when it says enough: a report's description is the report.
+    from_request: bool = False
 
     @model_validator(mode="after")
     def _rules_fit_type(self) -> Slot:
@@ -198,15 +203,16 @@ class Service(Strict):
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"duplicate slot names {dupes}")
         for i, slot in enumerate(self.slots):
-            if slot.ask_if is None:
-                continue
             earlier = {s.name: s for s in self.slots[:i]}
-            source = earlier.get(slot.ask_if.slot)
-            if source is None or source.type not in (SlotType.choice, SlotType.yes_no):
-                raise ValueError(f"slot {slot.name}: ask_if must name an earlier choice or yes_no slot")
-            known = {c.value for c in source.choices} if source.type is SlotType.choice else {"yes", "no"}
-            if unknown := sorted(set(slot.ask_if.values) - known):
-                raise ValueError(f"slot {slot.name}: ask_if values {unknown} are not values of {source.name}")
+            for rule, condition in (("ask_if", slot.ask_if), ("required_if", slot.required_if)):
+                if condition is None:
+                    continue
+                source = earlier.get(condition.slot)
+                if source is None or source.type not in (SlotType.choice, SlotType.yes_no):
+                    raise ValueError(f"slot {slot.name}: {rule} must name an earlier choice or yes_no slot")
+                known = {c.value for c in source.choices} if source.type is SlotType.choice else {"yes", "no"}
+                if unknown := sorted(set(condition.values) - known):
+                    raise ValueError(f"slot {slot.name}: {rule} values {unknown} are not values of {source.name}")
         return self
 
     @field_validator("utterances")
