@@ -1,12 +1,16 @@
 """The Assistant: one object every door goes through (`govassist chat`, the web API, the tests).
 
 `handle(session_id, text)` loads the conversation, runs one dialogue step, saves the conversation
-and returns the Turn. The session is saved with an optimistic version check, so two requests for the
-same conversation cannot silently overwrite each other: the later one is re-run on fresh state.
+and returns the Turn. Turns of one conversation take turns: within this process they wait for each
+other (assistant/conversation_lock.py); across processes the session is saved with an optimistic
+version check, so two requests for the same conversation cannot silently overwrite each other, and
+the later one is re-run on fresh state. A turn that cannot get through either way in time is refused
+with ConversationBusy and is not applied.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,6 +21,7 @@ from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook, local_now
 from assistant.commands import default_commands
 from assistant.context import DialogueContext, Routes
+from assistant.conversation_lock import ConversationBusy, ConversationLocks
 from assistant.crypto import FieldCipher
 from assistant.dialogue import Dialogue
 from assistant.filling import FormFiller, Reply
@@ -39,7 +44,10 @@ from voice.speakable import speech_form
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-MAX_RETRIES = 3
+# Tries of one turn against turns of the same conversation saved meanwhile by other processes; between
+# tries a short random pause, so that two workers retrying at once do not meet again.
+MAX_ATTEMPTS = 4
+RETRY_PAUSE_S = 0.02
 
 
 class Assistant:
@@ -63,6 +71,7 @@ class Assistant:
         self.cipher = cipher
         self.clock = clock
         self.recorder = recorder  # analytics: one event per turn; None in unit tests
+        self.turns = ConversationLocks()
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
@@ -82,27 +91,31 @@ class Assistant:
         `message_id`: the client's id for this message. The same message sent again with the same id
         (its reply was lost: a dropped connection, a restarted server) is not applied a second time; it
         gets the reply it got the first time, so a resent answer never fills the next question too.
+
+        Turns of one conversation sent at once are applied one after another. Raises ConversationBusy
+        (nothing applied) when the conversation stays busy with other turns: see conversation_lock.py.
         """
         started, at = time.perf_counter(), self.clock()
         session_id = session_id or self.new_session()
-        for attempt in range(MAX_RETRIES):
-            stored = self.store.load(session_id)
-            state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
-            if message_id is not None and state.last_message_id == message_id:
-                return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
-            before = state.model_copy(deep=True)
-            reply = self.dialogue.handle(state, session_id, text)
-            state.remember(message_id, reply.lines, reply.suggestions)
-            record = self._recording(session_id, channel, at, started, text, before, state, reply)
-            try:
-                self.store.save(session_id, state.to_document(self.cipher.encrypt),
-                                None if stored is None else stored.version, also=record)
-            except StaleSession:
-                if attempt == MAX_RETRIES - 1:
-                    raise
-                continue
-            return self._turn(session_id, state, reply)
-        raise AssertionError("unreachable")
+        with self.turns.turn(session_id):
+            for attempt in range(MAX_ATTEMPTS):
+                if attempt:
+                    time.sleep(random.uniform(0, RETRY_PAUSE_S * attempt))
+                stored = self.store.load(session_id)
+                state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+                if message_id is not None and state.last_message_id == message_id:
+                    return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
+                before = state.model_copy(deep=True)
+                reply = self.dialogue.handle(state, session_id, text)
+                state.remember(message_id, reply.lines, reply.suggestions)
+                record = self._recording(session_id, channel, at, started, text, before, state, reply)
+                try:
+                    self.store.save(session_id, state.to_document(self.cipher.encrypt),
+                                    None if stored is None else stored.version, also=record)
+                except StaleSession:
+                    continue  # another process saved a turn of this conversation first: again, on its state
+                return self._turn(session_id, state, reply)
+        raise ConversationBusy(self.turns.retry_after_s)
 
     def start_on_behalf(self, subject_id: str, caller: dict[str, str], agent: str) -> Turn:
         """代办: a new conversation for a caller, their details from the call filled in (see on_behalf.py)."""

@@ -158,6 +158,23 @@ def test_two_answers_sent_to_both_workers_at_once_are_both_kept(shared: Shared, 
         assert shared.version(citizen.token) == sent + 3  # every message saved once, none overwritten
 
 
+def test_eight_messages_sent_to_both_workers_at_once_are_each_applied_once_or_refused_409(
+    shared: Shared, forms: list[FormSpec],
+) -> None:
+    citizen = LoadCitizen(400, forms, date.today())
+    assert citizen.hear(shared.a.say(citizen)) == []
+    before = shared.version(citizen.token)
+    questions = ["要带什么材料？", "要多久能办好？", "收费吗？", "在哪里办？"] * 2
+    calls = [lambda n=n, q=q: (shared.a, shared.b)[n % 2].http.post("/api/chat", json={"session_id": citizen.token, "text": q,
+                                                                                    "message_id": f"m400-{n}"})
+             for n, q in enumerate(questions)]
+    responses = _at_once(calls)  # type: ignore[arg-type]
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {200, 409}, [r.text for r in responses]
+    assert all(r.json()["code"] == "conversation_busy" and r.headers["Retry-After"] for r in responses if r.status_code == 409)
+    assert shared.version(citizen.token) == before + statuses.count(200), "each answered message saved once, no refused one"
+
+
 def test_connections_accepted_for_several_workers_send_small_answers_at_once() -> None:
     """Nagle's algorithm off on every accepted connection: without it each keep-alive request after the
     first waits ~40 ms for the client's delayed ACK (uvicorn's own --workers listener; web/workers.py)."""

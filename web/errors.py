@@ -10,9 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.conversation_lock import ConversationBusy
 from assistant.masking import mask_text
 from web.models import ApiError
-from web.request_errors import http_refusal, validation_refusal
+from web.request_errors import http_refusal, refusal, validation_refusal
 
 log = logging.getLogger("govassist.api")
 
@@ -24,10 +25,20 @@ class ApiException(Exception):
         self.headers = headers  # e.g. Retry-After on a 429
 
 
+def conversation_busy(exc: ConversationBusy) -> ApiException:
+    """409 to a turn refused because other turns of its conversation kept it busy (it was not applied):
+    send it again after Retry-After seconds, under the same message_id."""
+    return ApiException(409, refusal("conversation_busy"), headers={"Retry-After": str(exc.retry_after_s)})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiException)
     async def _api(_: Request, exc: ApiException) -> JSONResponse:
         return JSONResponse(status_code=exc.status, content=exc.error.model_dump(), headers=exc.headers)
+
+    @app.exception_handler(ConversationBusy)
+    async def _busy(request: Request, exc: ConversationBusy) -> JSONResponse:
+        return await _api(request, conversation_busy(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,6 +1,7 @@
 """Refusals of a request the API could not read: a body that is no JSON, of the wrong type or too
-large, a field that fails validation, a path or method that does not exist. Each is one ApiError with
-a stable code; the wording lives in web/data/request_errors.yaml."""
+large, a field that fails validation, a path or method that does not exist; and of a message sent
+while its conversation was busy. Each is one ApiError with a stable code; the wording lives in
+web/data/request_errors.yaml."""
 
 from __future__ import annotations
 

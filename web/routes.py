@@ -96,9 +96,13 @@ def card_for(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
                        time_limit=service.time_limit.text, fee=service.fee.text)
 
 
-@router.post("/chat", dependencies=[allow(Access.public)], response_model=ChatTurn, responses={400: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
+@router.post("/chat", dependencies=[allow(Access.public)], response_model=ChatTurn,
+             responses={400: {"model": ApiError}, 404: {"model": ApiError}, 409: {"model": ApiError}, 429: {"model": ApiError}})
 def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep) -> Response:
-    """One message in, one Turn out. Without a session_id (or cookie) a new conversation starts."""
+    """One message in, one Turn out. Without a session_id (or cookie) a new conversation starts.
+
+    409 conversation_busy (with Retry-After): other messages of this conversation kept it busy; this
+    one was not applied. Send it again after Retry-After seconds under the same message_id."""
     if not body.text.strip():
         raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
     session_id = resolve_session(assistant, body.session_id, request.cookies)

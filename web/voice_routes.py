@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from assistant.conversation_lock import ConversationBusy
 from voice.decode import decode_audio
 from voice.stream_decode import StreamDecoder
 from voice.errors import VoiceError, VoiceInputError, audio_too_large
@@ -21,7 +22,7 @@ from voice.recognise import Recogniser
 from voice.speakable import speech_form
 from voice.speech import synthesise
 from web.access import Access, allow
-from web.errors import ApiException
+from web.errors import ApiException, conversation_busy
 from web.models import ApiError, ChatTurn, SessionToken
 from web.routes import AssistantDep, KbDep, RouterDep, card_for, limit, resolve_session
 
@@ -51,7 +52,7 @@ def _recogniser(request_or_socket) -> Recogniser:
 
 
 @router.post("/api/voice", dependencies=[allow(Access.public)], response_model=VoiceTurn,
-             responses={413: {"model": ApiError}, 422: {"model": ApiError}, 503: {"model": ApiError}},
+             responses={409: {"model": ApiError}, 413: {"model": ApiError}, 422: {"model": ApiError}, 503: {"model": ApiError}},
              openapi_extra={"requestBody": RECORDING})
 async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: RouterDep,
                 session_id: Annotated[SessionToken | None, Query()] = None,
@@ -92,7 +93,8 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
 async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None, model: str | None = None) -> None:
     """Binary messages: audio chunks of one recording (MediaRecorder); the text message "end" finishes.
     Sent back: {"type": "partial", "text"} while listening, then {"type": "final", "text"} and
-    {"type": "turn", "turn": …}; or {"type": "error", "code", "message"}."""
+    {"type": "turn", "turn": …}; or {"type": "error", "code", "message"} (code conversation_busy, close
+    code 1013: another turn of the conversation kept it busy, nothing was applied; try again)."""
     await socket.accept()
     state = socket.app.state
     assistant, recogniser, settings = state.assistant, state.recogniser, state.settings
@@ -128,6 +130,9 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
     except ApiException as exc:
         await socket.send_json({"type": "error", **exc.error.model_dump()})
         await socket.close(code=1008)
+    except ConversationBusy as exc:
+        await socket.send_json({"type": "error", **conversation_busy(exc).error.model_dump()})
+        await socket.close(code=1013)  # Try Again Later
     except WebSocketDisconnect:
         return
 

@@ -4,10 +4,12 @@ import { t } from "./strings.js";
 const SESSION_KEY = "govassist.session";
 
 export class ApiError extends Error {
-  constructor(message, status, code) {
+  // `retryAfter`: seconds to wait before asking again, when the server said (a 409 or 429).
+  constructor(message, status, code, retryAfter = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -25,7 +27,8 @@ async function request(path, options = {}) {
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     // The API's one error shape: {code, message (Chinese), field}.
-    throw new ApiError(body?.message || t("networkError"), response.status, body?.code);
+    const retryAfter = Number(response.headers.get("Retry-After")) || null;
+    throw new ApiError(body?.message || t("networkError"), response.status, body?.code, retryAfter);
   }
   return body;
 }
@@ -53,23 +56,54 @@ function newMessageId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// A message refused because the conversation was busy (409 conversation_busy: another tab or device
+// of the same conversation was being answered) was not applied: it is sent again, under the same
+// message id, after the Retry-After the server gave.
+const BUSY_RESENDS = 5;
+
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function chat(text) {
+// One turn at a time: a message (typed, tapped or spoken) goes to the server only once the one before
+// it has its reply, so this tab never sends two turns of its conversation at once, and a second
+// message sent while the first is pending waits its turn in order. Each turn is sent with the session
+// as it is when its turn comes (the first reply of a conversation names the session).
+let lastTurn = Promise.resolve();
+
+export function inTurn(task) {
+  const run = lastTurn.then(task);
+  lastTurn = run.catch(() => {});
+  return run;
+}
+
+export function chat(text) {
+  return inTurn(() => sendChat(text));
+}
+
+async function sendChat(text) {
   const message = json({ session_id: sessionId(), text, message_id: newMessageId() });
-  for (let attempt = 0; ; attempt++) {
+  let lost = 0;
+  let busy = 0;
+  for (;;) {
     try {
       return remember(await request("/api/chat", message));
     } catch (error) {
-      if (!RESENDABLE.has(error.status) || attempt >= RESEND_AFTER_MS.length) throw error;
-      await pause(RESEND_AFTER_MS[attempt]);
+      if (error.status === 409 && error.code === "conversation_busy" && busy < BUSY_RESENDS) {
+        busy++;
+        await pause((error.retryAfter || 1) * 1000);
+      } else if (RESENDABLE.has(error.status) && lost < RESEND_AFTER_MS.length) {
+        await pause(RESEND_AFTER_MS[lost++]);
+      } else {
+        throw error;
+      }
     }
   }
 }
 
-export async function voice(audio) {
-  const query = sessionId() ? `?session_id=${encodeURIComponent(sessionId())}` : "";
-  return remember(await request(`/api/voice${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
+export function voice(audio) {
+  return inTurn(async () => {
+    const query = sessionId() ? `?session_id=${encodeURIComponent(sessionId())}` : "";
+    return remember(await request(`/api/voice${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
+  });
 }
 
 export function application(number) {

@@ -10,6 +10,7 @@ import { applyStrings, t } from "./strings.js";
 const IDLE_STATES = new Set(["idle", "submitted"]);
 const input = document.getElementById("message-input");
 let shownCard = null;
+let pending = 0; // messages sent and not yet answered (api.js sends them one at a time, in order)
 
 // `spoken`: the citizen said it aloud, so the answer is read aloud in either mode.
 function render(turn, { spoken = false } = {}) {
@@ -28,14 +29,14 @@ async function send(text) {
   text = text.trim();
   if (!text) return;
   say("user", text);
-  setBusy(true);
+  setBusy(++pending > 0);
   try {
     render(await api.chat(text));
   } catch (error) {
     say("bot", error.message);
     speak(error.message);
   } finally {
-    setBusy(false);
+    setBusy(--pending > 0);
     // The chip that was used is gone: keep keyboard users in the conversation (not on touch
     // screens, where focusing the input would pop the keyboard over the reply).
     if (document.activeElement === document.body && matchMedia("(pointer: fine)").matches) input.focus();

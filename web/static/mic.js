@@ -75,7 +75,11 @@ async function record({ onHeard, onTurn }) {
     stream.getTracks().forEach((track) => track.stop());
     recorder = null;
     listening(false);
-    live.end(); // the last chunk came just before "stop"
+    // The last chunk came just before "stop". "end" makes the turn: it waits for the turn before it.
+    api.inTurn(() => {
+      live.end();
+      return live.result.catch(() => {});
+    });
     if (!answered) micStatus.textContent = t("micSending");
     resolve(ownRecorder.mimeType || "audio/webm");
   }));
