@@ -54,16 +54,20 @@ class Dialogue:
         self.forms = FormDialogue(ctx, self.proactive)
 
     def handle(self, s: SessionState, session_id: str, text: str) -> Reply:
-        """One turn: understand, step, apply, record consent, render."""
+        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved."""
         msg = self.understander.understand(text)
         events = self.step(s, session_id, msg)
         s.turns += 1
         apply_turn(s, events)
-        for event in events:
-            if isinstance(event, ConsentRecorded):
-                self.ctx.consents.record_consent(session_id, event.subject_id, event.purpose, list(event.fields), event.granted)
         rendered = render(events, self.ctx.say)
-        return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=msg.routed)
+        consents = [e for e in events if isinstance(e, ConsentRecorded)]
+        return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=msg.routed, consents=consents)
+
+    def record(self, session_id: str, reply: Reply) -> None:
+        """Write the consent given or refused in a turn, after the turn was saved (a turn re-run on
+        fresh state after losing a race records it once)."""
+        for event in reply.consents:
+            self.ctx.consents.record_consent(session_id, event.subject_id, event.purpose, list(event.fields), event.granted)
 
     def step(self, s: SessionState, session_id: str, msg: Understood) -> list[Event]:
         """The events this message causes in this conversation (the conversation itself is left as it is)."""

@@ -114,6 +114,7 @@ class Assistant:
                                     None if stored is None else stored.version, also=record)
                 except StaleSession:
                     continue  # another process saved a turn of this conversation first: again, on its state
+                self.dialogue.record(session_id, reply)
                 return self._turn(session_id, state, reply)
         raise ConversationBusy(self.turns.retry_after_s)
 

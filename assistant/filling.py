@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.events import Asked, MaterialsChecked, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker
+from assistant.events import Asked, ConsentRecorded, MaterialsChecked, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker
 from assistant.forms import MATERIALS_KEY, FormField, FormSpec
 from assistant.masking import mask
 from assistant.messages import Messages
@@ -38,6 +38,7 @@ class Reply:
     lines: list[str] = field(default_factory=list)
     suggestions: list[str] = field(default_factory=list)
     routed: RoutingResult | None = None  # what the router said, when this turn asked it (for analytics)
+    consents: list[ConsentRecorded] = field(default_factory=list)  # written once the turn is saved
 
     @property
     def text(self) -> str:
