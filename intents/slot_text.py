@@ -94,14 +94,14 @@ class CommandWords:
     """Words that steer the dialogue (跳过, 转人工, 不知道): never a value for any slot."""
 
     words: frozenset[str]
-    lead_ins: tuple[str, ...]
+    lead_in: re.Pattern[str]  # one lead-in word at the start: 那就, 我, 先…
 
 
 @lru_cache(maxsize=1)
 def command_words(path: Path = COMMAND_WORDS_FILE) -> CommandWords:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     words = frozenset(str(w).lower() for group in data["words"].values() for w in group)
-    return CommandWords(words=words, lead_ins=tuple(longest_first(data["lead_ins"])))
+    return CommandWords(words=words, lead_in=re.compile(rf"^(?:{alternation(data['lead_ins'])})"))
 
 
 def is_command_word(text: str) -> bool:
@@ -109,12 +109,10 @@ def is_command_word(text: str) -> bool:
     "那就跳过吧", "我也不知道", "跳过跳过"."""
     commands = command_words()
     core = strip_fillers(prepare(text)).lower()
-    lead = re.compile(rf"^(?:{alternation(commands.lead_ins)})")
     previous = None
-    while core != previous:
+    while core != previous and core not in commands.words:
         previous = core
-        if core not in commands.words:
-            core = strip_fillers(lead.sub("", core))
+        core = strip_fillers(commands.lead_in.sub("", core))
     if core in commands.words:
         return True
     repeated = re.fullmatch(r"(.+?)(?:[\s，,]*\1)+", core)

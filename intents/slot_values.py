@@ -282,6 +282,13 @@ def _other_kind(text: str, today: date) -> str | None:
     return None
 
 
+def _without_spans(text: str, today: date) -> str:
+    """The text less its approximate dates: the 几 of 前几天 asks nothing."""
+    for span in reversed(find_spans(text, today)):
+        text = text[:span.start] + text[span.end:]
+    return text
+
+
 def _amount(text: str) -> Decimal | None:
     """The first amount in the text: 1500, 一千五百, 1.5万, 一万二, 3千, 2k; 没有 counts as 0."""
     words = slot_words()
@@ -353,10 +360,12 @@ def _person_name(text: str, today: date) -> Value | Invalid | None:
     say = words.say
     text = strip_fillers(prepare(text))
     negative = tuple(words.yes_no["negative"]) + tuple(words.yes_no["unsure"])
-    if not text or is_question(text) or text.startswith(negative) or _no_answer(text):
+    if not text or text.startswith(negative) or _no_answer(text):
         return None
     if (kind := _other_kind(text, today)) and not _WEEKDAY_NAME.fullmatch(text):
         return Invalid(say("person_name", "wrong_kind", kind=words.value_kinds[kind]))
+    if is_question(text):
+        return None
     cue = re.compile(alternation(words.person_name["cues"]))
     latin = cue.sub("", text, count=1).strip() if cue.match(text) else text
     if re.search(r"[A-Za-z]", latin) and _LATIN_NAME.fullmatch(latin):
@@ -407,10 +416,10 @@ def _text(slot: Slot, text: str, today: date) -> Value | Invalid | None:
     value = strip_fillers(prepare(text), particles=False)
     if not value or value.startswith(words.yes_no["unsure"]) or _no_answer(strip_fillers(value)):
         return None
-    if len(value) < 20 and is_question(value):
-        return None
     if not rules.pattern and (kind := _other_kind(value, today)):
         return Invalid(words.say("text", "wrong_kind", label=slot.label, kind=words.value_kinds[kind]))
+    if len(value) < 20 and is_question(_without_spans(value, today)):
+        return None
     if rules.pattern:
         found = _pattern_value(value, rules.pattern)
         if found is None:
