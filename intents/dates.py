@@ -242,6 +242,7 @@ _YEAR_PART = r"(?P<part>上半年|下半年|年初|年中|年底|年末|初|底|
 _NO_DAY_AFTER = r"(?!\s*[\d一二三四五六七八九十两])"
 _WEEK_WORD = r"(?:个)?(?:星期|礼拜|周)"
 _MONTH_WORDS = {"上上个月": -2, "上个月": -1, "上月": -1, "这个月": 0, "本月": 0, "下个月": 1, "下月": 1}
+_MONTH_WORD = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 
 _SPAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("vague", re.compile("(?:" + "|".join(sorted(_VAGUE_DAYS, key=len, reverse=True)) + ")")),
@@ -255,7 +256,7 @@ _SPAN_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("years", re.compile(rf"{_NUM}年(?P<dir>以前|之前|前|以后|之后|后)")),
     ("week", re.compile(rf"(?P<rel>上上|上|这|本|下下|下){_WEEK_WORD}(?P<part>末)?(?![一二三四五六日天七1-7])")),
     ("weekend", re.compile(r"(?<![上下这本个])周末")),
-    ("month_word", re.compile(rf"(?P<mw>{'|'.join(sorted(_MONTH_WORDS, key=len, reverse=True))}){_MONTH_PART}{_NO_DAY_AFTER}")),
+    ("month_word", re.compile(rf"(?P<mw>{_MONTH_WORD}){_MONTH_PART}{_NO_DAY_AFTER}")),
     ("month_part", re.compile(r"(?<![个上下这本\d一二三四五六七八九十])月(?P<part>上旬|中旬|下旬|初|中|底|末)")),
     ("month", re.compile(rf"(?:{_Y}\s*年|(?P<yw>前年|去年|今年|明年|后年))\s*{_M}\s*月份?{_MONTH_PART}{_NO_DAY_AFTER}")),
     ("month", re.compile(rf"(?<![\d年个一二三四五六七八九十]){_M}\s*月份?{_MONTH_PART}{_NO_DAY_AFTER}")),
@@ -348,7 +349,8 @@ def _span(kind: str, m: re.Match[str], today: date, prefer: DateRange) -> tuple[
         return _units_ago(today, 12 * n - 3, 12 * n + 3, "个月", m["dir"])
     if kind == "week":
         monday = today - timedelta(days=today.weekday()) + timedelta(days=_WEEK_SHIFT[m["rel"]])
-        return (monday + timedelta(days=5), monday + timedelta(days=6)) if m["part"] else (monday, monday + timedelta(days=6))
+        sunday = monday + timedelta(days=6)
+        return (sunday - timedelta(days=1), sunday) if m["part"] else (monday, sunday)
     if kind == "weekend":
         saturday = today + timedelta(days=5 - today.weekday())
         return _fitting([(saturday + timedelta(days=7 * k), saturday + timedelta(days=7 * k + 1)) for k in (-1, 0, 1)],
@@ -410,6 +412,7 @@ def parse_when(text: str, today: date, prefer: DateRange = DateRange.any) -> dat
     match = exact[0] if exact else None
     if match is not None:
         overlaps = match.start < span.end and span.start < match.end
-        if (overlaps and match.end - match.start > span.end - span.start) or (not overlaps and match.start < span.start):
+        longer = match.end - match.start > span.end - span.start
+        if (overlaps and longer) or (not overlaps and match.start < span.start):
             return match.result
     return span.first if span.first == span.last else span

@@ -219,7 +219,8 @@ def _date_span(words: str, span: DateSpan, rules: SlotRules, today: date) -> Val
     display = slot_words().display
     if first == last:
         return Value(first.isoformat(), display["date_span_day"].format(words=words, day=display_date(first)))
-    end = display_date(last) if last.year != first.year else display["date_in_year"].format(month=last.month, day=last.day)
+    same_year = last.year == first.year
+    end = display["date_in_year"].format(month=last.month, day=last.day) if same_year else display_date(last)
     return Value(f"{first.isoformat()}/{last.isoformat()}",
                  display["date_span"].format(words=words, first=display_date(first), last=end))
 
@@ -238,10 +239,12 @@ def example_for(slot: Slot, today: date) -> str:
     if example or slot.type is not SlotType.date:
         return example
     rules = slot.validation
+    ahead = 3 if rules.max_days_ahead is None else min(3, rules.max_days_ahead)
+    ago = 10 if rules.max_days_ago is None else min(10, rules.max_days_ago)
     if rules.date_range is DateRange.future:
-        return display_date(today + timedelta(days=min(3, rules.max_days_ahead if rules.max_days_ahead is not None else 3)))
+        return display_date(today + timedelta(days=ahead))
     if rules.date_range is DateRange.past:
-        return display_date(today - timedelta(days=min(10, rules.max_days_ago if rules.max_days_ago is not None else 10)))
+        return display_date(today - timedelta(days=ago))
     return display_date(today)
 
 

@@ -184,7 +184,7 @@ class Slot(Strict):
         if self.validation.approximate and self.validation.exact_reason:
             raise ValueError("exact_reason applies only to a date that must be exact (approximate not set)")
         if unknown := [f for f in _HINT_FIELD.findall(self.hint) if not HINT_DATE.fullmatch(f)]:
-            raise ValueError(f"hint placeholder(s) {unknown} unknown; a date is written {{date}}, {{date+3}} or {{date-10}}")
+            raise ValueError(f"hint placeholder(s) {unknown} unknown; write a date {{date}}, {{date+3}} or {{date-10}}")
         if fixed := _FIXED_DATE.findall(self.hint):
             raise ValueError(f"hint has a fixed date {fixed}, which goes stale; write {{date+N}} or {{date-N}}")
         return self
@@ -223,7 +223,8 @@ class Service(Strict):
         for slot in self.slots:
             for other in slot.validation.differs_from or ():
                 if other == slot.name or other not in by_name or by_name[other].type is not slot.type:
-                    raise ValueError(f"slot {slot.name}: differs_from '{other}' must name another slot of type {slot.type.value}")
+                    kind = slot.type.value
+                    raise ValueError(f"slot {slot.name}: differs_from '{other}' must name another {kind} slot")
         for i, slot in enumerate(self.slots):
             if slot.ask_if is None:
                 continue

@@ -338,7 +338,8 @@ HER = "110101199203074527"
         ("partner_name", "john smith", {"applicant_name": "John Smith"}, "申请人姓名"),
     ],
 )
-def test_a_value_equal_to_the_one_it_must_differ_from_is_refused(asked: str, said: str, filled: dict, other: str) -> None:
+def test_a_value_equal_to_the_one_it_must_differ_from_is_refused(asked: str, said: str, filled: dict,
+                                                                  other: str) -> None:
     value = accepted(parse_value(MARRIAGE[asked], said, TODAY))
     message = refused(differs(MARRIAGE[asked], value, filled, MARRIAGE))
     assert other in message and MARRIAGE[asked].label in message
