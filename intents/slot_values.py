@@ -365,7 +365,7 @@ def _person_name(text: str, today: date) -> Value | Invalid | None:
     negative = tuple(words.yes_no["negative"]) + tuple(words.yes_no["unsure"])
     if not text or text.startswith(negative) or _no_answer(text):
         return None
-    if (kind := _other_kind(text, today)) and not _WEEKDAY_NAME.fullmatch(text):
+    if kind := _not_a_name(text, today):
         return Invalid(say("person_name", "wrong_kind", kind=words.value_kinds[kind]))
     if is_question(text):
         return None
@@ -383,7 +383,7 @@ def _person_name(text: str, today: date) -> Value | Invalid | None:
         return None
     if name in words.person_name["not_names"] or _no_answer(name) or is_command_word(name):
         return None
-    if (kind := _other_kind(name, today)) and not _WEEKDAY_NAME.fullmatch(name):
+    if kind := _not_a_name(name, today):
         return Invalid(say("person_name", "wrong_kind", kind=words.value_kinds[kind]))
     if any(c.isdigit() for c in name):
         return Invalid(say("person_name", "digits"))
@@ -397,6 +397,15 @@ def _person_name(text: str, today: date) -> Value | Invalid | None:
     if len(name) > longest:
         return Invalid(say("person_name", "too_long"))
     return Value(name, name)
+
+
+def _not_a_name(text: str, today: date) -> str | None:
+    """The kind of value said instead of a name. Names can look like a weekday (周三) or be written
+    with numeral characters (万千), so those two count as names."""
+    kind = _other_kind(text, today)
+    if kind == "date" and _WEEKDAY_NAME.fullmatch(text) or kind == "number" and not re.search(r"\d", text):
+        return None
+    return kind
 
 
 def _latin_name(name: str) -> Value | Invalid:

@@ -276,7 +276,7 @@ def test_words_that_are_no_name_give_no_name(said: str) -> None:
 @pytest.mark.parametrize(
     ("said", "expected"),
     [("John Smith", "John Smith"), ("我叫Anna", "Anna"), ("Mary-Jane O'Neil", "Mary-Jane O'Neil"),
-     ("周三", "周三"), ("王芳", "王芳"), ("买买提·艾力", "买买提·艾力")],
+     ("周三", "周三"), ("万千", "万千"), ("王芳", "王芳"), ("买买提·艾力", "买买提·艾力")],
 )
 def test_names_in_latin_letters_and_names_that_look_like_days(said: str, expected: str) -> None:
     assert accepted(parse_value(NAME, said, TODAY)).value == expected
