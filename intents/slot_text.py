@@ -19,6 +19,7 @@ import yaml
 from knowledge.models import SlotType
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "slot_values.yaml"
+COMMAND_WORDS_FILE = Path(__file__).resolve().parent / "data" / "command_words.yaml"
 
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff]")
 _DIGIT_WORDS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
@@ -61,6 +62,8 @@ class SlotWords:
     materials: dict[str, Any]
     subject_groups: tuple[tuple[str, ...], ...]
     type_cues: dict[SlotType, tuple[str, ...]]
+    value_kinds: dict[str, str]
+    example_lead: str
 
     def say(self, topic: str, key: str, **fields: object) -> str:
         return self.messages[topic][key].format(**fields)
@@ -84,7 +87,39 @@ def slot_words(path: Path = DATA_FILE) -> SlotWords:
         materials=data["materials"],
         subject_groups=tuple(tuple(g) for g in data["subject_groups"]),
         type_cues={SlotType(k): tuple(v) for k, v in data["type_cues"].items()},
+        value_kinds={str(k): str(v) for k, v in data["value_kinds"].items()},
+        example_lead=str(data["example_lead"]),
     )
+
+
+@dataclass(frozen=True)
+class CommandWords:
+    """Words that steer the dialogue (跳过, 转人工, 不知道): never a value for any slot."""
+
+    words: frozenset[str]
+    lead_in: re.Pattern[str]  # one lead-in word at the start: 那就, 我, 先…
+
+
+@lru_cache(maxsize=1)
+def command_words(path: Path = COMMAND_WORDS_FILE) -> CommandWords:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = frozenset(str(w).lower() for group in data["words"].values() for w in group)
+    return CommandWords(words=words, lead_in=re.compile(rf"^(?:{alternation(data['lead_ins'])})"))
+
+
+def is_command_word(text: str) -> bool:
+    """Whether the whole answer is a command word, with lead-ins, particles and repeats around it:
+    "那就跳过吧", "我也不知道", "跳过跳过"."""
+    commands = command_words()
+    core = strip_fillers(prepare(text)).lower()
+    previous = None
+    while core != previous and core not in commands.words:
+        previous = core
+        core = strip_fillers(commands.lead_in.sub("", core))
+    if core in commands.words:
+        return True
+    repeated = re.fullmatch(r"(.+?)(?:[\s，,]*\1)+", core)
+    return repeated is not None and repeated.group(1) in commands.words
 
 
 def longest_first(words: Iterable[str]) -> list[str]:

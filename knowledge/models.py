@@ -6,6 +6,7 @@ file is a fault `govassist kb check` reports, not a silently ignored key.
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated
 
@@ -120,21 +121,36 @@ class SlotRules(Strict):
     date_range: DateRange | None = None
     max_days_ahead: int | None = Field(default=None, ge=0)
     max_days_ago: int | None = Field(default=None, ge=0)
+    # The date may be said approximately (前几天, 上个月初, 大概三月份); it is kept as a span of days.
+    approximate: bool | None = None
+    # Why the date must be exact, told when an approximate one is refused ("要和出生医学证明上的一致").
+    exact_reason: str | None = None
+    # Other slots of the same service this value must not repeat: 对方姓名 is not 申请人姓名.
+    differs_from: list[SlotName] | None = None
+    # A phone slot that also takes a fixed line with its area code (020-12345678): no text message
+    # can reach it, so only where someone will ring back.
+    landline: bool | None = None
 
 
 RULES_BY_TYPE: dict[SlotType, frozenset[str]] = {
-    SlotType.person_name: frozenset(),
-    SlotType.id_number: frozenset({"min_age", "max_age"}),
-    SlotType.phone: frozenset(),
-    SlotType.date: frozenset({"date_range", "max_days_ahead", "max_days_ago"}),
+    SlotType.person_name: frozenset({"differs_from"}),
+    SlotType.id_number: frozenset({"min_age", "max_age", "differs_from"}),
+    SlotType.phone: frozenset({"landline", "differs_from"}),
+    SlotType.date: frozenset({"date_range", "max_days_ahead", "max_days_ago", "approximate", "exact_reason"}),
     SlotType.address: frozenset({"min_length"}),
     SlotType.choice: frozenset(),
     SlotType.yes_no: frozenset(),
     SlotType.number: frozenset({"min", "max"}),
     SlotType.money: frozenset({"min", "max"}),
-    SlotType.text: frozenset({"min_length", "max_length", "pattern"}),
+    SlotType.text: frozenset({"min_length", "max_length", "pattern", "differs_from"}),
     SlotType.materials: frozenset(),
 }
+
+# A date in a hint, worked out from the day the hint is shown: {date} is today, {date+3} three days
+# on, {date-10} ten days back. A hint never holds a fixed date, which would go stale.
+HINT_DATE = re.compile(r"\{date(?:([+-])(\d{1,5}))?\}")
+_HINT_FIELD = re.compile(r"\{[^}]*\}")
+_FIXED_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
 class SlotCondition(Strict):
@@ -170,6 +186,12 @@ class Slot(Strict):
             raise ValueError("a choice slot needs at least 2 choices")
         if self.type is not SlotType.choice and self.choices:
             raise ValueError("only a choice slot may list choices")
+        if self.validation.approximate and self.validation.exact_reason:
+            raise ValueError("exact_reason applies only to a date that must be exact (approximate not set)")
+        if unknown := [f for f in _HINT_FIELD.findall(self.hint) if not HINT_DATE.fullmatch(f)]:
+            raise ValueError(f"hint placeholder(s) {unknown} unknown; write a date {{date}}, {{date+3}} or {{date-10}}")
+        if fixed := _FIXED_DATE.findall(self.hint):
+            raise ValueError(f"hint has a fixed date {fixed}, which goes stale; write {{date+N}} or {{date-N}}")
         return self
 
 
@@ -202,6 +224,12 @@ class Service(Strict):
         names = [s.name for s in self.slots]
         if dupes := sorted({n for n in names if names.count(n) > 1}):
             raise ValueError(f"duplicate slot names {dupes}")
+        by_name = {s.name: s for s in self.slots}
+        for slot in self.slots:
+            for other in slot.validation.differs_from or ():
+                if other == slot.name or other not in by_name or by_name[other].type is not slot.type:
+                    kind = slot.type.value
+                    raise ValueError(f"slot {slot.name}: differs_from '{other}' must name another {kind} slot")
         for i, slot in enumerate(self.slots):
             earlier = {s.name: s for s in self.slots[:i]}
             for rule, condition in (("ask_if", slot.ask_if), ("required_if", slot.required_if)):
