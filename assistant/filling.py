@@ -18,7 +18,7 @@ from assistant.masking import mask
 from assistant.messages import Messages
 from assistant.session import FormState
 from intents.slot_extraction import Extraction
-from intents.slot_values import Invalid, Value
+from intents.slot_values import Invalid, Value, differs, example_for
 from knowledge.models import Slot, SlotType
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ class FormFiller:
         self.spec = spec
         self.say = say
         self.today = today
+        self._slots = {f.key: f.slot for f in spec.fields}
 
     # -- what is left ----------------------------------------------------------------------------
 
@@ -90,8 +91,8 @@ class FormFiller:
     def _help(self, target: FormField, form: FormState) -> Said:
         slot = target.slot
         parts = {"example": "", "choices": "", "skip": ""}
-        if slot.hint:
-            parts["example"] = self.say("help_example", hint=slot.hint.removeprefix("比如："))
+        if slot.hint or slot.type is SlotType.date:
+            parts["example"] = self.say("help_example", hint=example_for(slot, self.today))
         if slot.choices:
             parts["choices"] = self.say("help_choices", choices="、".join(c.label for c in slot.choices))
         if not self.required(form, target.key):
@@ -118,6 +119,9 @@ class FormFiller:
         taken = []
         for key, value in extraction.values.items():
             if not self.spec.has(key) or not self.spec.field(key).applies(form.values | {key: value.value}):
+                continue
+            if (same := differs(self.spec.field(key).slot, value, form.values, self._slots)) is not None:
+                extraction.errors[key] = same  # the partner is not the applicant
                 continue
             if key == MATERIALS_KEY:
                 if not self._take_materials(t, value):

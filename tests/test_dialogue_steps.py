@@ -301,3 +301,28 @@ def test_a_step_leaves_the_conversation_it_was_given_unchanged(assistant):
     before = state.model_dump()
     assistant.dialogue.step(state, "session", Understood.of("同意", commands=frozenset({Command.resume}) - {Command.resume}))
     assert state.model_dump() == before
+
+
+# -- answers people really give -------------------------------------------------------------------------
+
+
+def test_an_approximate_date_answers_when_it_started_instead_of_being_taken_for_a_question(assistant):
+    state = filling("occurred_date", {"issue_type": "street_light"})
+    events = step(assistant, state, "前几天", topic="time", question=True)
+    assert not any(isinstance(e, QuestionAnswered) for e in events)
+    (set_,) = [e for e in events if isinstance(e, SlotSet)]
+    assert set_.key == "occurred_date" and "/" in set_.value and set_.display.startswith("前几天")
+
+
+def test_the_partner_is_not_the_applicant(assistant):
+    state = SessionState(state=State.filling, consented=["marriage-registration"], form=FormState(
+        subject_id="marriage-registration", asked="partner_name",
+        values={"applicant_name": "王秀英"}, displays={"applicant_name": "王秀英"}))
+    events = step(assistant, state, "王秀英")
+    assert not any(isinstance(e, SlotSet) for e in events)
+    assert isinstance(events[0], SlotRejected) and events[0].key == "partner_name"
+
+
+def test_a_bare_request_for_a_person_hands_over(assistant):
+    events = step(assistant, SessionState(), "人工")
+    assert HandedOff("asked") in events and said_keys(events) == ["handoff"]
