@@ -79,7 +79,7 @@ class FormFiller:
         if help_:
             t(self._help(target, form))
         if key == MATERIALS_KEY:
-            items = "\n".join(f"{i}. {m.name}" for i, m in enumerate(self.spec.materials, start=1))
+            items = "\n".join(f"{i}. {m.name}" for i, m in enumerate(self.spec.materials_for(form.values), start=1))
             t.say("materials_list", question=slot.ask, list=items)
             t.offer(self.say("chip_all_materials"))
         elif self.required(form, key):
@@ -142,7 +142,9 @@ class FormFiller:
 
     def _take_materials(self, t: Tracker, value: Value) -> bool:
         have = set(json.loads(value.value))
-        lacking = [m for i, m in enumerate(self.spec.materials) if i not in have]
+        form = t.state.form
+        assert form is not None
+        lacking = [m for i, m in enumerate(self.spec.materials_for(form.values)) if i not in have]
         missing = tuple(m.name for m in lacking if not m.deferrable)
         deferred = tuple(m.name for m in lacking if m.deferrable)
         t(MaterialsChecked(missing, deferred))

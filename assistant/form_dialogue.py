@@ -195,7 +195,7 @@ class FormDialogue:
         taken: list[str] = []
         for text in form.kept:
             extraction = extract(spec.slots, None, text, self.ctx.today(), filled=form.values.keys(),
-                                 materials=spec.materials, volunteered=True)
+                                 materials=spec.materials_for(form.values), volunteered=True)
             taken += filler.take(t, extraction, source="earlier")
             taken += self._request_as_text(t, filler, text)
         t(KeptMessagesUsed())
@@ -231,7 +231,8 @@ class FormDialogue:
         if asked == MATERIALS_KEY and Command.materials_ready in msg.commands:
             text = ALL_MATERIALS
         slot = spec.field(asked).slot if asked else None
-        expected = parse_value(slot, text, today, spec.materials) if slot else None
+        materials = spec.materials_for(form.values)
+        expected = parse_value(slot, text, today, materials) if slot else None
         skipping = Command.skip in msg.commands and not (slot and slot.type in (SlotType.yes_no, SlotType.materials)
                                                           and isinstance(expected, Value))
         if skipping:
@@ -241,7 +242,7 @@ class FormDialogue:
         if expected is None and msg.topic and self._answer_topic(t, form.subject_id, msg.topic):
             self.ask_next(t)
             return None
-        extraction = extract(spec.slots, asked, text, today, filled=form.values.keys(), materials=spec.materials)
+        extraction = extract(spec.slots, asked, text, today, filled=form.values.keys(), materials=materials)
         if skipping and asked:
             extraction.values.pop(asked, None)
         taken = filler.take(t, extraction)
@@ -360,7 +361,7 @@ class FormDialogue:
                 return True
             return False
         said = self.ctx.commands.without(Command.correction, msg.text)  # "说错了，是139…" → "，是139…"
-        extraction = extract(filler.spec.slots, key, said, self.ctx.today(), materials=filler.spec.materials)
+        extraction = extract(filler.spec.slots, key, said, self.ctx.today(), materials=filler.spec.materials_for(form.values))
         if key in extraction.values:
             filler.take(t, Extraction(values={key: extraction.values[key]}), source="correction")
             t.say("field_changed")

@@ -69,6 +69,13 @@ class FormSpec:
     materials: tuple[Material, ...]  # deduplicated by name across members
     produced: tuple[Produced, ...] = ()
     presets: tuple[tuple[str, str, str], ...] = ()  # (service id, slot name, value) the bundle settles
+    # material name -> (field key, values): a material needed only when that field holds one of the values
+    material_when: tuple[tuple[str, str, frozenset[str]], ...] = ()
+
+    def materials_for(self, values: dict[str, str]) -> tuple[Material, ...]:
+        """The materials these answers need (the damaged old card only when the card is damaged)."""
+        when = {name: (key, allowed) for name, key, allowed in self.material_when}
+        return tuple(m for m in self.materials if m.name not in when or values.get(when[m.name][0]) in when[m.name][1])
 
     def field(self, key: str) -> FormField:
         return next(f for f in self.fields if f.key == key)
@@ -120,7 +127,13 @@ def _service_form(service: Service) -> FormSpec:
     ]
     check = next((s for s in service.slots if s.type is SlotType.materials), None)
     fields += _materials_field(check, ((service.id, check.name),) if check else ())
-    return FormSpec(service.id, service.name, SubjectKind.service, (service,), tuple(fields), tuple(service.materials))
+    return FormSpec(service.id, service.name, SubjectKind.service, (service,), tuple(fields), tuple(service.materials),
+                    material_when=_material_when(service, key_of))
+
+
+def _material_when(service: Service, key_of: dict[str, str]) -> tuple[tuple[str, str, frozenset[str]], ...]:
+    return tuple((m.name, key_of[m.needed_if.slot], frozenset(m.needed_if.values))
+                 for m in service.materials if m.needed_if is not None and m.needed_if.slot in key_of)
 
 
 def _bundle_form(kb: KnowledgeBase, bundle: Bundle) -> FormSpec:
@@ -169,11 +182,14 @@ def _bundle_form(kb: KnowledgeBase, bundle: Bundle) -> FormSpec:
                 fields[key] = FormField(key, slot.model_copy(update={"name": key}), (target,), condition,
                                         _required_when(slot, key_of))
     materials: dict[str, Material] = {}
+    material_when: list[tuple[str, str, frozenset[str]]] = []
     for member in members:
         for material in member.materials:
             materials.setdefault(material.name, material)
+        key_of = {s.name: shared_of.get((member.id, s.name)) or f"{member.id.replace('-', '_')}__{s.name}" for s in member.slots}
+        material_when += _material_when(member, key_of)
     ordered = list(fields.values()) + _materials_field(check_slot, tuple(material_checks))
     return FormSpec(
         bundle.id, bundle.name, SubjectKind.bundle, tuple(members), tuple(ordered), tuple(materials.values()),
-        tuple(produced.values()), tuple(presets),
+        tuple(produced.values()), tuple(presets), tuple(material_when),
     )

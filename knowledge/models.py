@@ -37,6 +37,13 @@ class MaterialForm(str, Enum):
     electronic = "electronic"
 
 
+class SlotCondition(Strict):
+    """Ask a slot only when an earlier choice/yes-no slot took one of these values."""
+
+    slot: SlotName
+    values: list[SlotName] = Field(min_length=1)
+
+
 class Material(Strict):
     name: Text
     form: MaterialForm
@@ -44,6 +51,8 @@ class Material(Strict):
     # 容缺: the application may be accepted now and this material brought later.
     deferrable: bool = False
     note: str = ""
+    # Needed only when an answer of the form says so: the damaged old card only when the card is damaged.
+    needed_if: SlotCondition | None = None
 
 
 class TimeLimitUnit(str, Enum):
@@ -153,13 +162,6 @@ _HINT_FIELD = re.compile(r"\{[^}]*\}")
 _FIXED_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
-class SlotCondition(Strict):
-    """Ask a slot only when an earlier choice/yes-no slot took one of these values."""
-
-    slot: SlotName
-    values: list[SlotName] = Field(min_length=1)
-
-
 class Slot(Strict):
     name: SlotName
     label: Text
@@ -241,6 +243,13 @@ class Service(Strict):
                 known = {c.value for c in source.choices} if source.type is SlotType.choice else {"yes", "no"}
                 if unknown := sorted(set(condition.values) - known):
                     raise ValueError(f"slot {slot.name}: {rule} values {unknown} are not values of {source.name}")
+        for material in self.materials:
+            condition = material.needed_if
+            if condition is None:
+                continue
+            source = by_name.get(condition.slot)
+            if source is None or source.type is not SlotType.choice or not set(condition.values) <= {c.value for c in source.choices}:
+                raise ValueError(f"material {material.name}: needed_if must name a choice slot and its values")
         return self
 
     @field_validator("utterances")

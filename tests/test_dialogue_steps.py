@@ -326,3 +326,13 @@ def test_the_partner_is_not_the_applicant(assistant):
 def test_a_bare_request_for_a_person_hands_over(assistant):
     events = step(assistant, SessionState(), "人工")
     assert HandedOff("asked") in events and said_keys(events) == ["handoff"]
+
+
+def test_a_lost_card_is_not_asked_lost_or_damaged_and_its_materials_leave_out_the_damaged_card(assistant):
+    state = SessionState(state=State.consent, form=FormState(subject_id="sscard-loss", kept=["我的社保卡丢了想补办"]))
+    events = step(assistant, state, "同意")
+    assert SlotSet("request_type", "loss_and_replace", "挂失并补办", "earlier") in events or state.form.values["request_type"] == "loss_and_replace"
+    spec = __import__("assistant.forms", fromlist=["form_for"]).form_for(assistant.kb, "sscard-loss")
+    needed = [m.name for m in spec.materials_for(state.form.values)]
+    assert "损坏的原社保卡（换卡时）" not in needed and "损坏的原社保卡（换卡时）" in [m.name for m in spec.materials]
+    assert "损坏的原社保卡（换卡时）" in [m.name for m in spec.materials_for({"request_type": "damaged_replace"})]
