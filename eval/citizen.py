@@ -361,7 +361,7 @@ class Citizen:
         for f in fields:
             value = conversation.given.get(f.key) or self._value(f, conversation)
             kind = f"self_{f.slot.type.value}"
-            template = words[kind] if _is_self(f) and kind in words else words["other"]
+            template = words[kind] if _is_self(f) and kind in words else words.get(f.slot.type.value, words["other"])
             parts.append(template.format(label=f.label, value=value.rstrip("。")))
         return words["joiner"].join(parts)
 

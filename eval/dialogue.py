@@ -24,7 +24,7 @@ from knowledge.base import KnowledgeBase
 TARGET_COMPLETION = 0.98
 EXTRA_TURNS = 3  # first message, consent, confirmation
 REPLY_CHARS = 160  # of each reply in a failure's transcript
-REASK_CONTEXT = 2  # exchanges shown up to a question asked again: the answer not taken, and the question again
+REASK_CONTEXT = 3  # exchanges shown up to a question asked again: the answer not taken, and the question again
 
 
 @dataclass(frozen=True)
@@ -106,22 +106,22 @@ class DialogueReport:
         """Slot types of the questions asked again, over all forms: where the dialogue lost an answer."""
         counts: Counter[str] = Counter()
         for r in self.runs:
-            spec = form_for(kb, r.subject_id)
-            counts.update(spec.field(k).slot.type.value if spec.has(k) else k for k in r.reasked)
+            counts.update(self._kind(kb, r.subject_id, k) for k in r.reasked)
         return counts
 
     def reask_example(self, kb: KnowledgeBase) -> FormRun | None:
-        """A form where the commonest kind of question asked again happened first."""
-        common = self.reasked_types(kb).most_common(1)
-        if not common:
+        """A form whose first question asked again is of the commonest kind among first ones."""
+        firsts = [(r, self._kind(kb, r.subject_id, r.reasked[0])) for r in self.runs if r.reasked]
+        if not firsts:
             return None
-        kind = common[0][0]
-        for r in self.runs:
-            spec = form_for(kb, r.subject_id)
-            first = r.reasked[0] if r.reasked else None
-            if first is not None and (spec.field(first).slot.type.value if spec.has(first) else first) == kind:
-                return r
-        return None
+        common = Counter(kind for _, kind in firsts).most_common(1)[0][0]
+        return next(r for r, kind in firsts if kind == common)
+
+    @staticmethod
+    def _kind(kb: KnowledgeBase, subject_id: str, key: str) -> str:
+        """The slot type of a question asked again, or CONSENT / CONFIRM."""
+        spec = form_for(kb, subject_id)
+        return spec.field(key).slot.type.value if spec.has(key) else key
 
     def to_dict(self, kb: KnowledgeBase) -> dict[str, object]:
         return {

@@ -131,3 +131,14 @@ def test_a_failure_keeps_the_last_six_exchanges():
     lines = tail(conversation).splitlines()
     assert lines[0] == "民：说4" and lines[-1] == "助：[filling] 回9" and len(lines) == 12
 
+
+
+def test_questions_asked_again_are_counted_by_slot_type_and_the_example_is_of_the_commonest_first_one():
+    def asked_again(subject_id: str, *keys: str) -> FormRun:
+        return FormRun(subject_id, Style.up_front, True, 12, 6, reasked=keys)
+
+    report = DialogueReport(Style.up_front, [asked_again("sscard-apply", "phone"), asked_again("id-card-loss", "applicant_name", "phone"),
+                                             asked_again("residence-permit", "applicant_name", "(consent)"), asked_again("passport")])
+    assert report.reasked_types(KB) == {"phone": 2, "person_name": 2, "(consent)": 1}
+    example = report.reask_example(KB)
+    assert example is not None and example.subject_id == "id-card-loss"
