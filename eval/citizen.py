@@ -155,12 +155,11 @@ class Conversation:
     vague: set[str] = field(default_factory=set)  # date keys answered vaguely
     misread: list[str] = field(default_factory=list)  # values the read-back shows otherwise than they were said
     said_at: dict[str, int] = field(default_factory=dict)  # slot key -> the message that first gave it
-    misread_key: str | None = None  # the first value read back otherwise than it was said
+    misread_key: str | None = None  # the first of those
     first_reask: int | None = None  # messages said when something was first asked again
 
-    def transcript(self, last: int | None = None) -> str:
-        pairs = list(zip(self.said, self.turns))[-last:] if last else zip(self.said, self.turns)
-        return "\n".join(f"民：{s}\n助：{t.reply}" for s, t in pairs)
+    def transcript(self) -> str:
+        return "\n".join(f"民：{s}\n助：{t.reply}" for s, t in zip(self.said, self.turns))
 
     def problems(self) -> list[str]:
         """What the citizen noticed went wrong, besides not getting to submission."""
@@ -299,7 +298,9 @@ class Citizen:
                 return template.format(label=field_.label, value=wrong.right)
             else:
                 conversation.corrected = False
-        conversation.misread = self._misread(turn, conversation)
+        misread = self._misread(turn, conversation)
+        conversation.misread = [message for _, message in misread]
+        conversation.misread_key = misread[0][0] if misread else None
         if self.style is Style.chips and (tapped := self._tap(turn, self.phrases["chips"]["confirm"], conversation)):
             return tapped
         conversation.confirms += 1
@@ -312,8 +313,9 @@ class Citizen:
             return self.dialect["confirm"]
         return self.phrases["confirm"]
 
-    def _misread(self, turn: Turn, conversation: Conversation) -> list[str]:
-        """Values the read-back shows otherwise than the citizen said them (names, numbers, exact dates, choices)."""
+    def _misread(self, turn: Turn, conversation: Conversation) -> list[tuple[str, str]]:
+        """(key, what is wrong) for each value the read-back shows otherwise than the citizen said it
+        (names, ID and phone numbers, exact dates, choices)."""
         found = []
         for view in turn.slots:
             said = conversation.given.get(view.key)
@@ -321,8 +323,7 @@ class Citizen:
                 continue
             slot_type = self.spec.field(view.key).slot.type
             if slot_type in READ_BACK_CHECKED and view.value != mask(slot_type, said):
-                found.append(f"{view.key} read back as {view.value}, said {mask(slot_type, said)}")
-                conversation.misread_key = conversation.misread_key or view.key
+                found.append((view.key, f"{view.key} read back as {view.value}, said {mask(slot_type, said)}"))
         return found
 
     # -- chips ------------------------------------------------------------------------------------------
