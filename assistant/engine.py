@@ -188,7 +188,8 @@ class Assistant:
 
     def _turn(self, session_id: str, s: SessionState, reply: Reply) -> Turn:
         turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),
-                    speech=speech_form(reply.text), expecting=self._expecting(s))
+                    speech=speech_form(reply.text), expecting=self._expecting(s),
+                    asking=s.form.asked if s.state is State.filling and s.form is not None else None)
         subject = s.form.subject_id if s.form else s.topic
         if subject and (item := self.kb.find(subject)) is not None:
             turn.service = SubjectRef(id=subject, name=getattr(item, "name", subject))

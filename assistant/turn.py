@@ -44,3 +44,4 @@ class Turn(BaseModel):
     suggestions: list[str] = []  # quick replies the person can tap or say
     speech: str = ""  # the reply as it is read aloud: no symbols or masked characters, numbers spoken
     expecting: Expecting | None = None
+    asking: str | None = None  # the key of the form field whose question is waiting (while filling)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from cli.common import load_kb, load_router
+from eval.styles import Style
 from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
@@ -97,32 +98,49 @@ def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, as_json
 
 
 @eval_.command("dialogue")
-@click.option("--together", is_flag=True, help="The citizen gives name, ID number and phone in one message.")
+@click.option("--style", "style_name", type=click.Choice(["all", *(s.value for s in Style)]), default="all",
+              show_default=True, help="How the simulated citizen answers (see eval/citizen.py Style).")
+@click.option("--together", is_flag=True, help="Same as --style several: every answer in one message.")
+@click.option("--form", "forms", multiple=True, help="Only this service or bundle id (repeatable).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def dialogue(settings: Settings, together: bool, as_json: bool) -> None:
-    """Turns from first message to submission for every apply/report service and bundle."""
+def dialogue(settings: Settings, style_name: str, together: bool, forms: tuple[str, ...], as_json: bool) -> None:
+    """Completion and turns to submission for every apply/report service and bundle, per answering style."""
     import tempfile
 
     from assistant.factory import build_assistant
-    from eval.dialogue import evaluate_dialogue
+    from eval.dialogue import TARGET_COMPLETION, evaluate_dialogue, form_subjects
 
     kb = load_kb(settings)
+    styles = [Style.several] if together else list(Style) if style_name == "all" else [Style(style_name)]
+    subjects = list(forms) or form_subjects(kb)
+    if unknown := sorted(set(subjects) - set(form_subjects(kb))):
+        raise click.ClickException(f"not an apply/report service or bundle: {', '.join(unknown)}")
     router = load_router(settings)
     with tempfile.TemporaryDirectory() as scratch:  # a throwaway database: the runs are not real applications
         scratch_settings = settings.model_copy(update={"database_url": f"sqlite:///{scratch}/eval.db"})
-        report = evaluate_dialogue(build_assistant(scratch_settings, kb, router), kb, together)
+        assistant = build_assistant(scratch_settings, kb, router)
+        reports = [evaluate_dialogue(assistant, kb, style, subjects) for style in styles]
     if as_json:
-        rows = [r.__dict__ | {"target": r.target} for r in report.runs]
-        click.echo(json.dumps({"completed": report.completed, "mean_turns": report.mean_turns,
-                               "mean_target": report.mean_target, "runs": rows}, ensure_ascii=False, indent=1))
+        click.echo(json.dumps({"target_completion": TARGET_COMPLETION, "styles": [r.to_dict(kb) for r in reports]},
+                              ensure_ascii=False, indent=1))
         return
-    click.echo(f"{len(report.runs)} forms ({'name, ID and phone together' if together else 'one answer per question'})")
-    click.echo(f"  completed {report.completed:.3f}   mean turns {report.mean_turns:.2f}   "
-               f"mean target (required + 3) {report.mean_target:.2f}   within target {report.within_target:.3f}")
-    for r in report.runs:
-        if not r.submitted or r.turns > r.target:
-            click.echo(f"  {'✗' if not r.submitted else '·'} {r.subject_id}: {r.turns} turns, target {r.target}")
+    click.echo(f"{len(subjects)} forms; target: completed ≥ {TARGET_COMPLETION:.0%}, median turns ≤ median (required + 3)")
+    click.echo(f"  {'style':<11} {'completed':>15} {'median turns':>12} {'mean turns':>10} {'median target':>13} "
+               f"{'within target':>13}  questions asked again (by slot type)")
+    for r in reports:
+        again = ", ".join(f"{t} {n}" for t, n in r.reasked_types(kb).most_common(4)) or "-"
+        done = f"{sum(x.completed for x in r.runs)}/{len(r.runs)} {r.completed:.3f}"
+        click.echo(f"  {r.style.value:<11} {done:>15} {r.median_turns:>12g} {r.mean_turns:>10.2f} {r.median_target:>13g} "
+                   f"{r.within_target:>13.3f}  {again}{'' if r.meets_target else '   ✗ below target'}")
+    for r in reports:
+        for run in r.failures:
+            click.echo(f"\n✗ [{r.style.value}] {run.subject_id}: {run.failure} (target {run.target})")
+            click.echo("    " + run.tail.replace("\n", "\n    "))
+    for r in reports:
+        if (example := r.reask_example(kb)) is not None:
+            click.echo(f"\n· [{r.style.value}] asked again, e.g. {example.subject_id} ({example.turns} turns, target {example.target}):")
+            click.echo("    " + example.first_reask.replace("\n", "\n    "))
 
 
 @eval_.command("dialect")
