@@ -170,7 +170,7 @@ class Dialogue:
             t(TopicSet(top))
             self._answer_topic(t, top, msg.topic)
             return
-        if result.decision is Decision.answer and result.answer is not None:
+        if result.decision is Decision.answer and result.answer is not None and not self._asks_to_do(msg, top):
             t.move(State.idle)
             if is_subject:
                 t(TopicSet(top))
@@ -179,6 +179,10 @@ class Dialogue:
             t.offer(*self._start_chip(top))
             return
         self.start(t, session_id, top, msg.text)
+
+    def _asks_to_do(self, msg: Understood, subject_id: str) -> bool:
+        """"我要办理社会保障卡申领" asks to do it, not about it: the form starts rather than a passage."""
+        return is_form_subject(self.ctx.kb, subject_id) and Command.switch in msg.commands and not msg.topic
 
     def _answer_topic(self, t: Tracker, subject_id: str, topic: str) -> None:
         t(QuestionAnswered(subject_id, topic))

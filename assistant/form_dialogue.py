@@ -179,12 +179,14 @@ class FormDialogue:
         return None
 
     def yes_no(self, msg: Understood) -> bool | None:
-        """同意 / 不同意 (or any yes and no) when the message is one, else None."""
-        text = msg.text
-        if len(text) > YES_NO_LONGEST and not text.startswith(YES_NO_OPENERS):
-            return None
-        answer = parse_value(YES_NO, text, self.ctx.today())
-        return answer.value == "yes" if isinstance(answer, Value) else None
+        """同意 / 不同意 (or any yes and no, in dialect too) when the message is one, else None."""
+        for text in dict.fromkeys((msg.text, msg.normalised)):
+            if len(text) > YES_NO_LONGEST and not text.startswith(YES_NO_OPENERS):
+                continue
+            answer = parse_value(YES_NO, text, self.ctx.today())
+            if isinstance(answer, Value):
+                return answer.value == "yes"
+        return None
 
     def _use_kept(self, t: Tracker) -> None:
         """Read the messages kept from before consent for answers, then drop them."""
@@ -233,6 +235,10 @@ class FormDialogue:
         slot = spec.field(asked).slot if asked else None
         materials = spec.materials_for(form.values)
         expected = parse_value(slot, text, today, materials) if slot else None
+        if slot and expected is None and msg.normalised and msg.normalised != text and text == msg.text:
+            # Read in Mandarin when it was said in dialect ("啲材料都齐晒" → "些材料都齐"), or with numerals spoken.
+            if (in_mandarin := parse_value(slot, msg.normalised, today, materials)) is not None:
+                text, expected = msg.normalised, in_mandarin
         skipping = Command.skip in msg.commands and not (slot and slot.type in (SlotType.yes_no, SlotType.materials)
                                                           and isinstance(expected, Value))
         if skipping:

@@ -270,12 +270,20 @@ def extract(slots: Sequence[Slot], expected: str | None, text: str, today: date,
         _choices_in_passing(message, slots, filled, taken, found)
     if asked is not None and asked.name not in taken and (rest := message.rest()):
         value = parse_value(asked, rest, today, materials)
+        if value is None:
+            value = _one_clause(asked, rest, today, materials)
         if value is not None:
             found[asked.name] = value
     return Extraction(
         values={k: v for k, v in found.items() if isinstance(v, Value)},
         errors={k: v for k, v in found.items() if isinstance(v, Invalid)},
     )
+
+
+def _one_clause(slot: Slot, text: str, today: date, materials: Sequence[Material]) -> Value | None:
+    """The value in the one clause of a chatty answer that holds one: "张伟，我就叫这个名字" → 张伟."""
+    values = [v for s, e in clauses(text) if isinstance(v := parse_value(slot, text[s:e], today, materials), Value)]
+    return values[0] if len(values) == 1 else None
 
 
 def referenced_slot(slots: Sequence[Slot], text: str) -> str | None:
