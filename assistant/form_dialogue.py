@@ -46,7 +46,7 @@ CHAT_REPLIES = ("greeting", "thanks", "identity")
 # A yes or a no is short, or opens the message ("同意，我叫张三…"); a longer message that merely holds
 # 不 or 是 ("不是欠薪，我要投诉油烟") is something else and is read as such.
 YES_NO_LONGEST = 6
-YES_NO_OPENERS = ("同意", "不同意", "好的", "可以", "行", "确认", "没问题", "是的", "对", "不用", "不要", "不行")
+YES_NO_OPENERS = ("同意", "不同意", "好的", "可以", "行", "确认", "没问题", "是的", "对", "不用", "不要", "不行", "都对", "没错")
 # A request that names nothing else is the report itself when it is at least this long.
 REQUEST_AS_TEXT = 10
 
@@ -428,7 +428,7 @@ class FormDialogue:
         if Command.correction in msg.commands or (key is not None and key in form.values):
             if self._correct(t, msg, filler):
                 return None
-        answer = self.yes_no(msg)
+        answer = True if ctx.say("chip_confirm") in msg.text else self.yes_no(msg)  # "妥了，确认提交"
         if answer is True:
             self.submit(t, session_id, spec, filler)
             return None

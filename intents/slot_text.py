@@ -52,6 +52,8 @@ class SlotWords:
     question_markers: tuple[str, ...]
     # Words holding a marker that ask nothing: 好几天 says how long, 几十个 how many.
     not_questions: tuple[str, ...]
+    # A closing clause that only vouches for the answer before it ("就这个", "没错").
+    afterthoughts: frozenset[str]
     fillers: tuple[str, ...]
     trailing_particles: str
     yes_no: dict[str, tuple[str, ...]]
@@ -77,6 +79,7 @@ def slot_words(path: Path = DATA_FILE) -> SlotWords:
         display={str(k): str(v) for k, v in data["display"].items()},
         question_markers=tuple(data["question_markers"]),
         not_questions=tuple(data["not_questions"]),
+        afterthoughts=frozenset(data["afterthoughts"]),
         fillers=tuple(longest_first(data["fillers"])),
         trailing_particles="".join(data["trailing_particles"]),
         yes_no={k: tuple(str(w).lower() for w in v) for k, v in data["yes_no"].items()},

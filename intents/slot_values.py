@@ -422,10 +422,20 @@ def _latin_name(name: str) -> Value | Invalid:
     return Value(name, name)
 
 
+def _without_afterthought(value: str) -> str:
+    """The answer without a closing clause that only vouches for it: "广州市妇女儿童医疗中心，就这个"."""
+    parts = re.split(r"[，,。；;]\s*", value)
+    afterthoughts = slot_words().afterthoughts
+    while len(parts) > 1 and strip_fillers(parts[-1]) in afterthoughts:
+        parts.pop()
+    kept = "，".join(p for p in parts if p)
+    return kept if len(parts) > 1 or kept != value.rstrip("，,。；;") else value
+
+
 def _text(slot: Slot, text: str, today: date) -> Value | Invalid | None:
     words = slot_words()
     rules = slot.validation
-    value = strip_fillers(prepare(text), particles=False)
+    value = _without_afterthought(strip_fillers(prepare(text), particles=False))
     if not value or value.startswith(words.yes_no["unsure"]) or _no_answer(strip_fillers(value)):
         return None
     if not rules.pattern and (kind := _other_kind(value, today)):
