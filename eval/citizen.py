@@ -350,7 +350,13 @@ class Citizen:
     # -- values and wording -----------------------------------------------------------------------------
 
     def _value(self, target: FormField, conversation: Conversation) -> str:
-        value = self.answers(target.slot, self.today, len(conversation.given))
+        n = len(conversation.given)
+        value = self.answers(target.slot, self.today, n)
+        taken = set(conversation.given.values())
+        for more in range(1, 50):  # two people in one form never share a name or an ID number
+            if value not in taken or target.slot.type not in (SlotType.person_name, SlotType.id_number):
+                break
+            value = self.answers(target.slot, self.today, n + more)
         conversation.given[target.key] = value
         conversation.said_at.setdefault(target.key, len(conversation.said))
         return value
