@@ -2,8 +2,10 @@
 order, not an application, and the person gets its number to check.
 
 The caller's name, phone and ID number go into the order's encrypted caller fields; every other answer
-(what, where, when) becomes a line of the summary. The type comes from a `work_order_type` question if
-the form has one, else from the data file (chat_report_type).
+(what, where, when) becomes a line of the summary. The department and the type come from what the report
+is about (intents/complaints.py: 物业 goes to 住建/街道 as a 投诉, a broken street light to 城管 as a
+求助); a `work_order_type` question, if the form has one, decides the type; a report about no known
+matter (其他) keeps the guide's department and the data file's type (chat_report_type).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from assistant.session import FormState
 from assistant.submission import expected_text
 from assistant.workorder_status import CallerField, WorkOrderLabels, WorkOrderType
 from assistant.workorders import CITIZEN, WorkOrderDraft, WorkOrderRecord
+from intents.complaints import ComplaintMatter, matter_of
 from knowledge.models import ServiceKind, SlotType
 
 TYPE_SLOT = "work_order_type"
+ISSUE_SLOT = "issue_type"  # the choice of what a report is about, where its guide asks
 CALLER_SLOTS = {
     SlotType.person_name: CallerField.name,
     SlotType.phone: CallerField.phone,
@@ -30,8 +34,14 @@ def is_report(spec: FormSpec) -> bool:
     return spec.kind is SubjectKind.service and spec.services[0].kind is ServiceKind.report
 
 
+def report_matter(spec: FormSpec, form: FormState) -> ComplaintMatter | None:
+    """What the report is about: its guide and, where the guide asks, the kind of problem chosen."""
+    return matter_of(spec.services[0].id, form.values.get(ISSUE_SLOT))
+
+
 def report_order(spec: FormSpec, form: FormState, session_id: str, filler: FormFiller, labels: WorkOrderLabels) -> WorkOrderDraft:
     service = spec.services[0]
+    matter = report_matter(spec, form)
     caller: dict[CallerField, str] = {}
     lines: list[str] = []
     for f in filler.applicable(form):
@@ -43,16 +53,22 @@ def report_order(spec: FormSpec, form: FormState, session_id: str, filler: FormF
         else:
             lines.append(f"{f.label}：{form.displays[f.key]}")
     return WorkOrderDraft(
-        type=WorkOrderType(form.values[TYPE_SLOT]) if TYPE_SLOT in form.values else labels.chat_report_type,
+        type=_order_type(form, matter, labels),
         summary="\n".join(lines),
         created_by=CITIZEN,
         category=service.name,
-        dept=service.dept,
+        dept=matter.dept if matter is not None else service.dept,
         caller=caller,
         subject_id=service.id,
         session_id=session_id,
         form_id=form.form_id,
     )
+
+
+def _order_type(form: FormState, matter: ComplaintMatter | None, labels: WorkOrderLabels) -> WorkOrderType:
+    if TYPE_SLOT in form.values:
+        return WorkOrderType(form.values[TYPE_SLOT])
+    return WorkOrderType(matter.order_type) if matter is not None else labels.chat_report_type
 
 
 def _params(order: WorkOrderRecord, say: Messages) -> dict[str, str]:

@@ -17,10 +17,11 @@ from assistant.crypto import FieldCipher
 from assistant.db import open_database
 from assistant.forms import SubjectKind
 from assistant.messages import default_messages
-from assistant.next_services import rank_next
+from assistant.next_services import follow_up_rules, rank_next
 from assistant.records import ApplicantLinkRow
 from eval.citizen import make_id_number
 from knowledge.base import load_knowledge_base
+from knowledge.models import ServiceKind
 from tests.conftest import KB_DIR
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -122,3 +123,65 @@ def test_the_applicant_is_stored_as_a_keyed_digest_never_the_id_number(history):
         rows = session.query(ApplicantLinkRow).all()
     assert len(rows) == 1 and rows[0].application_number == application
     assert number not in rows[0].applicant and len(rows[0].applicant) == 64
+
+
+# -- what fits this person and this case -----------------------------------------------------------
+
+
+def offered_after(kb, subject_id: str, together=None) -> list[str]:
+    return [r.id for r in rank_next(kb, subject_id, {subject_id}, together or applied_together([], subject_id), say)]
+
+
+@pytest.mark.parametrize(
+    ("done", "alternative"),
+    [("sscard-loss", "sscard-apply"), ("id-card-loss", "id-card-renewal"), ("id-card-renewal", "id-card-loss"),
+     ("driving-licence-loss", "driving-licence-renewal"), ("driving-licence-renewal", "driving-licence-loss")],
+)
+def test_another_way_of_getting_the_same_card_is_never_offered(kb, done, alternative):
+    assert alternative in kb.services[done].related or alternative in kb.services[alternative].related
+    assert alternative not in offered_after(kb, done)
+
+
+def test_a_replaced_card_is_not_followed_by_a_first_card_even_when_many_people_did_both(history, kb):
+    for n in range(3):
+        person = make_id_number(date(1980 + n, 3, 4))
+        history.apply(f"chat-{n}", "sscard-loss", person)
+        history.apply(f"chat-{n}", "sscard-apply", person)
+        history.apply(f"chat-{n}", "medical-remote-filing", person)
+    ranked = offered_after(kb, "sscard-loss", history.after("sscard-loss"))
+    assert "sscard-apply" not in ranked and ranked[0] == "medical-remote-filing"  # what else they did still counts
+
+
+def test_a_first_card_is_still_offered_where_it_is_not_an_alternative(kb):
+    assert "sscard-apply" in offered_after(kb, "birth-hukou")  # the baby's first card
+
+
+def test_a_facilities_report_is_followed_by_nothing_whatever_people_did_or_guides_relate(history, kb):
+    for n in range(3):
+        history.apply(f"chat-{n}", "city-issue-report")
+        history.apply(f"chat-{n}", "legal-aid")
+    assert offered_after(kb, "city-issue-report", history.after("city-issue-report")) == []
+
+
+def test_a_wage_complaint_is_followed_only_by_legal_aid(history, kb):
+    for n in range(3):
+        history.apply(f"chat-{n}", "wage-arrears")
+        history.apply(f"chat-{n}", "hpf-withdraw-rent")
+    ranked = rank_next(kb, "wage-arrears", {"wage-arrears"}, history.after("wage-arrears"), say)
+    assert [r.id for r in ranked] == ["legal-aid"]
+    assert ranked[0].can_apply and ranked[0].start == "legal-aid"
+
+
+@pytest.mark.parametrize("done", ["work-injury", "unemployment-benefit", "legal-aid", "social-insurance-record"])
+def test_a_complaint_or_report_is_never_offered_unasked(kb, done):
+    ranked = offered_after(kb, done)
+    assert not {"wage-arrears", "city-issue-report"} & set(ranked)
+
+
+def test_the_rules_name_real_services(kb):
+    rules = follow_up_rules()
+    for group in rules.alternatives:
+        assert len(group) >= 2 and all(kb.services[s].kind is ServiceKind.apply for s in group)
+    for report, after in rules.after_report.items():
+        assert kb.services[report].kind is ServiceKind.report
+        assert all(s in kb.services or s in kb.bundles for s in after)

@@ -9,6 +9,7 @@ import re
 
 from assistant.states import State
 from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+from intents.complaints import matter_of
 
 PHONE = "13912345678"
 WO_NUMBER = re.compile(r"WO20261123-\d{6}")
@@ -49,8 +50,9 @@ def test_a_report_from_the_chat_becomes_a_work_order_with_a_number_to_check(assi
     assert turn.application.number == number and turn.application.status == "accepted"
 
     order = assistant.orders.get(number)
-    assert (order.type, order.status, order.subject_id) == (WorkOrderType.complaint, WorkOrderStatus.accepted, "city-issue-report")
-    assert order.dept == assistant.kb.services["city-issue-report"].dept
+    # A dark street light is a request for help, sent to the department that owns street lights.
+    assert (order.type, order.status, order.subject_id) == (WorkOrderType.help, WorkOrderStatus.accepted, "city-issue-report")
+    assert order.dept == matter_of("city-issue-report", "street_light").dept
     assert "三盏路灯坏了" in order.summary and "天河路385号东门外" in order.summary and "路灯不亮" in order.summary
     assert PHONE not in order.summary and "王芳" not in order.summary
     assert order.caller == {CallerField.name: "王*", CallerField.phone: "139****5678"}
