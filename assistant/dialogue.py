@@ -14,6 +14,7 @@ from __future__ import annotations
 from assistant.commands import Command
 from assistant.context import DialogueContext
 from assistant.events import (
+    AwaitingMatter,
     AwaitingNumber,
     ChoicesOffered,
     ConsentRecorded,
@@ -37,6 +38,7 @@ from assistant.session import SessionState
 from assistant.states import State
 from assistant.submission import expected_text
 from assistant.understanding import Understander, Understood
+from intents.complaints import matters
 from intents.router import Decision, RoutingResult
 from intents.slot_values import Value, parse_value
 from knowledge.models import Choice, ServiceKind, Slot, SlotType
@@ -44,6 +46,7 @@ from knowledge.models import Choice, ServiceKind, Slot, SlotType
 PROGRESS_SERVICE = "application-progress"
 IN_FORM = (State.consent, State.filling, State.confirming)
 CHAT_REPLIES = ("greeting", "thanks", "identity")
+MATTER_CHIPS = 8  # quick replies for what a complaint is about; the rest can be said
 
 
 class Dialogue:
@@ -120,6 +123,11 @@ class Dialogue:
             return
         if s.awaiting_number:
             t(AwaitingNumber(False))
+        if s.awaiting_matter:
+            t(AwaitingMatter(False))
+            if msg.matter is not None:  # the answer to 您要投诉或反映的是哪方面的事
+                self.start(t, session_id, msg.matter.service_id, msg.text)
+                return
         if msg.chat == "forgot_number":
             self._forgot_number(t)
             return
@@ -144,6 +152,12 @@ class Dialogue:
             t.say(f"chat_{msg.chat}")
             t.offer(*self._popular())
             return
+        if msg.bare_complaint and not msg.named:
+            t.move(State.idle)
+            t(AwaitingMatter(True))
+            t.say("complaint_which")
+            t.offer(*[m.label for m in matters()][:MATTER_CHIPS])
+            return
         if msg.chat == "on_behalf" and not msg.named and msg.routing.decision is Decision.none:
             t.say("on_behalf_which")
             t.offer(*self._popular())
@@ -164,6 +178,8 @@ class Dialogue:
                 ctx.say("clarify_option", n=i, name=c.name) for i, c in enumerate(result.candidates, 1)))
             t.offer(*[c.name for c in result.candidates])
             return
+        if msg.matter is not None and self._is_report(top) and msg.matter.service_id != top:
+            top = msg.matter.service_id  # "不是欠薪，我要投诉楼下饭店油烟太大": the matter decides whose it is
         is_subject = top in ctx.kb.services or top in ctx.kb.bundles
         if msg.topic and is_subject:
             t.move(State.idle)
@@ -179,6 +195,10 @@ class Dialogue:
             t.offer(*self._start_chip(top))
             return
         self.start(t, session_id, top, msg.text)
+
+    def _is_report(self, subject_id: str) -> bool:
+        service = self.ctx.kb.services.get(subject_id)
+        return service is not None and service.kind is ServiceKind.report
 
     def _asks_to_do(self, msg: Understood, subject_id: str) -> bool:
         """"我要办理社会保障卡申领" asks to do it, not about it: the form starts rather than a passage."""

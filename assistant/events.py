@@ -148,6 +148,13 @@ class AwaitingNumber:
 
 
 @dataclass(frozen=True)
+class AwaitingMatter:
+    """Asked what a complaint is about, or answered."""
+
+    waiting: bool
+
+
+@dataclass(frozen=True)
 class OffersMade:
     offers: Mapping[str, str]  # quick reply -> the service or bundle it starts
 
@@ -185,7 +192,7 @@ class Misunderstood:
 Event = Union[
     Said, Offered, Moved, FormOpened, FormClosed, FormSetAside, FormResumed, FormRestarted, ConsentRecorded,
     MessageKept, KeptMessagesUsed, SlotSet, SlotRejected, SlotSkipped, SlotCleared, Asked, MaterialsChecked,
-    QuestionAnswered, StepRepeated, TopicSet, ChoicesOffered, AwaitingNumber, OffersMade, FactsNoted, HandedOff,
+    QuestionAnswered, StepRepeated, TopicSet, ChoicesOffered, AwaitingNumber, AwaitingMatter, OffersMade, FactsNoted, HandedOff,
     HandoffEnded, Switched, Submitted, Misunderstood,
 ]
 
@@ -256,6 +263,8 @@ def apply(s: SessionState, event: Event) -> None:
             s.choices = list(ids)
         case AwaitingNumber(waiting=waiting):
             s.awaiting_number = waiting
+        case AwaitingMatter(waiting=waiting):
+            s.awaiting_matter = waiting
         case OffersMade(offers=offers):
             s.offers = dict(offers)
         case FactsNoted(facts=facts):

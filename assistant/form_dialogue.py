@@ -388,6 +388,8 @@ class FormDialogue:
         named = next((sid for sid in msg.named if sid != current), None)
         if named is not None:
             return named
+        if msg.matter is not None and msg.matter.service_id != current and is_report(form_for(self.ctx.kb, current)):
+            return msg.matter.service_id  # a complaint about something else: 不是欠薪，是油烟
         if len(msg.text) < 4:
             return None
         result = msg.routing

@@ -20,6 +20,7 @@ from assistant.next_services import rank_next
 from assistant.policy_match import match_policies
 from assistant.recommendation import Recommendation
 from assistant.session import FormState, SessionState
+from knowledge.models import ServiceKind
 
 AFTER_SUBMISSION = 3  # offers with the confirmation, at most: the rest on "还有哪些可以办"
 MAX_CHIPS = 6
@@ -85,7 +86,9 @@ class Proactive:
         done_name = getattr(self.ctx.kb.find(done), "name", done)
         found = self.suggestions(t.state, session_id, just_done=done)
         services = found.services[:AFTER_SUBMISSION]
-        policy = [p for p in found.policies if p.start not in {x.start for x in services}][:1]
+        # A report (路灯坏了) says nothing of what the citizen may be entitled to: no benefit follows it.
+        reported = (service := self.ctx.kb.services.get(done)) is not None and service.kind is ServiceKind.report
+        policy = [] if reported else [p for p in found.policies if p.start not in {x.start for x in services}][:1]
         services = services[:AFTER_SUBMISSION - len(policy)]
         if services:
             many = any(x.reason == say("why_together", done=done_name) for x in services)

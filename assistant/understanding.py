@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from assistant.commands import Command
 from assistant.context import DialogueContext
 from assistant.numbers import APPLICATION_NUMBERS, WORK_ORDER_NUMBERS
+from intents.complaints import ComplaintMatter, find_matter, is_bare_complaint
 from intents.router import Decision, RoutingResult
 
 TRACKING_NUMBER = re.compile(rf"(?:{APPLICATION_NUMBERS.prefix}|{WORK_ORDER_NUMBERS.prefix})\d{{8}}-\d{{6}}", re.IGNORECASE)
@@ -31,6 +32,8 @@ class Understood:
     number: str | None = None  # a tracking number in the message
     chat: str | None = None  # greeting | thanks | identity | forgot_number | no_phone | on_behalf
     language: str | None = None  # a language the assistant does not serve
+    bare_complaint: bool = False  # 我要投诉 / 我要举报 with no subject
+    matter: ComplaintMatter | None = None  # what a complaint or report is about (物业, 油烟, 欠薪…)
     _route: Callable[[], RoutingResult] | None = field(default=None, repr=False)
     _routed: RoutingResult | None = field(default=None, repr=False)
 
@@ -72,5 +75,7 @@ class Understander:
             number=number.group(0).upper() if number else None,
             chat=ctx.smalltalk.kind_of(normalised or text),
             language=ctx.smalltalk.foreign_language(text),
+            bare_complaint=is_bare_complaint(normalised),
+            matter=find_matter(normalised) if normalised else None,
             _route=lambda: ctx.router.route(text),
         )

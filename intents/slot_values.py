@@ -424,12 +424,12 @@ def _latin_name(name: str) -> Value | Invalid:
 
 def _without_afterthought(value: str) -> str:
     """The answer without a closing clause that only vouches for it: "广州市妇女儿童医疗中心，就这个"."""
-    parts = re.split(r"[，,。；;]\s*", value)
     afterthoughts = slot_words().afterthoughts
-    while len(parts) > 1 and strip_fillers(parts[-1]) in afterthoughts:
-        parts.pop()
-    kept = "，".join(p for p in parts if p)
-    return kept if len(parts) > 1 or kept != value.rstrip("，,。；;") else value
+    while (cut := re.search(r"[，,。；;]\s*([^，,。；;]*)[，,。；;]*$", value)) and cut.start() > 0:
+        if strip_fillers(cut.group(1)) not in afterthoughts:
+            break
+        value = value[: cut.start()]
+    return value
 
 
 def _text(slot: Slot, text: str, today: date) -> Value | Invalid | None:

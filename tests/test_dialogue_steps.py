@@ -336,3 +336,27 @@ def test_a_lost_card_is_not_asked_lost_or_damaged_and_its_materials_leave_out_th
     needed = [m.name for m in spec.materials_for(state.form.values)]
     assert "损坏的原社保卡（换卡时）" not in needed and "损坏的原社保卡（换卡时）" in [m.name for m in spec.materials]
     assert "损坏的原社保卡（换卡时）" in [m.name for m in spec.materials_for({"request_type": "damaged_replace"})]
+
+
+# -- complaints go where they belong ----------------------------------------------------------------------
+
+
+def test_a_complaint_without_a_subject_asks_what_it_is_about_and_the_answer_starts_the_right_report(assistant):
+    state = SessionState()
+    events = step(assistant, state, "我要投诉", bare_complaint=True)
+    assert said_keys(events) == ["complaint_which"] and state.awaiting_matter
+    from intents.complaints import find_matter
+
+    fumes = find_matter("餐饮油烟")
+    events = step(assistant, state, "餐饮油烟", matter=fumes)
+    assert FormOpened(REPORT) in events and state.state is State.consent
+    assert step(assistant, state, "同意")[3] == SlotSet("issue_type", "cooking_fumes", "餐饮油烟", "earlier")
+
+
+def test_a_complaint_about_something_else_at_the_wage_consent_goes_to_the_city_report(assistant):
+    from intents.complaints import find_matter
+
+    state = SessionState(state=State.consent, form=FormState(subject_id="wage-arrears"), topic="wage-arrears")
+    text = "不是欠薪，我要投诉楼下饭店油烟太大"
+    events = step(assistant, state, text, matter=find_matter(text))
+    assert FormOpened(REPORT) in events and not any(isinstance(e, ConsentRecorded) for e in events)
