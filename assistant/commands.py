@@ -10,9 +10,11 @@ from pathlib import Path
 
 import yaml
 
+from intents.smalltalk import peel
+
 COMMANDS_FILE = Path(__file__).resolve().parent / "data" / "commands.yaml"
 # What may surround a bare command without changing it: "好吧，取消吧。" is still 取消.
-_PADDING = re.compile(r"[\s，。！？,.!?、~…]+|^(那|那就|好吧|好|嗯|我要|我想|帮我|请)|(吧|啊|呀|了吧|嘛|哈)$")
+_PADDING = re.compile(r"[\s，。！？,.!?、~…]+|^(那就|那|好吧|好|嗯|我要|我想|帮我|请)|(吧|啊|呀|了吧|嘛|哈)$")
 
 
 class Command(str, Enum):
@@ -43,7 +45,7 @@ class CommandWords:
 
     def detect(self, text: str) -> set[Command]:
         """Every command the message carries; the dialogue decides which one applies in its state."""
-        core = _core(text)
+        core = peel(text, _PADDING)  # "好吧，那就取消吧" is 取消
         found = {c for c, words in self.whole.items() if core in words}
         found |= {c for c, words in self.anywhere.items() if any(w in text for w in words)}
         return found
@@ -53,15 +55,6 @@ class CommandWords:
         for word in sorted(self.anywhere[command] + tuple(self.whole[command]), key=len, reverse=True):
             text = text.replace(word, "")
         return text
-
-
-def _core(text: str) -> str:
-    previous = None
-    core = text.strip()
-    while core != previous:  # peel padding until nothing changes ("好吧，那就取消吧")
-        previous = core
-        core = _PADDING.sub("", core)
-    return core
 
 
 @lru_cache(maxsize=1)

@@ -42,7 +42,7 @@ class SmallTalk:
 
     def kind_of(self, text: str) -> str | None:
         """greeting, thanks, identity (the whole message), or forgot_number, no_phone, on_behalf (anywhere)."""
-        core = _core(text.lower())
+        core = peel(text.lower())
         for kind, phrases in self.whole.items():
             if core in phrases:
                 return kind
@@ -64,12 +64,13 @@ class SmallTalk:
         return _identifier(self.languages).classify(text)[0]
 
 
-def _core(text: str) -> str:
+def peel(text: str, padding: re.Pattern[str] = _PADDING) -> str:
+    """The text without the padding around it, peeled until nothing changes ("喂，你好呀！" → 你好)."""
     previous = None
     core = text.strip()
-    while core != previous:  # peel padding until nothing changes ("喂，你好呀！")
+    while core != previous:
         previous = core
-        core = _PADDING.sub("", core)
+        core = padding.sub("", core)
     return core
 
 
