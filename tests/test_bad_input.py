@@ -283,7 +283,7 @@ def test_a_chat_message_that_is_no_message_is_refused_and_the_conversation_goes_
 def test_odd_text_gets_a_normal_safe_reply_that_leaks_nothing(client, doors, kind):
     session = chat(client, "你好")["session_id"]
     turn = chat(client, BAD_TEXT[kind], session)
-    assert turn["reply"].strip() and turn["state"] in ("idle", "clarifying")
+    assert turn["reply"].strip() and turn["state"] in ("idle", "clarifying", "consent")  # "社保卡" inside may start a form
     said = json.dumps(turn, ensure_ascii=False)
     for secret in (ID, ID[6:14], PHONE, PHONE[3:7] + PHONE[7:], NAME, doors["X-Session-Token"]):
         assert secret not in said
