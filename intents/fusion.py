@@ -39,12 +39,13 @@ class PretrainedPart:
 
 
 def nearest(index: DenseIndex, query: np.ndarray, depth: int, size: int, rows: np.ndarray | None = None) -> np.ndarray:
-    """Cosines of the `depth` nearest documents (0 elsewhere), spread over `size` documents."""
+    """Cosines of the `depth` nearest documents (0 elsewhere), spread over `size` documents; rows maps
+    each vector to its document (several vectors of one document: the best counts)."""
     out = np.zeros(size, dtype=np.float32)
     scores, ids = index.search(query, depth)
     valid = ids >= 0
     positions = ids[valid] if rows is None else rows[ids[valid]]
-    out[positions] = np.clip(scores[valid], 0.0, 1.0)
+    np.maximum.at(out, positions, np.clip(scores[valid], 0.0, 1.0))
     return out
 
 

