@@ -23,7 +23,7 @@ from intents.router import Router, RouterPolicy
 
 IMPORTED_WEIGHTS: tuple[float | None, ...] = (None, 0.2, 0.3, 0.4, 0.5)
 PRETRAINED_WEIGHTS: tuple[float, ...] = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-IMPORTED_PRETRAINED_WEIGHTS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.7, 0.8)
+IMPORTED_PRETRAINED_WEIGHTS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 PRETRAINED_FLOORS: tuple[float, ...] = (0.7, 0.75, 0.8, 0.85)
 
 

@@ -140,3 +140,9 @@ def test_the_index_fingerprint_names_the_pretrained_model(routing_settings, rout
     assert with_model != fingerprint(KB_DIR, None, trained)
     assert (routing_settings.data_dir / "index" / with_model / "pretrained.faiss").is_file()
 
+
+
+def test_a_question_about_the_fee_cites_the_fee_not_the_steps(router):
+    result = router.route("结婚登记要多少钱")
+    assert result.decision.value == "answer" and result.candidates[0].id == "marriage-registration"
+    assert "收费" in result.answer.source and "免费" in result.answer.text
