@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -201,6 +202,7 @@ class Router:
         # turn, is encoded once. memo_size grows for tuning, which scores the same rows under many weights.
         self._parts: OrderedDict[tuple[str, int, float], DocParts] = OrderedDict()
         self.memo_size = 8
+        self._parts_lock = threading.Lock()
         self.encoded = 0  # messages encoded so far (tests read it)
 
     @property
@@ -223,9 +225,11 @@ class Router:
         """Every document's parts for a normalised message (each encoder run once per message)."""
         p = self.policy
         key = (normalised, p.dense_depth, p.lexical_saturation)
-        if key in self._parts:
-            self._parts.move_to_end(key)
-            return self._parts[key]
+        with self._parts_lock:  # requests are served from several threads
+            known = self._parts.get(key)
+            if known is not None:
+                self._parts.move_to_end(key)
+                return known
         lexical = self.index.lexical.scores(normalised)
         lexical = (lexical / (lexical + p.lexical_saturation)).astype(np.float32)
         size = len(lexical)
@@ -238,9 +242,10 @@ class Router:
                 query = self.pretrained.encode_queries([normalised])[0]
                 pre = nearest(self.index.pretrained, query, p.dense_depth, size, self.index.pretrained_rows)
         parts = DocParts(lexical, dense, pre)
-        self._parts[key] = parts
-        while len(self._parts) > self.memo_size:
-            self._parts.popitem(last=False)
+        with self._parts_lock:
+            self._parts[key] = parts
+            while len(self._parts) > self.memo_size:
+                self._parts.popitem(last=False)
         return parts
     @property
     def has_imported(self) -> bool:
