@@ -10,6 +10,7 @@ from __future__ import annotations
 from assistant.commands import Command
 from assistant.context import DialogueContext
 from assistant.events import (
+    Asked,
     ConsentRecorded,
     FormClosed,
     FormOpened,
@@ -18,7 +19,6 @@ from assistant.events import (
     FormSetAside,
     KeptMessagesUsed,
     MessageKept,
-    Asked,
     QuestionAnswered,
     Said,
     SlotCleared,
@@ -31,8 +31,8 @@ from assistant.filling import GIVE_UP_AFTER, HELP_AFTER, YES_NO, FormFiller
 from assistant.forms import MATERIALS_KEY, FormSpec, form_for
 from assistant.handoff import hand_off
 from assistant.proactive import Proactive
-from assistant.session import FormState
 from assistant.reports import is_report, report_order, reported_said
+from assistant.session import FormState
 from assistant.states import State
 from assistant.submission import drafts_for, submitted_said
 from assistant.understanding import Understood
