@@ -77,8 +77,6 @@ class Health(BaseModel):
     services: int
     bundles: int
     policies: int
-    # The signals routing fuses: "bm25", "trained-encoder:<id>", "pretrained-encoder:<model>:<id>".
-    signals: list[str] = []
 
 
 class SearchCandidate(BaseModel):

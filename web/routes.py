@@ -119,9 +119,8 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
 
 
 @router.get("/health", dependencies=[allow(Access.public)], response_model=Health)
-def health(kb: KbDep, routes: RouterDep) -> Health:
-    return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies),
-                  signals=routes.signals)
+def health(kb: KbDep) -> Health:
+    return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies))
 
 
 @router.get("/services", dependencies=[allow(Access.public)], response_model=list[ServiceSummary])
