@@ -46,6 +46,7 @@ from knowledge.models import Choice, ServiceKind, Slot, SlotType
 PROGRESS_SERVICE = "application-progress"
 IN_FORM = (State.consent, State.filling, State.confirming)
 CHAT_REPLIES = ("greeting", "thanks", "identity")
+HOW_TO_DO = (None, "steps", "place")  # "我想办X，怎么办？": the form is the answer
 MATTER_CHIPS = 8  # quick replies for what a complaint is about; the rest can be said
 
 
@@ -180,13 +181,16 @@ class Dialogue:
             return
         if msg.matter is not None and self._is_report(top) and msg.matter.service_id != top:
             top = msg.matter.service_id  # "不是欠薪，我要投诉楼下饭店油烟太大": the matter decides whose it is
+        if self._asks_to_do(msg, top) and result.decision in (Decision.route, Decision.answer):
+            self.start(t, session_id, top, msg.text)
+            return
         is_subject = top in ctx.kb.services or top in ctx.kb.bundles
         if msg.topic and is_subject:
             t.move(State.idle)
             t(TopicSet(top))
             self._answer_topic(t, top, msg.topic)
             return
-        if result.decision is Decision.answer and result.answer is not None and not self._asks_to_do(msg, top):
+        if result.decision is Decision.answer and result.answer is not None:
             t.move(State.idle)
             if is_subject:
                 t(TopicSet(top))
@@ -201,8 +205,10 @@ class Dialogue:
         return service is not None and service.kind is ServiceKind.report
 
     def _asks_to_do(self, msg: Understood, subject_id: str) -> bool:
-        """"我要办理社会保障卡申领" asks to do it, not about it: the form starts rather than a passage."""
-        return is_form_subject(self.ctx.kb, subject_id) and Command.switch in msg.commands and not msg.topic
+        """"我要办理社会保障卡申领" (or "我想办…，咋整啊？") asks to do it, not about it: the form, which walks
+        them through, starts rather than a passage. A question about its materials, fee or time is answered."""
+        return (is_form_subject(self.ctx.kb, subject_id) and Command.switch in msg.commands
+                and msg.topic in HOW_TO_DO)
 
     def _answer_topic(self, t: Tracker, subject_id: str, topic: str) -> None:
         t(QuestionAnswered(subject_id, topic))

@@ -68,7 +68,7 @@ class Understander:
         return Understood(
             text=text,
             normalised=normalised,
-            commands=frozenset(ctx.commands.detect(text)),
+            commands=frozenset(ctx.commands.detect(text) | ctx.commands.detect(normalised)),  # 俺想办 is 我想办
             named=tuple(m.subject_id for m in ctx.mentions.find(normalised)) if text else (),
             topic=ctx.topics.topic_of(text),
             question=ctx.topics.is_question(text),

@@ -360,3 +360,11 @@ def test_a_complaint_about_something_else_at_the_wage_consent_goes_to_the_city_r
     text = "不是欠薪，我要投诉楼下饭店油烟太大"
     events = step(assistant, state, text, matter=find_matter(text))
     assert FormOpened(REPORT) in events and not any(isinstance(e, ConsentRecorded) for e in events)
+
+
+def test_asking_to_do_a_service_and_how_starts_its_form_but_a_question_about_its_fee_is_answered(assistant):
+    sscard = routed_to("sscard-apply", "社会保障卡申领")
+    events = step(assistant, SessionState(), "我想办社会保障卡申领，咋整啊？", routing=sscard, topic="steps", question=True)
+    assert FormOpened("sscard-apply") in events
+    events = step(assistant, SessionState(), "我想办社保卡，要多少钱？", routing=sscard, topic="fee", question=True)
+    assert QuestionAnswered("sscard-apply", "fee") in events and not any(isinstance(e, FormOpened) for e in events)
