@@ -30,8 +30,9 @@ SECRETS = {"ID number": id_number_forms(ID_NUMBER), "phone": phone_forms(PHONE),
            "address": text_forms(STREET)}
 APPLY = ["我想第一次办张社保卡", "同意", f"我叫{NAME}，身份证{ID_NUMBER}，电话{PHONE}", "邮寄到家", ADDRESS, "都有了", "确认提交"]
 # The problem's place is not the caller's: it stays readable in the order's summary by design.
-REPORT = ["楼下工地半夜还在施工吵得睡不着", "同意", "噪声扰民", "小区东门外的工地每天晚上11点以后还在打桩",
-          "广东省广州市天河区天河路385号", "昨天", "需要", f"我叫{NAME}", PHONE, "确认提交"]
+# The request itself gives the problem type and the description (they are not asked).
+REPORT = ["楼下工地半夜还在施工吵得睡不着", "同意", "广东省广州市天河区天河路385号", "昨天", "需要", f"我叫{NAME}", PHONE,
+          "确认提交"]
 CALL = f"你好，我的社保卡丢了，想补办一张。我叫{NAME}，身份证号{ID_NUMBER}，电话{PHONE}，住在{ADDRESS}。"
 
 
