@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 PII_DATA = Path(__file__).resolve().parent / "data" / "pii_free_text.yaml"
-PARTS = ("tune", "held_out")
+PARTS = ("tune", "held_out", "held_out_2")
 
 
 @dataclass(frozen=True)
