@@ -38,13 +38,17 @@ _BUILDING = rf"(?:[{_HAN}]{{2,8}}?(?:广场|大厦|中心|大楼|公寓|花园)(
 # that names the road/estate/village; the span is extended backwards from it.
 _ADDRESS_END = re.compile(
     rf"(?P<head>(?:大道|大街|胡同|街|路|巷|里|道)[东西南北中]?[{_HAN}]?区?)(?={_NUM})"
-    rf"{_NUM}(?:之\d+)?(?:号院|号|弄){_MORE}{_BUILDING}{_MORE}"
-    rf"|(?P<estate>(?:小区|花园|家园|公寓|新村|苑|庭|大厦|广场|院|里|城))"
-    rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元|楼)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户))*\d{{0,5}}"
+    rf"{_NUM}(?:之\d+)?(?:号院|号楼|号|弄)(?:附{_NUM}号)?{_MORE}{_BUILDING}{_MORE}"
+    rf"|(?P<estate>[{_HAN}])(?=(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元))"
+    rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户))*\d{{0,5}}"
     rf"|(?P<village>村){_NUM}(?:组|队|社)(?:\d+号)?"
 )
-# Words that are part of a place name when they stand before a road or estate.
-_PLACE_FLAGS = frozenset({"n", "ns", "nr", "nrt", "nrfg", "nz", "j", "m", "a", "b", "f", "s", "l", "an", "ng", "t", "q", "eng", "vn"})
+# Words that end the walk back from a road or estate to where its name begins: verbs, prepositions,
+# pronouns, particles, punctuation (住, 在, 我们, 的). A two-character verb just before the road may be
+# its name (解放北路, 振兴路) unless it says where (位于, 住在, 搬到).
+_NOT_PLACE_FLAGS = frozenset({"v", "vd", "vi", "p", "r", "rr", "rz", "c", "d", "uj", "ul", "uz", "ud", "ug", "uv",
+                              "y", "e", "o", "x", "w", "zg", "k", "tg"})
+_WHERE_VERB_END = frozenset("在到于住是映")
 _TOWN = re.compile(r"(?:镇|乡|街道|街道办|开发区)$")
 _DIVISION_END = re.compile(r"(?:省|市|自治州|州|盟|地区|县|旗|区)$")
 _ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|高新区|工业园区|新区)$")
@@ -156,9 +160,13 @@ def _name_ends(text: str, start: int, tokens: list[_Token]) -> list[int]:
     """Where a name starting at `start` (with its surname) may end, best first: jieba's word when it
     has a name's length (or the surname jieba cut off, with the next word), then up to two characters
     that are not words a name cannot run into (诸葛亮 is a dictionary word, 诸葛亮明 a name)."""
-    sur, ends = _surname_at(text, start), []
+    sur, ends, given = _surname_at(text, start), [], _words().given
     for i, t in enumerate(tokens):
         if t.start == start and sur < len(t.word) <= sur + 2:
+            # 欧阳明/辉: jieba leaves the last character of a two-character given name on its own
+            if len(t.word) == sur + 1 and i + 1 < len(tokens) and len(tokens[i + 1].word) == 1 \
+                    and tokens[i + 1].word in given and tokens[i + 1].word not in _words().stops:
+                ends.append(tokens[i + 1].end)
             ends.append(t.end)
         elif t.start == start and len(t.word) == sur and i + 1 < len(tokens):
             nxt = tokens[i + 1]
@@ -182,11 +190,19 @@ def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
             continue
         if not _surname_at(text, at):
             continue
-        end = next((e for e in _name_ends(text, at, tokens) if _plausible(text, at, e)), None)
+        end = next((e for e in _name_ends(text, at, tokens) if _plausible(text, at, e) or _famous(text, at, e)), None)
         if end is None or (cue not in _STRONG_CUES and not _tagged_as_name(text[at:end], tokens, at)):
             continue
         spans.append(Span(at, end, "name", keep=1))
     return spans
+
+
+def _famous(text: str, start: int, end: int) -> bool:
+    """A name jieba's dictionary holds as a common word (韦小宝, 李娜): after a cue it is a name when the
+    characters after the surname are all usual in given names."""
+    sur = _surname_at(text, start)
+    return sur > 0 and 1 <= end - start - sur <= 2 and set(text[start + sur:end]) <= _words().given \
+        and text[end:end + 1] not in _PLACE_AFTER
 
 
 def _surname_then_given(text: str, at: int) -> list[Span]:
@@ -238,12 +254,24 @@ def _tagged_names(text: str, tokens: list[_Token]) -> list[Span]:
         limit = _COMMON_WORD_FREQ if t.end - start == 2 else _COMMON_NAME_FREQ  # 荣耀, 高明: two-character words
         if set(text[start + _surname_at(text, start):t.end]) <= given and _plausible(text, start, t.end, limit):
             spans.append(Span(start, t.end, "name", keep=1))
+    for i, t in enumerate(tokens):
+        if t.word in _words().compound:
+            end = t.end
+            for u in tokens[i + 1:i + 3]:
+                if len(u.word) != 1 or u.word not in given or u.word in _words().stops:
+                    break
+                end = u.end
+            if end > t.end and _plausible(text, t.start, end):
+                spans.append(Span(t.start, end, "name", keep=1))
     return spans
 
 
 def _is_division(word: str) -> bool:
-    return word in _divisions() or bool(_ZONE.search(word)) or (
-        len(word) >= 3 and bool(_DIVISION_END.search(word)) and not word.endswith("小区"))
+    """A division whose name stays readable: one cpca knows (天河区; not 东区 of 牡丹小区东区), a development
+    zone, or a word of three characters or more ending like one."""
+    if word.endswith("小区") or len(word) < 3 and word.endswith("区"):
+        return False
+    return word in _divisions() or bool(_ZONE.search(word)) or (len(word) >= 3 and bool(_DIVISION_END.search(word)))
 
 
 def _addresses(text: str, tokens: list[_Token]) -> list[Span]:
@@ -251,7 +279,7 @@ def _addresses(text: str, tokens: list[_Token]) -> list[Span]:
     for m in _ADDRESS_END.finditer(text):
         head = m.start("head") if m.group("head") else m.start("estate") if m.group("estate") else m.start("village")
         i = next((k for k, t in enumerate(tokens) if t.start <= head < t.end), None)
-        if i is None:
+        if i is None or (m.group("estate") and tokens[i].flag in _NOT_PLACE_FLAGS):
             continue
         start = tokens[i].start
         if _is_division(tokens[i].word) and tokens[i].end <= head:
@@ -259,9 +287,10 @@ def _addresses(text: str, tokens: list[_Token]) -> list[Span]:
         k = i - 1
         while k >= 0 and head - tokens[k].start <= 14:
             t = tokens[k]
-            if _is_division(t.word) and not _TOWN.search(t.word):
+            if _is_division(t.word) and not _TOWN.search(t.word) or not all(_CJK.match(c) or c.isalnum() for c in t.word):
                 break
-            if t.flag not in _PLACE_FLAGS and not _TOWN.search(t.word) or not all(_CJK.match(c) or c.isalnum() for c in t.word):
+            if t.flag in _NOT_PLACE_FLAGS and not _TOWN.search(t.word) and not (
+                    k == i - 1 and t.flag == "v" and len(t.word) == 2 and t.word[-1] not in _WHERE_VERB_END):
                 break
             start, k = t.start, k - 1
         if start < m.end():
