@@ -54,7 +54,6 @@ _DIVISION_END = re.compile(r"(?:省|市|自治州|州|盟|地区|县|旗|区)$")
 _ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|高新区|工业园区|新区)$")
 # A name never contains these: place and organisation endings (高新区, 林业局, 许可证, 黄金周).
 _NOT_IN_NAME = re.compile(r"[区市县省局证周路街镇村厅院所处站校司部委会号楼室店厂场馆]")
-_TITLES = ("同志", "先生", "女士", "阿姨", "师傅", "老师", "主任", "书记", "科长", "经理", "大爷", "大妈")
 # A word jieba's dictionary holds this often is a common word, not a citizen's name (陈述 763, 李子 348);
 # a word tagged as a name with no cue before it may be more frequent (李娜 438), but not a common word (文明).
 _COMMON_WORD_FREQ = 100
@@ -93,6 +92,7 @@ class _Words:
     cues: re.Pattern[str]
     stops: frozenset[str]
     given: frozenset[str]
+    titles: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -105,6 +105,7 @@ def _words() -> _Words:
         cues=re.compile(rf"(?P<cue>{'|'.join(map(re.escape, cues))})[：:是为\s]?"),
         stops=frozenset(re.sub(r"\s", "", raw["name_stops"])),
         given=frozenset(re.sub(r"\s", "", raw["given_name_chars"])),
+        titles=tuple(raw["name_titles"].split()),
     )
 
 
@@ -186,7 +187,7 @@ def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
         if at not in starts and cue not in _STRONG_CUES:
             continue  # 跟/找 inside a longer word (跟进, 找到) is no cue
         if cue.endswith("姓"):
-            spans += _surname_then_given(text, at)
+            spans += _surname_then_given(text, at, tokens)
             continue
         if not _surname_at(text, at):
             continue
@@ -205,10 +206,17 @@ def _famous(text: str, start: int, end: int) -> bool:
         and text[end:end + 1] not in _PLACE_AFTER
 
 
-def _surname_then_given(text: str, at: int) -> list[Span]:
-    """我姓赵名德胜: the given name after 名 or 叫 is masked whole (the surname alone identifies no one)."""
+def _surname_then_given(text: str, at: int, tokens: list[_Token]) -> list[Span]:
+    """我姓赵名德胜: the given name after 名 or 叫 is masked whole (the surname alone identifies no one);
+    我姓聂，聂海军: the full name said after the surname is a name."""
     sur = _surname_at(text, at)
-    if not sur or text[at + sur:at + sur + 1] not in ("名", "叫"):
+    if not sur:
+        return []
+    again = at + sur + 1
+    if text[at + sur:again] in ("，", ",", "、", " ") and text[again:again + sur] == text[at:at + sur]:
+        end = next((e for e in _name_ends(text, again, tokens) if _plausible(text, again, e) or _famous(text, again, e)), None)
+        return [Span(again, end, "name", keep=1)] if end is not None else []
+    if text[at + sur:at + sur + 1] not in ("名", "叫"):
         return []
     start = end = at + sur + 1
     while end < len(text) and end - start < 2 and _CJK.match(text[end]) and text[end] not in _words().stops:
@@ -227,7 +235,7 @@ def _tagged_as_name(word: str, tokens: list[_Token], at: int) -> bool:
 def _titled_names(text: str, tokens: list[_Token]) -> list[Span]:
     """A full name before a title: 郑晓东同志, 张秀芝阿姨 (王师傅 alone is a surname, not a name)."""
     spans = []
-    for title in _TITLES:
+    for title in _words().titles:
         for m in re.finditer(title, text):
             for length in (4, 3):
                 start = m.start() - length
