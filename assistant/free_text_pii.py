@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -92,7 +92,7 @@ class _Words:
     cues: re.Pattern[str]
     stops: frozenset[str]
     given: frozenset[str]
-    titles: tuple[str, ...]
+    titles: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -102,23 +102,33 @@ def _words() -> _Words:
     return _Words(
         surnames=frozenset(re.sub(r"\s", "", raw["surnames"])),
         compound=frozenset(raw["compound_surnames"].split()),
-        cues=re.compile(rf"(?P<cue>{'|'.join(map(re.escape, cues))})[：:是为\s]?"),
+        cues=re.compile(rf"(?P<cue>{'|'.join(map(re.escape, cues))})(?:一下)?[：:是为\s]?"),
         stops=frozenset(re.sub(r"\s", "", raw["name_stops"])),
         given=frozenset(re.sub(r"\s", "", raw["given_name_chars"])),
-        titles=tuple(raw["name_titles"].split()),
+        titles=re.compile("|".join(sorted(raw["name_titles"].split(), key=len, reverse=True))),
     )
 
 
+@dataclass(frozen=True)
+class _Jieba:
+    tokenizer: Any
+    tags: dict[str, str]  # a dictionary word's part of speech
+    freq: dict[str, int]  # how often the dictionary saw it
+
+
 @lru_cache(maxsize=1)
-def _tagger():  # type: ignore[no-untyped-def]
-    """jieba's part-of-speech tagger and its dictionary's word counts, loaded once."""
+def _jieba() -> _Jieba:
+    """jieba's word segmenter with its dictionary's part-of-speech tags and counts, loaded once.
+    Words are cut with jieba's fast segmentation HMM and tagged from the dictionary; a word the
+    dictionary does not hold (most citizens' names) is tagged `un`. jieba.posseg's own HMM tagger
+    would tag it too, but costs about ten times as much and mask_text runs on every turn."""
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     tagger = jieba.posseg.POSTokenizer(jieba.Tokenizer())
     tagger.tokenizer.initialize()
-    return tagger, tagger.tokenizer.FREQ
+    return _Jieba(tagger.tokenizer, tagger.word_tag_tab, tagger.tokenizer.FREQ)
 
 
 @lru_cache(maxsize=1)
@@ -130,11 +140,15 @@ def _divisions() -> frozenset[str]:
 
 
 def _tokens(text: str) -> list[_Token]:
-    tagger, _ = _tagger()
+    jb = _jieba()
     out, at = [], 0
-    for pair in tagger.cut(text):
-        out.append(_Token(pair.word, pair.flag, at))
-        at += len(pair.word)
+    for word in jb.tokenizer.cut(text):
+        if _CJK.match(word):
+            flag = jb.tags.get(word, "un")
+        else:
+            flag = "m" if word.isdigit() else "eng" if word.isascii() and word.isalpha() else "x"
+        out.append(_Token(word, flag, at))
+        at += len(word)
     return out
 
 
@@ -147,8 +161,7 @@ def _surname_at(text: str, i: int) -> int:
 
 
 def _common(word: str, limit: int = _COMMON_WORD_FREQ) -> bool:
-    _, freq = _tagger()
-    return (freq.get(word) or 0) >= limit
+    return (_jieba().freq.get(word) or 0) >= limit
 
 
 def _plausible(text: str, start: int, end: int, limit: int = _COMMON_WORD_FREQ) -> bool:
@@ -181,11 +194,10 @@ def _name_ends(text: str, start: int, tokens: list[_Token]) -> list[int]:
 
 def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
     spans = []
-    starts = {t.start for t in tokens}
     for m in _words().cues.finditer(text):
         cue, at = m.group("cue"), m.end()
-        if at not in starts and cue not in _STRONG_CUES:
-            continue  # 跟/找 inside a longer word (跟进, 找到) is no cue
+        if cue not in _STRONG_CUES and not _cue_stands_alone(m.start(), m.end("cue"), tokens):
+            continue
         if cue.endswith("姓"):
             spans += _surname_then_given(text, at, tokens)
             continue
@@ -224,25 +236,35 @@ def _surname_then_given(text: str, at: int, tokens: list[_Token]) -> list[Span]:
     return [Span(start, end, "name", keep=0)] if end > start else []
 
 
+def _cue_stands_alone(start: int, end: int, tokens: list[_Token]) -> bool:
+    """A weak cue (跟, 找, 和, 叫) is one when jieba cuts a word there and the word is not a longer common
+    word that begins with it (跟进, 找到, 和平); 姓张 or 跟黎, which jieba glued to the surname, still count."""
+    for t in tokens:
+        if t.start == start:
+            return t.end <= end or not _common(t.word, 50)
+        if t.start > start:
+            break
+    return False
+
+
 def _tagged_as_name(word: str, tokens: list[_Token], at: int) -> bool:
-    """After a weak cue (跟, 找, 我妈) jieba must agree: the word is tagged nr, or jieba does not know it."""
+    """After a weak cue (跟, 找, 我妈) jieba must agree: the word is tagged nr, or jieba does not know it
+    (or cut it apart, or glued the cue to it: 叫葛/欣怡)."""
     for t in tokens:
         if t.start == at:
-            return t.flag.startswith("nr") or t.word not in _tagger()[1] or len(t.word) < len(word)
-    return False
+            return t.flag.startswith("nr") or t.flag == "un" or not _jieba().freq.get(t.word) or len(t.word) < len(word)
+    return True
 
 
 def _titled_names(text: str, tokens: list[_Token]) -> list[Span]:
     """A full name before a title: 郑晓东同志, 张秀芝阿姨 (王师傅 alone is a surname, not a name)."""
     spans = []
-    for title in _words().titles:
-        for m in re.finditer(title, text):
-            for length in (4, 3):
-                start = m.start() - length
-                if start >= 0 and _surname_at(text, start) and length - _surname_at(text, start) in (1, 2) \
-                        and _plausible(text, start, m.start()):
-                    spans.append(Span(start, m.start(), "name", keep=1))
-                    break
+    for m in _words().titles.finditer(text):
+        for length in (4, 3, 2):
+            start = m.start() - length
+            if start >= 0 and _plausible(text, start, m.start()):
+                spans.append(Span(start, m.start(), "name", keep=1))
+                break
     return spans
 
 
@@ -266,7 +288,8 @@ def _tagged_names(text: str, tokens: list[_Token]) -> list[Span]:
         if t.word in _words().compound:
             end = t.end
             for u in tokens[i + 1:i + 3]:
-                if len(u.word) != 1 or u.word not in given or u.word in _words().stops:
+                if end - t.end + len(u.word) > 2 or not set(u.word) <= given or u.word in _words().stops \
+                        or len(u.word) == 2 and u.flag != "un" and not u.flag.startswith("nr"):
                     break
                 end = u.end
             if end > t.end and _plausible(text, t.start, end):
