@@ -41,7 +41,7 @@ _ADDRESS_END = re.compile(
     rf"{_NUM}(?:之\d+)?(?:号院|号楼|号|弄)(?:附{_NUM}号)?{_MORE}{_BUILDING}{_MORE}"
     rf"|(?P<estate>[{_HAN}])(?=(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元))"
     rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户))*\d{{0,5}}"
-    rf"|(?P<village>村){_NUM}(?:组|队|社)(?:\d+号)?"
+    rf"|(?P<village>村){_NUM}(?:组|队|社)(?:{_NUM}号)?"
 )
 # Words that end the walk back from a road or estate to where its name begins: verbs, prepositions,
 # pronouns, particles, punctuation (住, 在, 我们, 的). A two-character verb just before the road may be
@@ -89,6 +89,7 @@ class _Token:
 class _Words:
     surnames: frozenset[str]
     compound: frozenset[str]
+    compound_after_cue: frozenset[str]  # also common words (东方), so names only after a cue
     cues: re.Pattern[str]
     stops: frozenset[str]
     given: frozenset[str]
@@ -98,10 +99,11 @@ class _Words:
 @lru_cache(maxsize=1)
 def _words() -> _Words:
     raw = yaml.safe_load(_DATA.read_text(encoding="utf-8"))
-    cues = sorted(set(raw["name_cues"].split()), key=len, reverse=True)
+    cues = sorted(set(raw["name_cues"].split() + raw["name_titles"].split()), key=len, reverse=True)
     return _Words(
         surnames=frozenset(re.sub(r"\s", "", raw["surnames"])),
-        compound=frozenset(raw["compound_surnames"].split()),
+        compound=frozenset(raw["compound_surnames"].split() + raw["compound_surnames_after_cue"].split()),
+        compound_after_cue=frozenset(raw["compound_surnames_after_cue"].split()),
         cues=re.compile(rf"(?P<cue>{'|'.join(map(re.escape, cues))})(?:一下)?[：:是为\s]?"),
         stops=frozenset(re.sub(r"\s", "", raw["name_stops"])),
         given=frozenset(re.sub(r"\s", "", raw["given_name_chars"])),
@@ -192,6 +194,13 @@ def _name_ends(text: str, start: int, tokens: list[_Token]) -> list[int]:
     return [*ends, end]
 
 
+def _cued_name_end(text: str, start: int, tokens: list[_Token]) -> int | None:
+    """Where the name after a cue ends: the first candidate that is no common word, else the first
+    whose given-name characters are a name's (齐国 is a word, 齐国华 a name; 韦小宝 is in the dictionary)."""
+    ends = _name_ends(text, start, tokens)
+    return next((e for e in ends if _plausible(text, start, e)), next((e for e in ends if _famous(text, start, e)), None))
+
+
 def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
     spans = []
     for m in _words().cues.finditer(text):
@@ -203,7 +212,7 @@ def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
             continue
         if not _surname_at(text, at):
             continue
-        end = next((e for e in _name_ends(text, at, tokens) if _plausible(text, at, e) or _famous(text, at, e)), None)
+        end = _cued_name_end(text, at, tokens)
         if end is None or (cue not in _STRONG_CUES and not _tagged_as_name(text[at:end], tokens, at)):
             continue
         spans.append(Span(at, end, "name", keep=1))
@@ -226,7 +235,7 @@ def _surname_then_given(text: str, at: int, tokens: list[_Token]) -> list[Span]:
         return []
     again = at + sur + 1
     if text[at + sur:again] in ("，", ",", "、", " ") and text[again:again + sur] == text[at:at + sur]:
-        end = next((e for e in _name_ends(text, again, tokens) if _plausible(text, again, e) or _famous(text, again, e)), None)
+        end = _cued_name_end(text, again, tokens)
         return [Span(again, end, "name", keep=1)] if end is not None else []
     if text[at + sur:at + sur + 1] not in ("名", "叫"):
         return []
@@ -281,11 +290,13 @@ def _tagged_names(text: str, tokens: list[_Token]) -> list[Span]:
             if not (i and len(t.word) <= 2 and _surname_at(text, tokens[i - 1].start) == len(tokens[i - 1].word)):
                 continue
             start = tokens[i - 1].start
+        if text[start:start + 2] in _words().compound_after_cue:
+            continue
         limit = _COMMON_WORD_FREQ if t.end - start == 2 else _COMMON_NAME_FREQ  # 荣耀, 高明: two-character words
         if set(text[start + _surname_at(text, start):t.end]) <= given and _plausible(text, start, t.end, limit):
             spans.append(Span(start, t.end, "name", keep=1))
     for i, t in enumerate(tokens):
-        if t.word in _words().compound:
+        if t.word in _words().compound and t.word not in _words().compound_after_cue:
             end = t.end
             for u in tokens[i + 1:i + 3]:
                 if end - t.end + len(u.word) > 2 or not set(u.word) <= given or u.word in _words().stops \

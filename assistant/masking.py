@@ -3,7 +3,8 @@
 Names keep the surname's first character, ID numbers the region code and the last four, mobiles
 the first three and the last four, addresses the divisions up to the county, long digit strings
 (bank accounts, card numbers) the last four. Dates, choices and amounts are not identifying alone
-and stay as they are.
+and stay as they are. In free text (`mask_text`) names and street addresses are found by
+assistant/free_text_pii.py and shown the same way.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from stdnum import luhn
 
+from assistant.free_text_pii import mask_names_and_addresses
 from knowledge.models import SlotType
 
 # A county-level division ends the part of an address that stays readable.
@@ -91,7 +93,10 @@ def mask(slot_type: SlotType, value: str) -> str:
 
 def mask_text(text: str) -> str:
     """Free text (a chat message, a log line) with every ID number, mobile number, bank card number
-    (Luhn, any grouping) and long digit run masked; ID numbers first, as they contain digit runs of their own."""
+    (Luhn, any grouping) and long digit run masked; ID numbers first, as they contain digit runs of their own.
+    Then Chinese personal names (陈晓明 → 陈**) and street addresses below the county
+    (越秀区东风中路305号 → 越秀区****), found by assistant/free_text_pii.py."""
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     text = _MOBILE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
-    return _CARD.sub(lambda m: _digit_run(m.group(0)), _bank_cards(text))
+    text = _CARD.sub(lambda m: _digit_run(m.group(0)), _bank_cards(text))
+    return mask_names_and_addresses(text)
