@@ -49,6 +49,7 @@ _ADDRESS_END = re.compile(
 _NOT_PLACE_FLAGS = frozenset({"v", "vd", "vi", "p", "r", "rr", "rz", "c", "d", "uj", "ul", "uz", "ud", "ug", "uv",
                               "y", "e", "o", "x", "w", "zg", "k", "tg"})
 _WHERE_VERB_END = frozenset("在到于住是映")
+_PRONOUN = re.compile(r"[我你您他她它咱]")
 _TOWN = re.compile(r"(?:镇|乡|街道|街道办|开发区)$")
 _DIVISION_END = re.compile(r"(?:省|市|自治州|州|盟|地区|县|旗|区)$")
 _ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|高新区|工业园区|新区)$")
@@ -169,7 +170,8 @@ def _common(word: str, limit: int = _COMMON_WORD_FREQ) -> bool:
 def _plausible(text: str, start: int, end: int, limit: int = _COMMON_WORD_FREQ) -> bool:
     word, sur = text[start:end], _surname_at(text, start)
     return (sur > 0 and 1 <= len(word) - sur <= 2 and all(_CJK.match(c) for c in word)
-            and not _NOT_IN_NAME.search(word[sur:]) and not _common(word, limit) and text[end:end + 1] not in _PLACE_AFTER)
+            and not _NOT_IN_NAME.search(word[sur:]) and not _words().titles.search(word[sur:])  # 王师傅 is no name
+            and not _common(word, limit) and text[end:end + 1] not in _PLACE_AFTER)
 
 
 def _name_ends(text: str, start: int, tokens: list[_Token]) -> list[int]:
@@ -213,7 +215,7 @@ def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
         if not _surname_at(text, at):
             continue
         end = _cued_name_end(text, at, tokens)
-        if end is None or (cue not in _STRONG_CUES and not _tagged_as_name(text[at:end], tokens, at)):
+        if end is None or not (_not_a_word(text, at, text[at:end], tokens) if cue in _STRONG_CUES else _tagged_as_name(text[at:end], tokens, at)):
             continue
         spans.append(Span(at, end, "name", keep=1))
     return spans
@@ -256,13 +258,42 @@ def _cue_stands_alone(start: int, end: int, tokens: list[_Token]) -> bool:
     return False
 
 
+def _not_a_word(text: str, at: int, word: str, tokens: list[_Token]) -> bool:
+    """After a strong cue (来电人, 本人) the name stands unless jieba reads an ordinary word there: a common
+    word that begins with the surname character (本人房产), or the surname character as a function word
+    before a common word (申请人向户籍所在地)."""
+    sur = _surname_at(text, at)
+    usual = set(word[sur:]) <= _words().given
+    for i, t in enumerate(tokens):
+        if t.start == at:
+            if t.flag.startswith("nr"):
+                return True
+            if usual:
+                return True
+            if len(t.word) > sur:
+                return not _common(t.word)
+            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            return not (t.flag[0] in "pcdvru" and after is not None and _common(after.word))
+        if t.start > at:
+            break
+    return True
+
+
 def _tagged_as_name(word: str, tokens: list[_Token], at: int) -> bool:
-    """After a weak cue (跟, 找, 我妈) jieba must agree: the word is tagged nr, or jieba does not know it
-    (or cut it apart, or glued the cue to it: 叫葛/欣怡)."""
+    """After a weak cue (跟, 找, 我妈) jieba must agree. A word tagged nr is a name. A word jieba does
+    not know (谭晓燕), the surname jieba cut off (周/海燕), glued to the cue (叫葛/欣怡) or read as a shorter
+    word (方子/豪) is one when the characters after the surname are a name's. A longer dictionary word that begins with the surname
+    character (施工, 周末, 高龄, 房价) is not."""
+    sur = _surname_at(word, 0)
+    usual = set(word[sur:]) <= _words().given
     for t in tokens:
         if t.start == at:
-            return t.flag.startswith("nr") or t.flag == "un" or not _jieba().freq.get(t.word) or len(t.word) < len(word)
-    return True
+            if t.flag.startswith("nr"):
+                return True
+            return usual and (len(t.word) == sur or len(t.word) < len(word) or not _common(t.word))
+        if t.start > at:
+            break
+    return usual
 
 
 def _titled_names(text: str, tokens: list[_Token]) -> list[Span]:
@@ -271,7 +302,8 @@ def _titled_names(text: str, tokens: list[_Token]) -> list[Span]:
     for m in _words().titles.finditer(text):
         for length in (4, 3, 2):
             start = m.start() - length
-            if start >= 0 and _plausible(text, start, m.start()):
+            sur = _surname_at(text, start) if start >= 0 else 0
+            if sur and _plausible(text, start, m.start()) and set(text[start + sur:m.start()]) <= _words().given:
                 spans.append(Span(start, m.start(), "name", keep=1))
                 break
     return spans
@@ -316,6 +348,15 @@ def _is_division(word: str) -> bool:
     return word in _divisions() or bool(_ZONE.search(word)) or (len(word) >= 3 and bool(_DIVISION_END.search(word)))
 
 
+def _in_road_name(t: _Token, after: _Token, next_to_road: bool) -> bool:
+    """A verb-like word that is still part of a road's name: a two-character verb right before the road
+    (解放北路, 振兴路) unless it says where (位于, 住在, 搬到), or single characters jieba could not join
+    into a word (保/俶/路, a rare name)."""
+    if next_to_road and t.flag == "v" and len(t.word) == 2:
+        return t.word[-1] not in _WHERE_VERB_END
+    return len(t.word) == 1 == len(after.word) and t.flag in ("v", "zg", "vg", "ng") and t.word not in _WHERE_VERB_END
+
+
 def _addresses(text: str, tokens: list[_Token]) -> list[Span]:
     spans = []
     for m in _ADDRESS_END.finditer(text):
@@ -331,8 +372,9 @@ def _addresses(text: str, tokens: list[_Token]) -> list[Span]:
             t = tokens[k]
             if _is_division(t.word) and not _TOWN.search(t.word) or not all(_CJK.match(c) or c.isalnum() for c in t.word):
                 break
-            if t.flag in _NOT_PLACE_FLAGS and not _TOWN.search(t.word) and not (
-                    k == i - 1 and t.flag == "v" and len(t.word) == 2 and t.word[-1] not in _WHERE_VERB_END):
+            if t.flag == "un" and (t.word[-1] in _WHERE_VERB_END or _PRONOUN.search(t.word)):
+                break  # 我住, which jieba does not know as a word, is no part of the road's name
+            if t.flag in _NOT_PLACE_FLAGS and not _TOWN.search(t.word) and not _in_road_name(t, tokens[k + 1], k == i - 1):
                 break
             start, k = t.start, k - 1
         if start < m.end():
