@@ -241,3 +241,50 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
     for part in ("dispatch", "copilot_dispatch"):
         for e in data.get(part, {}).get("errors", []):
             click.echo(f"  ✗ [{part}] {e['text']}  expected {e['expected']}  got {e['got']}")
+
+
+@eval_.command("pii")
+@click.option("--data", "data_path", type=ExistingFile, default=None,
+              help="YAML of sentences with the names and addresses to mask (default: eval/data/pii_free_text.yaml).")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--errors", is_flag=True, help="List each span left readable and each ordinary sentence changed.")
+@click.option("--project-strings", "sweep", is_flag=True,
+              help="Also list which Chinese strings of the knowledge base and message files the name and address step changes.")
+def pii(data_path: Path | None, as_json: bool, errors: bool, sweep: bool) -> None:
+    """Names and street addresses in free text: share masked by mask_text, share of ordinary sentences changed."""
+    from assistant.masking import mask_text
+    from eval.pii import PARTS, PII_DATA, TARGET_CHANGED, TARGET_MASKED, evaluate_pii, read_pii_set
+
+    data_path = data_path or PII_DATA
+    try:
+        sentences = read_pii_set(data_path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise click.ClickException(f"{data_path}: {exc}") from None
+    start = time.perf_counter()
+    mask_text("我叫陈晓明")  # loads jieba, the surname list and cpca's divisions once
+    load_s = time.perf_counter() - start
+    reports = [evaluate_pii(sentences, mask_text, part) for part in (*PARTS, "all")]
+    reports = [r for r in reports if r.sentences]
+    if as_json:
+        click.echo(json.dumps({"load_s": round(load_s, 2), "parts": [r.to_dict(errors) for r in reports]},
+                              ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{data_path.name}: {reports[-1].sentences} sentences; targets: ≥ {TARGET_MASKED:.0%} of names and "
+               f"of addresses masked, ≤ {TARGET_CHANGED:.0%} of ordinary sentences changed (first call {load_s:.1f} s)")
+    for r in reports:
+        mark = "✓" if r.meets_targets else "✗"
+        click.echo(f"  {mark} {r.part:<11} names {r.names_masked}/{r.names} ({r.name_rate:.1%})  "
+                   f"addresses {r.addresses_masked}/{r.addresses} ({r.address_rate:.1%})  "
+                   f"ordinary changed {r.ordinary_changed}/{r.ordinary} ({r.changed_rate:.1%})  "
+                   f"mask_text p50 {r.ms_p50:.2f} ms p95 {r.ms_p95:.2f} ms")
+    for miss in reports[-1].misses if errors else []:
+        click.echo(f"      ✗ {miss}")
+    if sweep:
+        from assistant.free_text_pii import mask_names_and_addresses
+        from eval.pii import project_strings
+
+        texts = project_strings(Path(__file__).resolve().parents[1])
+        changed = [(t, m) for t in texts if (m := mask_names_and_addresses(t)) != t]
+        click.echo(f"project strings: {len(changed)} of {len(texts)} changed by the name and address step")
+        for text, masked in changed:
+            click.echo(f"      {text[:60]} → {masked[:60]}")
