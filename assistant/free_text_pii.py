@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -396,10 +397,13 @@ def find(text: str) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-def mask_names_and_addresses(text: str) -> str:
+def mask_names_and_addresses(text: str, keep: Collection[str] = ()) -> str:
     """`text` with each name shown as its surname's first character and stars (陈**), each street
-    address below the county as ****."""
+    address below the county as ****; nothing inside an occurrence of a `keep` string is masked."""
+    kept = [(m.start(), m.end()) for k in keep if k for m in re.finditer(re.escape(k), text)]
     for span in reversed(find(text)):
+        if any(span.start < end and start < span.end for start, end in kept):
+            continue
         if span.kind == "name":
             shown = text[span.start:span.start + span.keep] + "*" * (span.end - span.start - span.keep)
         else:

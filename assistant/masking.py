@@ -10,6 +10,7 @@ assistant/free_text_pii.py and shown the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from stdnum import luhn
 
@@ -91,12 +92,13 @@ def mask(slot_type: SlotType, value: str) -> str:
     return value
 
 
-def mask_text(text: str) -> str:
+def mask_text(text: str, keep: Collection[str] = ()) -> str:
     """Free text (a chat message, a log line) with every ID number, mobile number, bank card number
     (Luhn, any grouping) and long digit run masked; ID numbers first, as they contain digit runs of their own.
     Then Chinese personal names (陈晓明 → 陈**) and street addresses below the county
-    (越秀区东风中路305号 → 越秀区****), found by assistant/free_text_pii.py."""
+    (越秀区东风中路305号 → 越秀区****), found by assistant/free_text_pii.py, except inside `keep` (the
+    place a report is about, which the department must read)."""
     text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     text = _MOBILE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
     text = _CARD.sub(lambda m: _digit_run(m.group(0)), _bank_cards(text))
-    return mask_names_and_addresses(text)
+    return mask_names_and_addresses(text, keep)

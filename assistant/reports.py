@@ -44,6 +44,7 @@ def report_order(spec: FormSpec, form: FormState, session_id: str, filler: FormF
     matter = report_matter(spec, form)
     caller: dict[CallerField, str] = {}
     lines: list[str] = []
+    places: list[str] = []
     for f in filler.applicable(form):
         if f.key not in form.values or f.key in (MATERIALS_KEY, TYPE_SLOT):
             continue
@@ -52,6 +53,8 @@ def report_order(spec: FormSpec, form: FormState, session_id: str, filler: FormF
             caller[field] = form.values[f.key]
         else:
             lines.append(f"{f.label}：{form.displays[f.key]}")
+            if f.slot.type is SlotType.address:
+                places.append(form.displays[f.key])
     return WorkOrderDraft(
         type=_order_type(form, matter, labels),
         summary="\n".join(lines),
@@ -62,6 +65,7 @@ def report_order(spec: FormSpec, form: FormState, session_id: str, filler: FormF
         subject_id=service.id,
         session_id=session_id,
         form_id=form.form_id,
+        places=tuple(places),
     )
 
 

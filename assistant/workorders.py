@@ -62,6 +62,7 @@ class WorkOrderDraft:
     subject_id: str | None = None
     session_id: str | None = None  # the chat session that filed it
     form_id: str | None = None  # idempotency key
+    places: tuple[str, ...] = ()  # where a reported problem is (a report form's address): readable in the summary
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -267,7 +268,7 @@ class WorkOrderBook:
             type=draft.type.value,
             urgency=draft.urgency.value,
             status=W.accepted.value,
-            summary=mask_text(draft.summary.strip()),
+            summary=mask_text(draft.summary.strip(), keep=draft.places),
             category=draft.category,
             dept=draft.dept.strip(),
             subject_id=draft.subject_id,

@@ -49,7 +49,7 @@ def test_values_that_identify_no_one_are_unchanged(kind: SlotType, value: str) -
 
 def test_mask_text_masks_ids_mobiles_and_card_numbers_in_a_message() -> None:
     said = "我叫张三，身份证110101199003074514，电话13800138000，卡号6222021234567890123"
-    assert mask_text(said) == "我叫张三，身份证110101********4514，电话138****8000，卡号***************0123"
+    assert mask_text(said) == "我叫张*，身份证110101********4514，电话138****8000，卡号***************0123"
 
 
 def test_mask_text_handles_spaced_numbers_and_lower_case_x() -> None:
