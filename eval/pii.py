@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 PII_DATA = Path(__file__).resolve().parent / "data" / "pii_free_text.yaml"
-PARTS = ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4")
+PARTS = ("tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5")
 
 
 @dataclass(frozen=True)
