@@ -4,15 +4,14 @@
 first character (陈晓明 → 陈**), as assistant/masking.py shows names; an address keeps the divisions down
 to the county and loses the street, estate, village and number (越秀区东风中路305号 → 越秀区****).
 
-Names are found three ways, each checked against a list of common surnames (assistant/data/free_text_pii.yaml):
-after a cue (我叫, 来电人, 联系人, 跟…说, 我妈…), before a title (…同志, …阿姨), and where jieba's
-part-of-speech tagger says `nr` for a word that jieba's dictionary does not hold as a common word
-(陈述, 黄金周 and 许可证 are tagged `nr` too). Addresses are found from their end: a number with 号,
-弄, 栋, 单元, 室 or 组 after a road, estate or village; the span runs back over the words that name it
-and stops at a division cpca knows (天河区) or at a word that is not part of a place (住, 在).
+Names are found three ways, each checked against a list of common surnames and of characters usual in
+given names (assistant/data/free_text_pii.yaml): after a cue (我叫, 来电人, 联系人, 跟…说, 我妈…),
+before a title (…同志, …医生), and where jieba's dictionary tags a word as a person's name (`nr`) and
+does not hold it as a common word (陈述, 黄金周 and 许可证 are tagged `nr` too). Addresses:
+assistant/free_text_addresses.py.
 
 jieba is loaded once, on the first message with Chinese in it (about 1.5 s); a message then costs
-well under a millisecond per ten characters.
+about 0.1 ms (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -27,33 +26,10 @@ from typing import Any, Literal
 
 import yaml
 
+from assistant.free_text_addresses import find_addresses
+
 _DATA = Path(__file__).resolve().parent / "data" / "free_text_pii.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_HAN = r"\u4e00-\u9fff"
-_NUM = r"(?:\d+|[零〇一二三四五六七八九十百两]+)"
-_UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|房|户|组|弄|院)"
-# After a house number: more numbered units, a building's name with its units, a bare flat number (302).
-_MORE = rf"(?:(?:[A-Za-z]|{_NUM}){_UNIT}|院|\d{{2,5}}(?![\d{_HAN}]))*"
-_BUILDING = rf"(?:[{_HAN}]{{2,8}}?(?:广场|大厦|中心|大楼|公寓|花园)(?:[A-Za-z]|{_NUM})?{_UNIT}?\d{{0,5}})?"
-# Where an address ends: a road, estate or village part followed by a number. Group `head` is the word
-# that names the road/estate/village; the span is extended backwards from it.
-_ADDRESS_END = re.compile(
-    rf"(?P<head>(?:大道|大街|胡同|街|路|巷|里|道)[东西南北中]?[{_HAN}]?区?)(?={_NUM})"
-    rf"{_NUM}(?:之\d+)?(?:号院|号楼|号|弄)(?:附{_NUM}号)?{_MORE}{_BUILDING}{_MORE}"
-    rf"|(?P<estate>[{_HAN}])(?=(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元))"
-    rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户))*\d{{0,5}}"
-    rf"|(?P<village>村){_NUM}(?:组|队|社)(?:{_NUM}号)?"
-)
-# Words that end the walk back from a road or estate to where its name begins: verbs, prepositions,
-# pronouns, particles, punctuation (住, 在, 我们, 的). A two-character verb just before the road may be
-# its name (解放北路, 振兴路) unless it says where (位于, 住在, 搬到).
-_NOT_PLACE_FLAGS = frozenset({"v", "vd", "vi", "p", "r", "rr", "rz", "c", "d", "uj", "ul", "uz", "ud", "ug", "uv",
-                              "y", "e", "o", "x", "w", "zg", "k", "tg"})
-_WHERE_VERB_END = frozenset("在到于住是映")
-_PRONOUN = re.compile(r"[我你您他她它咱]")
-_TOWN = re.compile(r"(?:镇|乡|街道|街道办|开发区)$")
-_DIVISION_END = re.compile(r"(?:省|市|自治州|州|盟|地区|县|旗|区)$")
-_ZONE = re.compile(r"(?:经济技术开发区|高新技术产业开发区|高新区|工业园区|新区)$")
 # A name never contains these: place and organisation endings (高新区, 林业局, 许可证, 黄金周).
 _NOT_IN_NAME = re.compile(r"[区市县省局证周路街镇村厅院所处站校司部委会号楼室店厂场馆]")
 # A word jieba's dictionary holds this often is a common word, not a citizen's name (陈述 763, 李子 348);
@@ -77,7 +53,9 @@ class Span:
 
 
 @dataclass(frozen=True)
-class _Token:
+class Token:
+    """A word jieba cut, its part of speech (`un`: not in the dictionary) and where it starts."""
+
     word: str
     flag: str
     start: int
@@ -135,15 +113,7 @@ def _jieba() -> _Jieba:
     return _Jieba(tagger.tokenizer, tagger.word_tag_tab, tagger.tokenizer.FREQ)
 
 
-@lru_cache(maxsize=1)
-def _divisions() -> frozenset[str]:
-    """Names of China's provinces, cities and counties (cpca's national division codes)."""
-    from intents.addresses import _cpca
-
-    return frozenset(a.name for a in _cpca().ad_2_addr_dict.values() if a.rank <= 2)
-
-
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str) -> list[Token]:
     jb = _jieba()
     out, at = [], 0
     for word in jb.tokenizer.cut(text):
@@ -151,7 +121,7 @@ def _tokens(text: str) -> list[_Token]:
             flag = jb.tags.get(word, "un")
         else:
             flag = "m" if word.isdigit() else "eng" if word.isascii() and word.isalpha() else "x"
-        out.append(_Token(word, flag, at))
+        out.append(Token(word, flag, at))
         at += len(word)
     return out
 
@@ -175,7 +145,7 @@ def _plausible(text: str, start: int, end: int, limit: int = _COMMON_WORD_FREQ) 
             and not _common(word, limit) and text[end:end + 1] not in _PLACE_AFTER)
 
 
-def _name_ends(text: str, start: int, tokens: list[_Token]) -> list[int]:
+def _name_ends(text: str, start: int, tokens: list[Token]) -> list[int]:
     """Where a name starting at `start` (with its surname) may end, best first: jieba's word when it
     has a name's length (or the surname jieba cut off, with the next word), then up to two characters
     that are not words a name cannot run into (诸葛亮 is a dictionary word, 诸葛亮明 a name)."""
@@ -197,14 +167,14 @@ def _name_ends(text: str, start: int, tokens: list[_Token]) -> list[int]:
     return [*ends, end]
 
 
-def _cued_name_end(text: str, start: int, tokens: list[_Token]) -> int | None:
+def _cued_name_end(text: str, start: int, tokens: list[Token]) -> int | None:
     """Where the name after a cue ends: the first candidate that is no common word, else the first
     whose given-name characters are a name's (齐国 is a word, 齐国华 a name; 韦小宝 is in the dictionary)."""
     ends = _name_ends(text, start, tokens)
     return next((e for e in ends if _plausible(text, start, e)), next((e for e in ends if _famous(text, start, e)), None))
 
 
-def _cue_names(text: str, tokens: list[_Token]) -> list[Span]:
+def _cue_names(text: str, tokens: list[Token]) -> list[Span]:
     spans = []
     for m in _words().cues.finditer(text):
         cue, at = m.group("cue"), m.end()
@@ -230,7 +200,7 @@ def _famous(text: str, start: int, end: int) -> bool:
         and text[end:end + 1] not in _PLACE_AFTER
 
 
-def _surname_then_given(text: str, at: int, tokens: list[_Token]) -> list[Span]:
+def _surname_then_given(text: str, at: int, tokens: list[Token]) -> list[Span]:
     """我姓赵名德胜: the given name after 名 or 叫 is masked whole (the surname alone identifies no one);
     我姓聂，聂海军: the full name said after the surname is a name."""
     sur = _surname_at(text, at)
@@ -248,7 +218,7 @@ def _surname_then_given(text: str, at: int, tokens: list[_Token]) -> list[Span]:
     return [Span(start, end, "name", keep=0)] if end > start else []
 
 
-def _cue_stands_alone(start: int, end: int, tokens: list[_Token]) -> bool:
+def _cue_stands_alone(start: int, end: int, tokens: list[Token]) -> bool:
     """A weak cue (跟, 找, 和, 叫) is one when jieba cuts a word there and the word is not a longer common
     word that begins with it (跟进, 找到, 和平); 姓张 or 跟黎, which jieba glued to the surname, still count."""
     for t in tokens:
@@ -259,7 +229,7 @@ def _cue_stands_alone(start: int, end: int, tokens: list[_Token]) -> bool:
     return False
 
 
-def _not_a_word(text: str, at: int, word: str, tokens: list[_Token]) -> bool:
+def _not_a_word(text: str, at: int, word: str, tokens: list[Token]) -> bool:
     """After a strong cue (来电人, 本人) the name stands unless jieba reads an ordinary word there: a common
     word that begins with the surname character (本人房产), or the surname character as a function word
     before a common word (申请人向户籍所在地)."""
@@ -280,11 +250,11 @@ def _not_a_word(text: str, at: int, word: str, tokens: list[_Token]) -> bool:
     return True
 
 
-def _tagged_as_name(word: str, tokens: list[_Token], at: int) -> bool:
+def _tagged_as_name(word: str, tokens: list[Token], at: int) -> bool:
     """After a weak cue (跟, 找, 我妈) jieba must agree. A word tagged nr is a name. A word jieba does
     not know (谭晓燕), the surname jieba cut off (周/海燕), glued to the cue (叫葛/欣怡) or read as a shorter
-    word (方子/豪) is one when the characters after the surname are a name's. A longer dictionary word that begins with the surname
-    character (施工, 周末, 高龄, 房价) is not."""
+    word (方子/豪) is one when the characters after the surname are a name's. A longer dictionary word
+    that begins with the surname character (施工, 周末, 高龄, 房价) is not."""
     sur = _surname_at(word, 0)
     usual = set(word[sur:]) <= _words().given
     for t in tokens:
@@ -297,7 +267,7 @@ def _tagged_as_name(word: str, tokens: list[_Token], at: int) -> bool:
     return usual
 
 
-def _titled_names(text: str, tokens: list[_Token]) -> list[Span]:
+def _titled_names(text: str, tokens: list[Token]) -> list[Span]:
     """A full name before a title: 郑晓东同志, 张秀芝阿姨 (王师傅 alone is a surname, not a name)."""
     spans = []
     for m in _words().titles.finditer(text):
@@ -310,7 +280,7 @@ def _titled_names(text: str, tokens: list[_Token]) -> list[Span]:
     return spans
 
 
-def _tagged_names(text: str, tokens: list[_Token]) -> list[Span]:
+def _tagged_names(text: str, tokens: list[Token]) -> list[Span]:
     """Words jieba tags as a person's name (nr), with a surname from the list and given-name characters
     after it, that are not common words; a surname jieba cut from its given name (马/秀英) is joined back."""
     spans = []
@@ -341,54 +311,12 @@ def _tagged_names(text: str, tokens: list[_Token]) -> list[Span]:
     return spans
 
 
-def _is_division(word: str) -> bool:
-    """A division whose name stays readable: one cpca knows (天河区; not 东区 of 牡丹小区东区), a development
-    zone, or a word of three characters or more ending like one."""
-    if word.endswith("小区") or len(word) < 3 and word.endswith("区"):
-        return False
-    return word in _divisions() or bool(_ZONE.search(word)) or (len(word) >= 3 and bool(_DIVISION_END.search(word)))
-
-
-def _in_road_name(t: _Token, after: _Token, next_to_road: bool) -> bool:
-    """A verb-like word that is still part of a road's name: a two-character verb right before the road
-    (解放北路, 振兴路) unless it says where (位于, 住在, 搬到), or single characters jieba could not join
-    into a word (保/俶/路, a rare name)."""
-    if next_to_road and t.flag == "v" and len(t.word) == 2:
-        return t.word[-1] not in _WHERE_VERB_END
-    return len(t.word) == 1 == len(after.word) and t.flag in ("v", "zg", "vg", "ng") and t.word not in _WHERE_VERB_END
-
-
-def _addresses(text: str, tokens: list[_Token]) -> list[Span]:
-    spans = []
-    for m in _ADDRESS_END.finditer(text):
-        head = m.start("head") if m.group("head") else m.start("estate") if m.group("estate") else m.start("village")
-        i = next((k for k, t in enumerate(tokens) if t.start <= head < t.end), None)
-        if i is None or (m.group("estate") and tokens[i].flag in _NOT_PLACE_FLAGS):
-            continue
-        start = tokens[i].start
-        if _is_division(tokens[i].word) and tokens[i].end <= head:
-            start = head
-        k = i - 1
-        while k >= 0 and head - tokens[k].start <= 14:
-            t = tokens[k]
-            if _is_division(t.word) and not _TOWN.search(t.word) or not all(_CJK.match(c) or c.isalnum() for c in t.word):
-                break
-            if t.flag == "un" and (t.word[-1] in _WHERE_VERB_END or _PRONOUN.search(t.word)):
-                break  # 我住, which jieba does not know as a word, is no part of the road's name
-            if t.flag in _NOT_PLACE_FLAGS and not _TOWN.search(t.word) and not _in_road_name(t, tokens[k + 1], k == i - 1):
-                break
-            start, k = t.start, k - 1
-        if start < m.end():
-            spans.append(Span(start, m.end(), "address"))
-    return spans
-
-
 def find(text: str) -> list[Span]:
     """Names and addresses in `text`, without overlaps (an address wins over a name inside it)."""
     if not _CJK.search(text):
         return []
     tokens = _tokens(text)
-    addresses = _addresses(text, tokens)
+    addresses = [Span(start, end, "address") for start, end in find_addresses(text, tokens)]
     names = _cue_names(text, tokens) + _titled_names(text, tokens) + _tagged_names(text, tokens)
     chosen: list[Span] = []
     for span in sorted(addresses, key=lambda s: (s.start, -s.end)) + sorted(names, key=lambda s: (s.start, -(s.end - s.start))):
