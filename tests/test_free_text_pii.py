@@ -4,6 +4,8 @@ Ordinary sentences, the hard negatives among them (张家港市, 高新区, 黄�
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +18,7 @@ from assistant.workorder_status import WorkOrderType
 from assistant.workorders import WorkOrderBook, WorkOrderDraft
 from eval.pii import evaluate_pii, read_pii_set
 from persistence_support import OpenDb, sqlite_db  # noqa: F401 (fixture)
+from web.log_privacy import MaskingFilter
 
 
 def test_the_issue_case_a_name_and_a_street_address_in_a_chat_message() -> None:
@@ -131,6 +134,13 @@ def test_a_chat_message_outside_a_form_is_stored_masked_in_turn_events(assistant
     assert event.state_before == "idle"  # no form was open: nothing but mask_text saw the message
     assert "晓明" not in event.text_masked and "东风中路" not in event.text_masked
     assert event.text_masked.startswith("我叫陈**，住****")
+
+
+def test_a_log_line_quoting_a_message_is_masked() -> None:
+    record = logging.LogRecord("govassist.api", logging.WARNING, __file__, 1, "unrouted: %s",
+                               ("我叫陈晓明，住东风中路305号",), None)
+    assert MaskingFilter().filter(record)
+    assert logging.Formatter().format(record) == "unrouted: 我叫陈**，住****"
 
 
 def test_a_feedback_comment_is_stored_masked(sqlite_db: OpenDb) -> None:
