@@ -4,6 +4,7 @@ Ordinary sentences, the hard negatives among them (张家港市, 高新区, 黄�
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -162,3 +163,12 @@ def test_the_place_a_report_is_about_stays_readable_while_a_name_beside_it_is_ma
     place = "广东省广州市天河区天河路385号东门外"
     summary = f"问题描述：邻居王大明家的空调外机漏水\n发生地点：{place}"
     assert mask_text(summary, keep=(place,)) == f"问题描述：邻居王**家的空调外机漏水\n发生地点：{place}"
+
+
+def test_govassist_eval_pii_reports_each_part_against_the_targets(govassist) -> None:
+    result = govassist("eval", "pii", "--json")
+    assert result.exit_code == 0, result.output
+    parts = {p["part"]: p for p in json.loads(result.output)["parts"]}
+    assert set(parts) == {"tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "all"}
+    assert parts["all"]["sentences"] == sum(p["sentences"] for k, p in parts.items() if k != "all")
+    assert parts["held_out_5"]["meets_targets"] and parts["all"]["meets_targets"]
