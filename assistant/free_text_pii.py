@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
@@ -94,23 +95,34 @@ def _words() -> _Words:
 @dataclass(frozen=True)
 class _Jieba:
     tokenizer: Any
-    tags: dict[str, str]  # a dictionary word's part of speech
+    tags: dict[str, str]  # a dictionary word's part of speech, where it is one of _TAGS_READ
     freq: dict[str, int]  # how often the dictionary saw it
+
+
+# The parts of speech this module reads (names; verbs, prepositions, particles and the like, which end a
+# name or a road's name); every other dictionary word is tagged `n`, which keeps the table small.
+_TAGS_READ = ("nr", "v", "p", "u", "y", "c", "d", "r", "x", "w", "o", "e", "k", "z", "tg")
 
 
 @lru_cache(maxsize=1)
 def _jieba() -> _Jieba:
-    """jieba's word segmenter with its dictionary's part-of-speech tags and counts, loaded once.
-    Words are cut with jieba's fast segmentation HMM and tagged from the dictionary; a word the
-    dictionary does not hold (most citizens' names) is tagged `un`. jieba.posseg's own HMM tagger
-    would tag it too, but costs about ten times as much and mask_text runs on every turn."""
+    """jieba's word segmenter with its dictionary's counts and the parts of speech this module reads,
+    loaded once. Words are cut with jieba's fast segmentation HMM and tagged from the dictionary; a
+    word the dictionary does not hold (most citizens' names) is tagged `un`. jieba.posseg's HMM tagger
+    would tag it too, but costs about ten times as much (mask_text runs on every turn), and importing
+    it loads a second copy of the tag table and its HMM tables (about 100 MiB)."""
     import jieba
-    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
-    tagger = jieba.posseg.POSTokenizer(jieba.Tokenizer())
-    tagger.tokenizer.initialize()
-    return _Jieba(tagger.tokenizer, tagger.word_tag_tab, tagger.tokenizer.FREQ)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    tags: dict[str, str] = {}
+    with tokenizer.get_dict_file() as lines:
+        for line in lines:
+            word, *_, tag = line.decode("utf-8").split()
+            if tag.startswith(_TAGS_READ):
+                tags[word] = sys.intern(tag)
+    return _Jieba(tokenizer, tags, tokenizer.FREQ)
 
 
 def _tokens(text: str) -> list[Token]:
@@ -118,7 +130,7 @@ def _tokens(text: str) -> list[Token]:
     out, at = [], 0
     for word in jb.tokenizer.cut(text):
         if _CJK.match(word):
-            flag = jb.tags.get(word, "un")
+            flag = jb.tags.get(word) or ("n" if jb.freq.get(word) else "un")
         else:
             flag = "m" if word.isdigit() else "eng" if word.isascii() and word.isalpha() else "x"
         out.append(Token(word, flag, at))
