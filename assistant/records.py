@@ -215,6 +215,18 @@ class StaffUserRow(Base):
     created_at: Mapped[datetime]
 
 
+class StaffAccountStateRow(Base):
+    """An account's state beside its password: disabled or not, and its last sign-in. A table of its own
+    because the project creates missing tables but never alters one (older databases keep working);
+    an account without a row is active and has never signed in since the table existed."""
+
+    __tablename__ = "staff_account_state"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+
 class StaffSessionRow(Base):
     """A logged-in staff session; the token is stored only as its SHA-256 digest."""
 

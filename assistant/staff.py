@@ -1,4 +1,5 @@
-"""Staff and admin accounts: argon2 password hashes, expiring sessions, lockout after failed logins."""
+"""Staff and admin accounts: argon2 password hashes, expiring sessions, lockout after failed logins;
+listing, disabling and password resets (each ends the account's sessions and is audited)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from enum import Enum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.audit import Action, AuditLog
 from assistant.db import reading, writing
-from assistant.records import StaffSessionRow, StaffUserRow
+from assistant.records import StaffAccountStateRow, StaffSessionRow, StaffUserRow
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -30,7 +32,17 @@ class Role(str, Enum):
 
 
 class LoginRefused(Exception):
-    """Wrong name or password, or a locked account (the message does not say which of the first two)."""
+    """Wrong name or password, a locked account (the message does not say which of the first two), or
+    a disabled one (said only to someone who gave its right password)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class AccountRefused(Exception):
+    """An account change that cannot be made: unknown_user, last_admin, already_disabled, not_disabled,
+    short_password."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -44,17 +56,36 @@ class StaffUser:
     role: Role
 
 
+@dataclass(frozen=True)
+class StaffAccount:
+    """An account as `govassist staff list` shows it: never its password hash."""
+
+    username: str
+    role: Role
+    active: bool
+    locked_until: datetime | None  # set while failed logins keep it locked
+    last_login_at: datetime | None
+    created_at: datetime
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _object(username: str) -> str:
+    return f"staff:{username}"  # how the audit log names an account
+
+
 class StaffDirectory:
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 audit: AuditLog | None = None) -> None:
         self._sessions = sessions
         self._clock = clock
         self._hasher = PasswordHasher()
+        self._audit = audit or AuditLog(sessions, clock)
 
-    def add(self, username: str, password: str, role: Role) -> StaffUser:
+    def add(self, username: str, password: str, role: Role, actor: str | None = None) -> StaffUser:
+        """A new account; `actor`: who made it, for the audit log (None: not recorded, as in fixtures)."""
         if len(password) < MIN_PASSWORD_CHARS:
             raise ValueError(f"password must have at least {MIN_PASSWORD_CHARS} characters")
         try:
@@ -63,12 +94,93 @@ class StaffDirectory:
                                    failed_logins=0, locked_until=None, created_at=self._clock())
                 session.add(row)
                 session.flush()
+                if actor is not None:
+                    self._audit.record(actor, Action.STAFF_ADD, _object(username), {"role": role.value}, session=session)
                 return StaffUser(row.id, row.username, role)
         except IntegrityError:
             raise ValueError(f"user {username!r} exists") from None
 
+    def accounts(self, actor: str) -> list[StaffAccount]:
+        """Every account by name, with its state; the listing itself is audited."""
+        with writing(self._sessions) as session:
+            rows = session.execute(
+                select(StaffUserRow, StaffAccountStateRow)
+                .outerjoin(StaffAccountStateRow, StaffAccountStateRow.user_id == StaffUserRow.id)
+                .order_by(StaffUserRow.username)
+            ).all()
+            self._audit.record(actor, Action.STAFF_LIST, "staff", {"accounts": len(rows)}, session=session)
+        now = self._clock()
+        return [StaffAccount(username=user.username, role=Role(user.role), active=state is None or state.disabled_at is None,
+                             locked_until=user.locked_until if user.locked_until and user.locked_until > now else None,
+                             last_login_at=state.last_login_at if state else None, created_at=user.created_at)
+                for user, state in rows]
+
+    def disable(self, username: str, actor: str) -> None:
+        """Stop the account signing in and end its sessions; the last active admin stays (last_admin)."""
+        with writing(self._sessions) as session:
+            user = self._user(session, username)
+            state = self._state(session, user)
+            if state.disabled_at is not None:
+                raise AccountRefused("already_disabled")
+            if user.role == Role.admin.value and self._active_admins(session) <= 1:
+                raise AccountRefused("last_admin")
+            state.disabled_at = self._clock()
+            ended = self._end_sessions(session, user)
+            self._audit.record(actor, Action.STAFF_DISABLE, _object(username), {"sessions_ended": ended}, session=session)
+
+    def enable(self, username: str, actor: str) -> None:
+        with writing(self._sessions) as session:
+            user = self._user(session, username)
+            state = self._state(session, user)
+            if state.disabled_at is None:
+                raise AccountRefused("not_disabled")
+            state.disabled_at = None
+            self._audit.record(actor, Action.STAFF_ENABLE, _object(username), "", session=session)
+
+    def reset_password(self, username: str, password: str, actor: str) -> None:
+        """A new password; the lockout is lifted and every session of the account ends."""
+        if len(password) < MIN_PASSWORD_CHARS:
+            raise AccountRefused("short_password")
+        password_hash = self._hasher.hash(password)  # before the write lock: hashing is slow on purpose
+        with writing(self._sessions) as session:
+            user = self._user(session, username)
+            user.password_hash, user.failed_logins, user.locked_until = password_hash, 0, None
+            ended = self._end_sessions(session, user)
+            self._audit.record(actor, Action.STAFF_PASSWORD_RESET, _object(username), {"sessions_ended": ended},
+                               session=session)
+
+    @staticmethod
+    def _user(session: Session, username: str) -> StaffUserRow:
+        user = session.scalar(select(StaffUserRow).where(StaffUserRow.username == username))
+        if user is None:
+            raise AccountRefused("unknown_user")
+        return user
+
+    @staticmethod
+    def _state(session: Session, user: StaffUserRow) -> StaffAccountStateRow:
+        state = session.get(StaffAccountStateRow, user.id)
+        if state is None:
+            state = StaffAccountStateRow(user_id=user.id, disabled_at=None, last_login_at=None)
+            session.add(state)
+        return state
+
+    @staticmethod
+    def _active_admins(session: Session) -> int:
+        # FOR UPDATE on PostgreSQL: two admins disabled at once cannot both see the other still active
+        # (SQLite's writing transactions already run one at a time).
+        admins = session.scalars(
+            select(StaffUserRow.id).where(StaffUserRow.role == Role.admin.value).with_for_update()).all()
+        disabled = session.scalar(select(func.count()).select_from(StaffAccountStateRow).where(
+            StaffAccountStateRow.user_id.in_(admins), StaffAccountStateRow.disabled_at.is_not(None))) if admins else 0
+        return len(admins) - (disabled or 0)
+
+    @staticmethod
+    def _end_sessions(session: Session, user: StaffUserRow) -> int:
+        ended = session.execute(delete(StaffSessionRow).where(StaffSessionRow.user_id == user.id))
+        return ended.rowcount or 0
+
     def login(self, username: str, password: str) -> str:
-        """A new session token, or LoginRefused("bad_credentials" | "locked")."""
+        """A new session token, or LoginRefused("bad_credentials" | "locked" | "disabled")."""
         now = self._clock()
         refusal: str | None = None
         with writing(self._sessions) as session:  # a failure is counted (committed) before refusing
@@ -83,8 +195,11 @@ class StaffDirectory:
                 if row.failed_logins >= MAX_FAILURES:
                     row.locked_until, row.failed_logins = now + LOCKOUT, 0
                 refusal = "bad_credentials"
+            elif (state := self._state(session, row)).disabled_at is not None:
+                refusal = "disabled"
             else:
                 row.failed_logins, row.locked_until = 0, None
+                state.last_login_at = now
                 token = secrets.token_urlsafe(32)
                 session.add(StaffSessionRow(token_digest=_digest(token), user_id=row.id, expires_at=now + SESSION_LIFETIME))
         if refusal is not None:
@@ -104,7 +219,8 @@ class StaffDirectory:
             found = session.execute(
                 select(StaffUserRow, StaffSessionRow)
                 .join(StaffSessionRow, StaffSessionRow.user_id == StaffUserRow.id)
-                .where(StaffSessionRow.token_digest == _digest(token))
+                .outerjoin(StaffAccountStateRow, StaffAccountStateRow.user_id == StaffUserRow.id)
+                .where(StaffSessionRow.token_digest == _digest(token), StaffAccountStateRow.disabled_at.is_(None))
             ).first()
         if found is None or found[1].expires_at <= self._clock():
             return None

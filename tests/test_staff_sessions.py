@@ -65,3 +65,21 @@ def test_an_expired_session_is_refused(client, settings):
     with writing(open_database(settings.resolved_database_url)) as db:  # its eight hours are up
         db.execute(update(StaffSessionRow).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert client.get("/api/workorders", headers=headers).status_code == 401
+
+
+def test_a_disabled_account_is_signed_out_everywhere_and_told_why_at_sign_in(client, govassist):
+    token = login(client).cookies[STAFF_COOKIE]
+    client.cookies.clear()
+    headers = {"Authorization": f"Bearer {token}"}
+    with client.websocket_connect("/ws/copilot/call-1", headers={"Cookie": f"{STAFF_COOKIE}={token}"}) as socket:
+        socket.send_json({"type": "text", "text": "喂你好，我想问一下"})
+        assert socket.receive_json()["type"] == "suggestion"
+        assert govassist("staff", "disable", "agent1").exit_code == 0  # the same database, from the terminal
+        assert client.get("/api/staff/me", headers=headers).status_code == 401
+        socket.send_json({"type": "text", "text": "我的社保卡丢了，怎么补办"})  # a call already open ends too
+        assert socket.receive_json()["code"] == "staff_login_required"
+    refused = login(client)
+    assert refused.status_code == 403 and refused.json()["code"] == "disabled" and STAFF_COOKIE not in refused.cookies
+    assert login(client, "wrong password!").json()["code"] == "bad_credentials"  # no hint without the password
+    assert govassist("staff", "enable", "agent1").exit_code == 0
+    assert login(client).status_code == 200
