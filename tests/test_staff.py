@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from assistant.db import open_database
-from assistant.staff import LoginRefused, Role, StaffDirectory
+from assistant.staff import AccountRefused, LoginRefused, Role, StaffDirectory
+from persistence_support import any_db  # noqa: F401 (fixture)
 
 PASSWORD = "correct horse battery"
 
@@ -69,3 +70,16 @@ def test_short_passwords_and_duplicate_names_are_refused(directory):
         directory.add("agent2", "short", Role.staff)
     with pytest.raises(ValueError):
         directory.add("agent1", PASSWORD, Role.admin)
+
+
+def test_the_last_active_admin_stays_on_sqlite_and_postgresql(any_db):
+    staff = StaffDirectory(any_db())
+    for name in ("admin1", "admin2"):
+        staff.add(name, PASSWORD, Role.admin)
+    staff.disable("admin1", "cli:ops")
+    with pytest.raises(AccountRefused) as refused:
+        staff.disable("admin2", "cli:ops")
+    assert refused.value.code == "last_admin"
+    staff.enable("admin1", "cli:ops")
+    staff.disable("admin2", "cli:ops")  # admin1 is active again
+    assert [(a.username, a.active) for a in staff.accounts("cli:ops")] == [("admin1", True), ("admin2", False)]
