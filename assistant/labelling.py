@@ -27,8 +27,8 @@ OUT_OF_SCOPE = "out_of_scope"
 LOW_CONFIDENCE = 0.6  # routed, but below this the operators should look
 # Below this confidence the router's candidates are not offered as a guess: one click on a pre-filled
 # wrong guess teaches the router the mistake. The confidence is calibrated (P(top candidate right)); on
-# routing_dev + routing_tune (1,000+ messages) the top candidate was right 2 times in 127 below 0.5 and
-# 4 in 7 from 0.5 to 0.6 (docs/improving.md).
+# routing_dev + routing_tune (825 messages) the top candidate was right 2 times in 127 below 0.5 and
+# 4 in 7 from 0.5 to 0.6 (`python -m eval.guess_floor`, docs/improving.md).
 GUESS_FLOOR = 0.5
 QUEUE_LIMIT = 200
 
