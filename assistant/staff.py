@@ -31,22 +31,20 @@ class Role(str, Enum):
     admin = "admin"
 
 
-class LoginRefused(Exception):
+class Refused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class LoginRefused(Refused):
     """Wrong name or password, a locked account (the message does not say which of the first two), or
     a disabled one (said only to someone who gave its right password)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
-
-class AccountRefused(Exception):
+class AccountRefused(Refused):
     """An account change that cannot be made: unknown_user, last_admin, already_disabled, not_disabled,
     short_password."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
