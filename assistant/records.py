@@ -331,3 +331,14 @@ class ApplicantLinkRow(Base):
 
     application_number: Mapped[str] = mapped_column(ForeignKey("applications.number"), primary_key=True)
     applicant: Mapped[str] = mapped_column(String(64), index=True)  # FieldCipher.keyed_digest
+
+
+class RateHitRow(Base):
+    """One counted request under a rate-limit key, kept for a minute: every worker counts the same hits."""
+
+    __tablename__ = "rate_hits"
+    __table_args__ = (Index("ix_rate_hits_key_at", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(32))  # a hash: the key may hold a conversation's token
+    at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
