@@ -202,7 +202,9 @@ class FeedbackRow(Base):
 
 
 class StaffUserRow(Base):
-    """A staff or admin account. The password is an argon2 hash; failures count toward a lockout."""
+    """A staff or admin account. The password is an argon2 hash. failed_logins and locked_until are no
+    longer used (failures are counted per source and name in login_throttles); they stay until a
+    migration can drop them."""
 
     __tablename__ = "staff_users"
 
@@ -225,6 +227,19 @@ class StaffAccountStateRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
     disabled_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins from one source address at one user name, known or not, and the wait they earned.
+    Keyed by hashes: neither the address nor a mistyped name (often a password) is stored."""
+
+    __tablename__ = "login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # source and name
+    name_hash: Mapped[str] = mapped_column(String(64), index=True)  # the name alone: a reset clears them
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
 
 
 class StaffSessionRow(Base):

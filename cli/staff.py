@@ -85,13 +85,14 @@ def list_(settings: Settings, as_json: bool, actor: str | None) -> None:
         for a in accounts:
             click.echo(json.dumps({
                 "username": a.username, "role": a.role.value, "status": "active" if a.active else "disabled",
-                "locked_until": a.locked_until.isoformat() if a.locked_until else None,
+                "sign_in_delayed_until": a.delayed_until.isoformat() if a.delayed_until else None,
                 "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None,
             }, ensure_ascii=False))
         return
     rows = [("USERNAME", "ROLE", "STATUS", "LAST LOGIN (UTC)")]
     for a in accounts:
-        status = ("active" if a.active else "disabled") + (f", locked until {a.locked_until:%H:%M}" if a.locked_until else "")
+        status = ("active" if a.active else "disabled") + (
+            f", sign-in delayed until {a.delayed_until:%H:%M} after failures" if a.delayed_until else "")
         rows.append((a.username, a.role.value, status, f"{a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else "never"))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:

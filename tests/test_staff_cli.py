@@ -96,13 +96,14 @@ def test_reset_password_asks_twice_hidden_and_ends_the_sessions(govassist, accou
         "staff_add", "staff_password_reset", "staff_password_reset"]
 
 
-def test_a_reset_lifts_a_lockout(govassist, accounts):
+def test_a_reset_lifts_the_wait_after_failures(govassist, accounts):
     directory, _ = accounts
     for _ in range(5):
         with pytest.raises(LoginRefused):
             directory.login("agent1", "not the password")
-    assert "locked until" in govassist("staff", "list").output
+    assert "sign-in delayed until" in govassist("staff", "list").output
     assert govassist("staff", "reset-password", "agent1", "--password-stdin", input=f"{NEW_PASSWORD}\n").exit_code == 0
+    assert "sign-in delayed" not in govassist("staff", "list").output
     assert directory.user_for(directory.login("agent1", NEW_PASSWORD)) is not None
 
 

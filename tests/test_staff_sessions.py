@@ -38,11 +38,25 @@ def login(client, password=PASSWORD):
     return client.post("/api/staff/login", json={"username": "agent1", "password": password})
 
 
-def test_repeated_wrong_passwords_lock_the_account_even_against_the_right_one(client):
-    assert [login(client, "wrong password!").status_code for _ in range(MAX_FAILURES)] == [401] * MAX_FAILURES
-    locked = login(client)
-    assert locked.status_code == 423 and locked.json()["code"] == "locked" and "锁定" in locked.json()["message"]
-    assert STAFF_COOKIE not in locked.cookies
+def test_repeated_failures_make_a_known_and_an_unknown_name_wait_alike(client):
+    def attempts(name: str) -> list[tuple[int, dict, str | None]]:
+        answers = [client.post("/api/staff/login", json={"username": name, "password": p})
+                   for p in ["wrong password!"] * MAX_FAILURES + [PASSWORD]]
+        return [(a.status_code, a.json(), a.headers.get("retry-after")) for a in answers]
+
+    known, unknown = attempts("agent1"), attempts("nobody")
+    assert known == unknown  # same codes, same words, same wait: nothing tells which name exists
+    assert [status for status, _, _ in known] == [401] * MAX_FAILURES + [429]
+    status, body, retry_after = known[-1]
+    assert body["code"] == "throttled" and "30秒" in body["message"] and retry_after == "30"
+
+
+def test_failures_from_another_address_do_not_keep_an_agent_out(client, settings, router):
+    for _ in range(MAX_FAILURES + 2):
+        client.post("/api/staff/login", json={"username": "agent1", "password": "wrong password!"})
+    with TestClient(client.app, client=("10.9.8.7", 50000)) as elsewhere:
+        signed_in = elsewhere.post("/api/staff/login", json={"username": "agent1", "password": PASSWORD})
+    assert signed_in.status_code == 200 and STAFF_COOKIE in signed_in.cookies
 
 
 @pytest.mark.parametrize("carrier", ["cookie", "bearer"])

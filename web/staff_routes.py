@@ -18,7 +18,7 @@ from web.models import ApiError, FilledText, StrictRequest
 
 STAFF_COOKIE = "govassist_staff"
 _REFUSALS: dict[str, str] = yaml.safe_load((Path(__file__).resolve().parent / "data" / "staff_login.yaml").read_text(encoding="utf-8"))
-_REFUSAL_STATUS = {"locked": 423, "disabled": 403}  # else 401
+_REFUSAL_STATUS = {"throttled": 429, "disabled": 403}  # else 401
 
 router = APIRouter(prefix="/api/staff")
 
@@ -71,15 +71,17 @@ AdminDep = Annotated[StaffUser, Depends(current_admin)]
 
 
 @router.post("/login", dependencies=[allow(Access.public)], response_model=StaffMe,
-             responses={401: {"model": ApiError}, 403: {"model": ApiError}, 423: {"model": ApiError}})
+             responses={401: {"model": ApiError}, 403: {"model": ApiError}, 429: {"model": ApiError}})
 def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
-    limit(request)  # a password check is deliberately slow (argon2); lockout alone would not stop spraying
+    limit(request)  # a password check is deliberately slow (argon2); the per-name wait alone would not stop spraying
     directory = _directory(request)
     try:
-        token = directory.login(body.username, body.password)
+        token = directory.login(body.username, body.password, source=request.client.host if request.client else "unknown")
     except LoginRefused as refused:
         status = _REFUSAL_STATUS.get(refused.code, 401)
-        raise ApiException(status, ApiError(code=refused.code, message=_REFUSALS[refused.code])) from None
+        message = _REFUSALS[refused.code].format(seconds=refused.retry_after)
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        raise ApiException(status, ApiError(code=refused.code, message=message), headers=headers) from None
     user = directory.user_for(token)
     assert user is not None
     set_private_cookie(request, response, STAFF_COOKIE, token, max_age=8 * 3600)
