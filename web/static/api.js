@@ -75,12 +75,13 @@ export function inTurn(task) {
   return run;
 }
 
-export function chat(text) {
-  return inTurn(() => sendChat(text));
+// `elder`: the page is in 长辈模式, so the reply comes in its short forms.
+export function chat(text, { elder = false } = {}) {
+  return inTurn(() => sendChat(text, elder));
 }
 
-async function sendChat(text) {
-  const message = json({ session_id: sessionId(), text, message_id: newMessageId() });
+async function sendChat(text, elder) {
+  const message = json({ session_id: sessionId(), text, message_id: newMessageId(), elder });
   let lost = 0;
   let busy = 0;
   for (;;) {
@@ -99,11 +100,21 @@ async function sendChat(text) {
   }
 }
 
-export function voice(audio) {
+export function voice(audio, { elder = false } = {}) {
   return inTurn(async () => {
-    const query = sessionId() ? `?session_id=${encodeURIComponent(sessionId())}` : "";
-    return remember(await request(`/api/voice${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
+    const query = new URLSearchParams(sessionId() ? { session_id: sessionId() } : {});
+    if (elder) query.set("elder", "true");
+    return remember(await request(`/api/voice?${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
   });
+}
+
+// Whether the server has a speech recogniser (GET /api/health); unknown counts as no.
+export async function voiceAvailable() {
+  try {
+    return Boolean((await request("/api/health")).voice);
+  } catch {
+    return false;
+  }
 }
 
 export function application(number) {

@@ -2,12 +2,15 @@
 // what is heard so far; where the socket cannot be used, the whole recording goes to POST /api/voice
 // once the citizen has finished.
 import * as api from "./api.js";
-import { speak } from "./elder.js";
+import { isElder, speak } from "./elder.js";
 import { t } from "./strings.js";
 import { SocketLost, streamVoice } from "./voice.js";
 
 const SLICE_MS = 250; // how often the recorder hands over a chunk to stream
 const UNAVAILABLE = new Set([404, 405, 501, 503]); // no voice endpoint, or no recogniser loaded
+// The server's reasons for not listening are written for whoever runs it (which model to install):
+// a citizen is told in the page's own words instead.
+const NOT_INSTALLED = new Set(["voice_unavailable", "voice_model_missing"]);
 const mic = document.getElementById("mic");
 const micStatus = document.getElementById("mic-status");
 const heardSoFar = document.getElementById("mic-heard");
@@ -28,7 +31,8 @@ function listening(on) {
 
 // The server's own message when it sent one (why voice is unavailable, what was wrong with the audio).
 function explain(error) {
-  return !error.code && UNAVAILABLE.has(error.status) ? t("micUnavailable") : error.message;
+  const unavailable = NOT_INSTALLED.has(error.code) || (!error.code && UNAVAILABLE.has(error.status));
+  return unavailable ? t("micUnavailable") : error.message;
 }
 
 // What the server made of the recording: over the socket, or (the socket lost) by POST once it is over.
@@ -39,7 +43,7 @@ async function understand(live, stopped, chunks, onHeard) {
     if (!(error instanceof SocketLost)) throw error;
   }
   const type = await stopped;
-  const turn = await api.voice(new Blob(chunks, { type }));
+  const turn = await api.voice(new Blob(chunks, { type }), { elder: isElder() });
   onHeard(turn.heard);
   return turn;
 }
@@ -57,6 +61,7 @@ async function record({ onHeard, onTurn }) {
     return;
   }
   const live = streamVoice({
+    elder: isElder(),
     onPartial: (text) => (heardSoFar.textContent = text),
     onFinal: (text) => {
       heardSoFar.textContent = "";
@@ -107,5 +112,6 @@ async function record({ onHeard, onTurn }) {
 
 // `onHeard(text)`: the citizen's words as recognised; `onTurn(turn)`: the assistant's answer.
 export function setUpMic(handlers) {
+  mic.hidden = false;
   mic.addEventListener("click", () => (recorder ? recorder.stop() : record(handlers)));
 }

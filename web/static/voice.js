@@ -6,19 +6,20 @@ import { t } from "./strings.js";
 // The socket closed before the server said anything: the caller can send the recording another way.
 export class SocketLost extends Error {}
 
-function socketUrl() {
+function socketUrl(elder) {
   const url = new URL("/ws/voice", location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   if (sessionId()) url.searchParams.set("session_id", sessionId());
+  if (elder) url.searchParams.set("elder", "true"); // 长辈模式: the short replies
   return url.href;
 }
 
 // `onPartial(text)` while listening, `onFinal(text)` once. `result` settles with the Turn (null when
 // nothing was heard), or fails with the server's ApiError, or with SocketLost.
-export function streamVoice({ onPartial, onFinal }) {
+export function streamVoice({ onPartial, onFinal, elder = false }) {
   let socket;
   try {
-    socket = new WebSocket(socketUrl());
+    socket = new WebSocket(socketUrl(elder));
   } catch {
     const result = Promise.reject(new SocketLost());
     result.catch(() => {}); // handled by whoever awaits it; never an unhandled rejection
