@@ -19,6 +19,7 @@ from sqlalchemy import select
 from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
+from tests.phone_layout import ELDER_MIN_PX, check_step
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
     PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
 )
@@ -204,8 +205,10 @@ def test_in_elderly_mode_three_taps_start_an_application_with_big_text_and_every
         chip = page.locator(".chip").first.bounding_box()
         mic = page.get_by_role("button", name=STRINGS["elder"]["mic"]).bounding_box()
         assert chip["height"] >= 60 and mic["height"] >= 64 and mic["width"] >= 300
+        check_step(page, ELDER_MIN_PX, ["mic", "message-input", *STRINGS["normal"]["starters"]])  # all on one screen
 
         tap(page, "补办社保卡")  # tap 2
+        check_step(page, ELDER_MIN_PX, ["mic", "同意", "不同意"])
         tap(page, "同意")  # tap 3: the first question of the form is asked
         expect(page.locator("#form-panel")).to_be_visible()
         expect(page.locator("#missing li")).not_to_have_count(0)

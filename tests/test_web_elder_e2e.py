@@ -17,70 +17,19 @@ from assistant.messages import default_messages
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.test_web_e2e import ID, REFRESH_DOCS_IMAGES, STRINGS, TRACKING, opened
+from tests.phone_layout import ELDER_MIN_PX, LATEST, NORMAL_MIN_PX, check_step, one_line
 from tests.web_support import assert_no_violations, base_url, browser, expect, screenshots  # noqa: F401 (fixtures)
 
 PHONES = {
     "360x740": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
     "390x844": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
-ELDER_MIN_PX = 48
-NORMAL_MIN_PX = 44  # the normal mode's own bar (--control in app.css)
 MESSAGES = default_messages()
-
-# The controls of the step on screen, each measured and tested from the page itself: its box, and
-# which of its points (centre and the middle of each edge, 2 px in) are its own when the browser hit-tests them.
-MEASURE = """() => {
-  const controls = [...document.querySelectorAll('#chips button, #message-input, #composer .send, #mic, #elder-toggle')]
-    .filter((e) => e.getClientRects().length > 0);
-  return controls.map((e) => {
-    const r = e.getBoundingClientRect();
-    const x = r.left + r.width / 2, y = r.top + r.height / 2; // pills and circles: their edges' middles are theirs
-    const points = [[x, y], [r.left + 2, y], [r.right - 2, y], [x, r.top + 2], [x, r.bottom - 2]];
-    const covered = points.filter(([x, y]) => { const hit = document.elementFromPoint(x, y); return !hit || !e.contains(hit); });
-    return { name: e.id || e.textContent.trim(), left: r.left, top: r.top, right: r.right, bottom: r.bottom,
-             width: r.width, height: r.height, covered: covered.length };
-  });
-}"""
-# The latest reply: where it is, the part of the conversation box that shows messages, and whether
-# the browser finds the reply itself at its first and last line (nothing lies over them).
-LATEST = """() => {
-  const bubbles = document.querySelectorAll('#messages .msg-bot p');
-  const p = bubbles[bubbles.length - 1], log = document.getElementById('messages');
-  const r = p.getBoundingClientRect(), box = log.getBoundingClientRect();
-  const shownTop = box.top + log.clientTop, shownBottom = shownTop + log.clientHeight;
-  const mine = (y) => p.contains(document.elementFromPoint(r.left + 8, y));
-  return { text: p.textContent, top: r.top, bottom: r.bottom, boxTop: shownTop, boxBottom: shownBottom,
-           firstLine: mine(r.top + 8), lastLine: mine(r.bottom - 8),
-           cardBefore: p.parentElement.previousElementSibling?.matches('.card') ?? false };
-}"""
 
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("web-elder-data"), kb_dir=KB_DIR)
-
-
-def check_step(page, min_px: int, expected: list[str]) -> list[dict]:
-    """Every control of this step fully visible, big enough, apart and on top; the question in view."""
-    viewport = page.viewport_size
-    controls = page.evaluate(MEASURE)
-    names = [c["name"] for c in controls]
-    assert set(expected) <= set(names), names
-    for c in controls:
-        assert c["left"] >= 0 and c["top"] >= 0 and c["right"] <= viewport["width"] and c["bottom"] <= viewport["height"], c
-        assert c["width"] >= min_px and c["height"] >= min_px, c
-        assert c["covered"] == 0, c  # nothing lies over any part of it: not the header, not another control
-    for i, a in enumerate(controls):
-        for b in controls[i + 1:]:
-            apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
-            assert apart, (a, b)
-    latest = page.evaluate(LATEST)
-    assert 0 <= latest["boxTop"] and latest["boxBottom"] <= viewport["height"], latest
-    # The reply shows from its first line (inside the box, nothing over it), and whole when it fits the box.
-    assert latest["boxTop"] - 1 <= latest["top"] < latest["boxBottom"] - 32 and latest["firstLine"], latest
-    if latest["bottom"] - latest["top"] <= latest["boxBottom"] - latest["boxTop"] - 16:
-        assert latest["bottom"] <= latest["boxBottom"] + 1 and latest["lastLine"], latest
-    return controls
 
 
 def answered(page, act) -> dict:
@@ -109,10 +58,6 @@ def switch_on_elder_mode(page) -> None:
     expect(page.locator("html")).to_have_class("elder")
 
 
-def one_line(page, selector: str) -> bool:
-    return page.locator(selector).evaluate("e => e.getClientRects().length === 1")
-
-
 @pytest.mark.parametrize("phone", PHONES)
 def test_an_old_person_on_a_phone_applies_with_every_button_of_each_step_in_view(browser, base_url, phone):
     with opened(browser, base_url, **PHONES[phone]) as page:
@@ -123,7 +68,8 @@ def test_an_old_person_on_a_phone_applies_with_every_button_of_each_step_in_view
         expect(page.locator(".msg-bot p").first).to_have_text(welcome)
         assert "家人" in welcome and "话筒" not in welcome
         expect(page.locator("#mic")).to_be_hidden()
-        check_step(page, ELDER_MIN_PX, [*STRINGS["normal"]["starters"], "message-input", STRINGS["normal"]["send"], "elder-toggle"])
+        first_step = [*STRINGS["normal"]["starters"], "message-input", STRINGS["normal"]["send"], "elder-toggle"]
+        check_step(page, ELDER_MIN_PX, first_step)
 
         consent = tap(page, "补办社保卡")
         service = page.locator(".card h3").inner_text()
