@@ -67,6 +67,7 @@ def test_an_old_person_on_a_phone_applies_with_every_button_of_each_step_in_view
         welcome = STRINGS["elder"]["welcome"]
         expect(page.locator(".msg-bot p").first).to_have_text(welcome)
         assert "家人" in welcome and "话筒" not in welcome
+        page.wait_for_load_state("networkidle")  # the page has asked the server whether it can listen
         expect(page.locator("#mic")).to_be_hidden()
         first_step = [*STRINGS["normal"]["starters"], "message-input", STRINGS["normal"]["send"], "elder-toggle"]
         check_step(page, ELDER_MIN_PX, first_step)

@@ -1,4 +1,5 @@
 // The JSON API of server.py. The session token comes back with every turn and is kept for this tab only.
+import { isElder } from "./elder.js";
 import { t } from "./strings.js";
 
 const SESSION_KEY = "govassist.session";
@@ -75,13 +76,13 @@ export function inTurn(task) {
   return run;
 }
 
-// `elder`: the page is in 长辈模式, so the reply comes in its short forms.
-export function chat(text, { elder = false } = {}) {
-  return inTurn(() => sendChat(text, elder));
+export function chat(text) {
+  return inTurn(() => sendChat(text));
 }
 
-async function sendChat(text, elder) {
-  const message = json({ session_id: sessionId(), text, message_id: newMessageId(), elder });
+async function sendChat(text) {
+  // elder: the page is in 长辈模式, so the reply comes in its short forms.
+  const message = json({ session_id: sessionId(), text, message_id: newMessageId(), elder: isElder() });
   let lost = 0;
   let busy = 0;
   for (;;) {
@@ -100,21 +101,11 @@ async function sendChat(text, elder) {
   }
 }
 
-export function voice(audio, { elder = false } = {}) {
+export function voice(audio) {
   return inTurn(async () => {
-    const query = new URLSearchParams(sessionId() ? { session_id: sessionId() } : {});
-    if (elder) query.set("elder", "true");
-    return remember(await request(`/api/voice?${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
+    const query = `?${new URLSearchParams({ ...(sessionId() ? { session_id: sessionId() } : {}), elder: isElder() })}`;
+    return remember(await request(`/api/voice${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
   });
-}
-
-// Whether the server has a speech recogniser (GET /api/health); unknown counts as no.
-export async function voiceAvailable() {
-  try {
-    return Boolean((await request("/api/health")).voice);
-  } catch {
-    return false;
-  }
 }
 
 export function application(number) {
@@ -131,4 +122,13 @@ export function recommendations() {
 
 export function feedback(rating, comment, applicationNumber) {
   return request("/api/feedback", json({ session_id: sessionId(), rating, comment, application: applicationNumber }));
+}
+
+// Whether the server has a speech recogniser (GET /api/health says "voice"); unknown counts as no.
+export async function voiceAvailable() {
+  try {
+    return Boolean((await request("/api/health")).voice);
+  } catch {
+    return false;
+  }
 }

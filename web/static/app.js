@@ -1,7 +1,7 @@
 // The citizen web app: wires the conversation, the side panel and elderly mode to the JSON API.
 import * as api from "./api.js";
 import { say, setBusy, showCard, showChips } from "./chat.js";
-import { isElder, setUpElder, speak } from "./elder.js";
+import { setUpElder, speak } from "./elder.js";
 import { setUpMic } from "./mic.js";
 import { showOffers } from "./offers.js";
 import { setUpPanel, showTurn } from "./panel.js";
@@ -14,12 +14,11 @@ let pending = 0; // messages sent and not yet answered (api.js sends them one at
 
 // `spoken`: the citizen said it aloud, so the answer is read aloud in either mode.
 function render(turn, { spoken = false } = {}) {
-  // A service's card once, when the conversation turns to it; not again on every question. It comes
-  // before the reply, so the question the reply ends with is what stays in view below it.
-  if (turn.card && turn.card.id !== shownCard) showCard(turn.card);
-  shownCard = turn.card?.id ?? shownCard;
   say("bot", turn.reply);
   speak(turn.speech || turn.reply, { always: spoken }); // the speakable form: no masks or symbols
+  // A service's card once, when the conversation turns to it; not again on every question.
+  if (turn.card && turn.card.id !== shownCard) showCard(turn.card);
+  shownCard = turn.card?.id ?? shownCard;
   const chips = turn.suggestions.length || !IDLE_STATES.has(turn.state) ? turn.suggestions : t("starters");
   showChips(chips, send);
   showTurn(turn);
@@ -32,7 +31,7 @@ async function send(text) {
   say("user", text);
   setBusy(++pending > 0);
   try {
-    render(await api.chat(text, { elder: isElder() })); // 长辈模式: the short replies
+    render(await api.chat(text));
   } catch (error) {
     say("bot", error.message);
     speak(error.message);
@@ -44,17 +43,14 @@ async function send(text) {
   }
 }
 
-async function start() {
+function start() {
   applyStrings();
   setUpPanel();
   setUpElder();
-  // The microphone only where the server can listen; otherwise the welcome does not mention it.
-  const voice = await api.voiceAvailable();
   // What the recogniser heard is shown as the citizen's own message, then the answer to it.
-  if (voice) setUpMic({ onHeard: (text) => say("user", text), onTurn: (turn) => render(turn, { spoken: true }) });
-  const welcomeKey = voice ? "welcomeVoice" : "welcome";
-  const welcome = say("bot", t(welcomeKey));
-  welcome.querySelector("p").dataset.text = welcomeKey; // re-worded when the mode changes
+  setUpMic({ onHeard: (text) => say("user", text), onTurn: (turn) => render(turn, { spoken: true }) });
+  const welcome = say("bot", t("welcome"));
+  welcome.querySelector("p").dataset.text = "welcome"; // re-worded when the mode changes
   showChips(t("starters"), send);
   document.getElementById("composer").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -31,7 +31,9 @@ export function showCard(card) {
   const materials = el("ol", "card-materials");
   for (const material of card.materials) materials.append(el("li", "", material));
   article.append(el("h3", "", card.name), facts, el("p", "card-label", t("cardMaterials")), materials);
-  log.append(article);
+  // Above the reply it came with: the question that reply ends with stays the last thing in view.
+  const reply = log.lastElementChild?.matches(".msg-bot") ? log.lastElementChild : null;
+  log.insertBefore(article, reply);
   scrollDown();
 }
 

@@ -2,7 +2,7 @@
 // what is heard so far; where the socket cannot be used, the whole recording goes to POST /api/voice
 // once the citizen has finished.
 import * as api from "./api.js";
-import { isElder, speak } from "./elder.js";
+import { speak } from "./elder.js";
 import { t } from "./strings.js";
 import { SocketLost, streamVoice } from "./voice.js";
 
@@ -43,7 +43,7 @@ async function understand(live, stopped, chunks, onHeard) {
     if (!(error instanceof SocketLost)) throw error;
   }
   const type = await stopped;
-  const turn = await api.voice(new Blob(chunks, { type }), { elder: isElder() });
+  const turn = await api.voice(new Blob(chunks, { type }));
   onHeard(turn.heard);
   return turn;
 }
@@ -61,7 +61,6 @@ async function record({ onHeard, onTurn }) {
     return;
   }
   const live = streamVoice({
-    elder: isElder(),
     onPartial: (text) => (heardSoFar.textContent = text),
     onFinal: (text) => {
       heardSoFar.textContent = "";
@@ -111,7 +110,13 @@ async function record({ onHeard, onTurn }) {
 }
 
 // `onHeard(text)`: the citizen's words as recognised; `onTurn(turn)`: the assistant's answer.
-export function setUpMic(handlers) {
+// The microphone shows only where the server can listen; only then does the welcome offer it.
+export async function setUpMic(handlers) {
+  if (!(await api.voiceAvailable())) return;
   mic.hidden = false;
+  for (const welcome of document.querySelectorAll('#messages [data-text="welcome"]')) {
+    welcome.dataset.text = "welcomeVoice"; // so the mode switch rewords it as this one
+    welcome.textContent = t("welcomeVoice");
+  }
   mic.addEventListener("click", () => (recorder ? recorder.stop() : record(handlers)));
 }

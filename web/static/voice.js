@@ -1,25 +1,26 @@
 // WS /ws/voice: a recording goes out in chunks as it is made; what is heard so far comes back while
 // the citizen speaks, then the final words and the Turn. Used by the microphone (mic.js).
 import { ApiError, remember, sessionId } from "./api.js";
+import { isElder } from "./elder.js";
 import { t } from "./strings.js";
 
 // The socket closed before the server said anything: the caller can send the recording another way.
 export class SocketLost extends Error {}
 
-function socketUrl(elder) {
+function socketUrl() {
   const url = new URL("/ws/voice", location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   if (sessionId()) url.searchParams.set("session_id", sessionId());
-  if (elder) url.searchParams.set("elder", "true"); // 长辈模式: the short replies
+  url.searchParams.set("elder", isElder()); // 长辈模式: the short replies
   return url.href;
 }
 
 // `onPartial(text)` while listening, `onFinal(text)` once. `result` settles with the Turn (null when
 // nothing was heard), or fails with the server's ApiError, or with SocketLost.
-export function streamVoice({ onPartial, onFinal, elder = false }) {
+export function streamVoice({ onPartial, onFinal }) {
   let socket;
   try {
-    socket = new WebSocket(socketUrl(elder));
+    socket = new WebSocket(socketUrl());
   } catch {
     const result = Promise.reject(new SocketLost());
     result.catch(() => {}); // handled by whoever awaits it; never an unhandled rejection
