@@ -109,7 +109,8 @@ def test_in_the_normal_mode_the_buttons_of_each_step_are_in_view_on_a_phone(brow
         expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["normal"]["welcome"])
         check_step(page, NORMAL_MIN_PX, [*STRINGS["normal"]["starters"], "message-input", "elder-toggle"])
         consent = tap(page, "补办社保卡")
-        assert consent["cardBefore"] and "持卡人姓名" in consent["text"]  # the normal wording lists the fields
         check_step(page, NORMAL_MIN_PX, ["同意", "不同意"])
+        assert consent["cardBefore"] and "持卡人姓名" in consent["text"]  # the normal wording lists the fields
+        assert_no_violations(page)
         tap(page, "同意")
         check_step(page, NORMAL_MIN_PX, ["message-input"])
