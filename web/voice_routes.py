@@ -56,7 +56,8 @@ def _recogniser(request_or_socket) -> Recogniser:
              openapi_extra={"requestBody": RECORDING})
 async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: RouterDep,
                 session_id: Annotated[SessionToken | None, Query()] = None,
-                model: Annotated[str | None, Query(max_length=32)] = None, elder: bool = False) -> VoiceTurn:
+                model: Annotated[str | None, Query(max_length=32)] = None,
+                elder: Annotated[bool, Query(description="长辈模式: the reply in its short forms")] = False) -> VoiceTurn:
     """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
     recogniser = _recogniser(request)
     settings = request.app.state.settings
