@@ -57,13 +57,14 @@ class Dialogue:
         self.proactive = Proactive(ctx)
         self.forms = FormDialogue(ctx, self.proactive)
 
-    def handle(self, s: SessionState, session_id: str, text: str) -> Reply:
-        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved."""
+    def handle(self, s: SessionState, session_id: str, text: str, elder: bool = False) -> Reply:
+        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved.
+        `elder`: the reply in the short forms of 长辈模式 (the same events, other wording)."""
         msg = self.understander.understand(text)
         events = self.step(s, session_id, msg)
         s.turns += 1
         apply_turn(s, events)
-        rendered = render(events, self.ctx.say)
+        rendered = render(events, self.ctx.say.elder if elder else self.ctx.say)
         consents = [e for e in events if isinstance(e, ConsentRecorded)]
         return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=msg.routed, consents=consents)
 

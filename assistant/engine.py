@@ -85,8 +85,11 @@ class Assistant:
     def new_session(self) -> str:
         return self.store.new_token()
 
-    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None) -> Turn:
+    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None,
+               elder: bool = False) -> Turn:
         """`channel`: where the message came from (text, voice, copilot), for analytics only.
+
+        `elder`: the page is in 长辈模式; the reply is worded in its short forms (messages_elder.yaml).
 
         `message_id`: the client's id for this message. The same message sent again with the same id
         (its reply was lost: a dropped connection, a restarted server) is not applied a second time; it
@@ -106,7 +109,7 @@ class Assistant:
                 if message_id is not None and state.last_message_id == message_id:
                     return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
                 before = state.model_copy(deep=True)
-                reply = self.dialogue.handle(state, session_id, text)
+                reply = self.dialogue.handle(state, session_id, text, elder=elder)
                 state.remember(message_id, reply.lines, reply.suggestions)
                 record = self._recording(session_id, channel, at, started, text, before, state, reply)
                 try:
