@@ -14,14 +14,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from assistant.call_points import PointCues, read_points, without_greetings
 from assistant.caller_details import CallerDetail, CallerDetailReader, sentences
 from assistant.copilot_cards import CandidateCard, candidate_card
 from assistant.copilot_data import COPILOT_FILE, load_copilot_data
+from assistant.copilot_dispatch import DispatchAdvice, DispatchRules
+from assistant.copilot_passages import PassageFloor, answering, related_policies
 from assistant.copilot_script import ScriptWording, ScriptWriter
+from assistant.copilot_summary import SummaryWriter
 from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
 from assistant.order_type import OrderTypeGuesser
 from assistant.workorder_status import WorkOrderType, default_labels
+from intents.complaints import ComplaintMatter, find_matter, is_bare_complaint
 from intents.dispatch import DeptScore, DispatchModel, with_hint
 from intents.router import Answer, Decision, Router, RoutingResult
 from knowledge.base import KnowledgeBase
@@ -53,6 +58,10 @@ class Suggestion:
     decision: str  # the router's decision on the focus
     confidence: float
     focus: str  # the caller's latest words, from which the service was found
+    summary: str = ""  # the 诉求摘要 (who masked, what, where, when, want), for the work order
+    script_step: str = ""  # the script's step: service, clarify, unknown, ask_<point> or confirm
+    dispatch_reason: str = ""  # why no department is suggested, when none is
+    matter: str = ""  # the complaint matter's key (intents/data/complaints.yaml), if the call names one
 
     def caller_values(self) -> dict[str, str]:
         """The raw caller details by field name, for the work-order form (never for a screen)."""
@@ -64,6 +73,10 @@ class Suggestion:
             "candidates": [c.to_dict() for c in self.candidates],
             "passages": [{"id": p.target_id, "text": p.text, "source": p.source, "score": round(p.score, 4)} for p in self.passages],
             "script": self.script,
+            "script_step": self.script_step,
+            "summary": self.summary,
+            "dispatch_reason": self.dispatch_reason,
+            "matter": self.matter,
             "fields": [f.to_dict(reveal) for f in self.fields],
             "dispatch": None if self.dispatch is None else {"dept": self.dispatch.dept, "confidence": round(self.dispatch.confidence, 4)},
             "departments": [{"dept": d.dept, "confidence": round(d.confidence, 4)} for d in self.departments],
@@ -81,6 +94,7 @@ class CopilotConfig:
     script_min_confidence: float = 0.15  # under it, the script asks the caller to say more
     router_weight: float = 0.3  # how far the router's top service moves the dispatch suggestion
     passages: int = 3
+    passages_looked_at: int = 8  # the best few looked at, of which those that answer the call are shown
     departments: int = 3
 
 
@@ -109,6 +123,10 @@ class Copilot:
         self.details = CallerDetailReader.from_data(data)
         self.order_types = OrderTypeGuesser.from_cues(data["order_types"])
         self.script = ScriptWriter(ScriptWording.from_data(data), GuideAnswerer(kb, default_messages()), default_topics())
+        self.summaries = SummaryWriter.from_data(data)
+        self.point_cues = PointCues.from_data(data)
+        self.dispatch_rules = DispatchRules.from_data(data)
+        self.passage_floor = PassageFloor.from_data(data)
         self._taxonomy = load_taxonomy()
         self._bundle_place = (str(data["bundle_where"]), str(data["bundle_hotline"]))
         self._type_labels = default_labels().types
@@ -124,27 +142,56 @@ class Copilot:
                              for x in routed.candidates[:3]) if c is not None]
         question = latest_words(said, self.config.question_chars)
         confident = bool(cards) and routed.decision is not Decision.none
-        # A policy passage is looked for with the service named: "补卡要多少钱" alone names no card.
-        asked = f"{cards[0].name} {question}" if confident else focus
-        passages = [Passage.of(a) for a in self.router.passages(asked, self.config.passages)] if focus else []
-        departments = self.dispatch.scores(focus or transcript)
-        if confident:
-            departments = with_hint(departments, cards[0].dept, routed.confidence * self.config.router_weight)
-        departments = departments[: self.config.departments] if transcript.strip() else []
+        fields = self.caller_details(transcript)
+        matter = find_matter(self.router.normalise(said)) if said else None
+        advice = self._dispatch(transcript, focus, cards, routed, matter)
+        bare = is_bare_complaint(self.router.normalise(without_greetings(focus, self.point_cues)))  # 我想反映个事情
+        report = matter is not None or bare or (confident and cards[0].kind == "report")
+        subject = cards[0].name if confident and cards[0].kind != "report" else ""
+        points = read_points(transcript, fields, matter, subject, self.point_cues)
+        summary = self.summaries.write(points, report) if transcript.strip() else ""
+        if report:
+            time_limit = next((c.time_limit for c in cards if c.kind == "report"), "")
+            step, script = self.script.follow(points, summary, advice.dept.dept if advice.dept else None, time_limit)
+        else:
+            step, script = self._script(routed, cards, question)
         kind = self.order_types.guess(transcript)
         return Suggestion(
             candidates=cards,
-            passages=passages,
-            script=self._script(routed, cards, question),
-            fields=self.caller_details(transcript),
-            dispatch=departments[0] if departments else None,
-            departments=departments,
+            passages=self._passages(focus, question, cards, confident),
+            script=script,
+            fields=fields,
+            dispatch=advice.dept,
+            departments=advice.departments,
             work_order_type=kind,
             work_order_type_label=self._type_labels[kind],
             decision=routed.decision.value,
             confidence=routed.confidence,
             focus=focus,
+            summary=summary,
+            script_step=step,
+            dispatch_reason=advice.reason,
+            matter=matter.key if matter is not None else "",
         )
+
+    def _passages(self, focus: str, question: str, cards: list[CandidateCard], confident: bool) -> list[Passage]:
+        """The passages that answer the call: looked for with the service named ("补卡要多少钱" alone
+        names no card), and kept only above the relevance floors."""
+        if not focus:
+            return []
+        asked = f"{cards[0].name} {question}" if confident else focus
+        related = related_policies(self.kb, [cards[0].id]) if confident else set()
+        found = answering(self.router.passages(asked, self.config.passages_looked_at), related, self.passage_floor)
+        return [Passage.of(a) for a in found[: self.config.passages]]
+
+    def _dispatch(self, transcript: str, focus: str, cards: list[CandidateCard], routed: RoutingResult,
+                  matter: ComplaintMatter | None) -> DispatchAdvice:
+        if not transcript.strip():
+            return DispatchAdvice(None, [], "", "")
+        departments = self.dispatch.scores(focus or transcript)
+        if cards and routed.decision is not Decision.none:
+            departments = with_hint(departments, cards[0].dept, routed.confidence * self.config.router_weight)
+        return self.dispatch_rules.advise(departments, matter, self.config.departments)
 
     def _route(self, said: str) -> tuple[str, RoutingResult]:
         """The caller's latest words (details left out) and where they route; wider when they alone
@@ -158,9 +205,9 @@ class Copilot:
                 return wide, widened
         return focus, routed
 
-    def _script(self, routed: RoutingResult, cards: list[CandidateCard], question: str) -> str:
+    def _script(self, routed: RoutingResult, cards: list[CandidateCard], question: str) -> tuple[str, str]:
         if not cards or routed.decision is Decision.none and routed.confidence < self.config.script_min_confidence:
-            return self.script.unknown()
+            return "unknown", self.script.unknown()
         if routed.decision is Decision.clarify:
-            return self.script.clarify(cards)
-        return self.script.write(cards[0], question, routed.answer)
+            return "clarify", self.script.clarify(cards)
+        return "service", self.script.write(cards[0], question, routed.answer)
