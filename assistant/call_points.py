@@ -35,6 +35,10 @@ class CallPoints:
     content: str  # the rest of the caller's words about the matter, fillers and details left out
     said_when: bool = False  # a time was said, maybe in the clause that gave the place (楼下工地天天半夜打桩)
 
+    def fields(self) -> dict[str, str]:
+        """who, what, where, when, want: the points of a 诉求摘要 (all masked)."""
+        return {"who": self.name, "what": self.what, "where": self.where, "when": self.when, "want": self.want}
+
     def missing(self) -> list[str]:
         """The points not said yet, in the order an agent asks for them."""
         have = {"what": self.said_what, "where": bool(self.where), "when": bool(self.when) or self.said_when,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from assistant.call_points import PointCues, read_points, without_greetings
+from assistant.call_points import CallPoints, PointCues, read_points, without_greetings
 from assistant.caller_details import CallerDetail, CallerDetailReader, sentences
 from assistant.copilot_cards import CandidateCard, candidate_card
 from assistant.copilot_data import COPILOT_FILE, load_copilot_data
@@ -62,6 +62,7 @@ class Suggestion:
     script_step: str = ""  # the script's step: service, clarify, unknown, ask_<point> or confirm
     dispatch_reason: str = ""  # why no department is suggested, when none is
     matter: str = ""  # the complaint matter's key (intents/data/complaints.yaml), if the call names one
+    points: CallPoints | None = None  # what the summary was built from
 
     def caller_values(self) -> dict[str, str]:
         """The raw caller details by field name, for the work-order form (never for a screen)."""
@@ -77,6 +78,7 @@ class Suggestion:
             "summary": self.summary,
             "dispatch_reason": self.dispatch_reason,
             "matter": self.matter,
+            "summary_fields": {} if self.points is None else self.points.fields(),
             "fields": [f.to_dict(reveal) for f in self.fields],
             "dispatch": None if self.dispatch is None else {"dept": self.dispatch.dept, "confidence": round(self.dispatch.confidence, 4)},
             "departments": [{"dept": d.dept, "confidence": round(d.confidence, 4)} for d in self.departments],
@@ -172,6 +174,7 @@ class Copilot:
             script_step=step,
             dispatch_reason=advice.reason,
             matter=matter.key if matter is not None else "",
+            points=points,
         )
 
     def _passages(self, focus: str, question: str, cards: list[CandidateCard], confident: bool) -> list[Passage]:
