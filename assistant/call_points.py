@@ -33,7 +33,6 @@ class CallPoints:
     when: str
     want: str
     content: str  # the rest of the caller's words about the matter, fillers and details left out
-    said_when: bool = False  # a time was said, maybe in the clause that gave the place (楼下工地天天半夜打桩)
 
     def fields(self) -> dict[str, str]:
         """who, what, where, when, want: the points of a 诉求摘要 (all masked)."""
@@ -41,7 +40,7 @@ class CallPoints:
 
     def missing(self) -> list[str]:
         """The points not said yet, in the order an agent asks for them."""
-        have = {"what": self.said_what, "where": bool(self.where), "when": bool(self.when) or self.said_when,
+        have = {"what": self.said_what, "where": bool(self.where), "when": bool(self.when),
                 "name": bool(self.name), "phone": bool(self.phone)}
         return [p for p in POINTS if not have[p]]
 
@@ -54,7 +53,7 @@ class PointCues:
     lead_ins: re.Pattern[str]  # a clause that places the caller's home (我住在…)
     surname: re.Pattern[str]  # 我姓刘: the caller gave only a surname
     place: re.Pattern[str]
-    time: re.Pattern[str]
+    time: re.Pattern[str]  # a time phrase: time words and number-and-unit spans, run together
     want: re.Pattern[str]
 
     @classmethod
@@ -66,7 +65,7 @@ class PointCues:
             greetings=re.compile(f"^(?:{alternation([str(w) for w in data['greetings']])})+"),
             fillers=words("greetings", "fillers"), details=words("detail_cues"), lead_ins=words("address_lead_ins"),
             surname=re.compile(f"(?:{alternation([str(w) for w in data['surname_cues']])})(\\w)"),
-            place=words("place_cues"), time=words("time_cues"), want=words("want_cues"),
+            place=words("place_cues"), time=_time_phrase(data), want=words("want_cues"),
         )
 
     def is_filler(self, clause: str) -> bool:
@@ -77,6 +76,13 @@ class PointCues:
         own place stays in the summary otherwise: 我是住在幸福里小区的)."""
         return bool(_LONG_NUMBER.search(clause) or self.details.search(clause)
                     or has_address and self.lead_ins.search(clause))
+
+
+def _time_phrase(data: dict[str, Any]) -> re.Pattern[str]:
+    span = rf"(?:快|近|都|已经|这)?大?(?:[一二两三四五六七八九十几半\d]+|好几|好多)个?多?(?:{alternation(data['time_units'])})多?"
+    hour = r"[两三四五六七八九十\d][一二两三四五六七八九十\d]*点"
+    one = rf"(?:{alternation(data['time_words'])}|{span}|{hour})"
+    return re.compile(rf"{one}+")
 
 
 def without_greetings(text: str, cues: PointCues) -> str:
@@ -104,24 +110,21 @@ def read_points(
     when: list[str] = [found["date"].display] if "date" in found else []
     want: list[str] = []
     content: list[str] = []
-    placed = timed = False
     for clause in caller_clauses(transcript, cues, "address" in found):
+        when += [m.group(0) for m in cues.time.finditer(clause) if m.group(0) not in when]
         if cues.want.search(clause):
             want.append(clause)
-        elif not placed and cues.place.search(clause):
+        elif cues.place.search(clause):
             where.append(clause)
-            placed, timed = True, bool(cues.time.search(clause))
-        elif cues.time.search(clause):
-            when.append(clause)
         else:
             content.append(clause)
     # What happened is said once the call names a matter, or says more than where and "I complain".
-    told = [c for c in (*content, *want, *when) if not is_bare_complaint(c)]
+    told = [c for c in (*content, *want) if not is_bare_complaint(c)]
     surname = cues.surname.search(transcript)
     return CallPoints(
         name=found["name"].masked if "name" in found else f"{surname.group(1)}*" if surname else "",
         phone=found["phone"].masked if "phone" in found else "",
         what=matter.label if matter is not None else subject,
         said_what=matter is not None or bool(told),
-        where="，".join(where), when="，".join(when), want="，".join(want), content="，".join(content), said_when=timed,
+        where="，".join(where), when="，".join(when), want="，".join(want), content="，".join(content),
     )

@@ -89,6 +89,18 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Heard:
+    """The call as understood once: the words less details, the latest words and where they route."""
+
+    said: str
+    focus: str
+    routed: RoutingResult
+    cards: list[CandidateCard]
+    question: str  # the caller's latest question, for passages and the script's topic
+    confident: bool  # the top card is what the call is about
+
+
+@dataclass(frozen=True)
 class CopilotConfig:
     focus_chars: int = 60  # the latest words: whole sentences from the end, at least this long
     question_chars: int = 20  # the caller's latest question, for passages and the script's topic
@@ -137,13 +149,18 @@ class Copilot:
         """The caller's details said anywhere in the call (no routing, dispatch or script)."""
         return self.details.read(transcript, self.today())
 
-    def suggest(self, transcript: str) -> Suggestion:
+    def _hear(self, transcript: str) -> Heard:
         said = self.details.without_details(transcript)
         focus, routed = self._route(said)
         cards = [c for c in (candidate_card(self.kb, x.id, x.score, self._taxonomy, *self._bundle_place)
                              for x in routed.candidates[:3]) if c is not None]
-        question = latest_words(said, self.config.question_chars)
         confident = bool(cards) and routed.decision is not Decision.none
+        return Heard(said, focus, routed, cards, latest_words(said, self.config.question_chars), confident)
+
+    def suggest(self, transcript: str) -> Suggestion:
+        heard = self._hear(transcript)
+        said, focus, routed, cards, question, confident = (
+            heard.said, heard.focus, heard.routed, heard.cards, heard.question, heard.confident)
         fields = self.caller_details(transcript)
         matter = find_matter(self.router.normalise(said)) if said else None
         advice = self._dispatch(transcript, focus, cards, routed, matter)
@@ -160,7 +177,7 @@ class Copilot:
         kind = self.order_types.guess(transcript)
         return Suggestion(
             candidates=cards,
-            passages=self._passages(focus, question, cards, confident),
+            passages=[Passage.of(a) for a in answering(*self._looked_at(heard), self.passage_floor)[: self.config.passages]],
             script=script,
             fields=fields,
             dispatch=advice.dept,
@@ -177,15 +194,20 @@ class Copilot:
             points=points,
         )
 
-    def _passages(self, focus: str, question: str, cards: list[CandidateCard], confident: bool) -> list[Passage]:
-        """The passages that answer the call: looked for with the service named ("补卡要多少钱" alone
-        names no card), and kept only above the relevance floors."""
-        if not focus:
-            return []
-        asked = f"{cards[0].name} {question}" if confident else focus
+    def passage_candidates(self, transcript: str) -> tuple[list[Answer], set[str]]:
+        """The passages looked at for a call, before the relevance floors, and the policies related
+        to its top service (for tuning the floors: eval/copilot_passages.py)."""
+        return self._looked_at(self._hear(transcript))
+
+    def _looked_at(self, heard: Heard) -> tuple[list[Answer], set[str]]:
+        """Passages looked for with the service named ("补卡要多少钱" alone names no card); those that
+        answer the call are kept by assistant.copilot_passages.answering."""
+        if not heard.focus:
+            return [], set()
+        confident, cards = heard.confident, heard.cards
+        asked = f"{cards[0].name} {heard.question}" if confident else heard.focus
         related = related_policies(self.kb, [cards[0].id]) if confident else set()
-        found = answering(self.router.passages(asked, self.config.passages_looked_at), related, self.passage_floor)
-        return [Passage.of(a) for a in found[: self.config.passages]]
+        return self.router.passages(asked, self.config.passages_looked_at), related
 
     def _dispatch(self, transcript: str, focus: str, cards: list[CandidateCard], routed: RoutingResult,
                   matter: ComplaintMatter | None) -> DispatchAdvice:

@@ -299,3 +299,35 @@ def summary(settings: Settings, data_path: Path, as_json: bool, errors: bool) ->
         click.echo(f"  ✗ {e['text']}")
         for f, (want, got) in e["wrong"].items():
             click.echo(f"      {f}: expected {want!r} got {got!r}")
+
+
+@eval_.command("passages")
+@click.option("--data", "data_path", type=ExistingFile, required=True, help="JSONL of {query, expected, tag?} (tune on routing_tune.jsonl).")
+@click.option("--sweep", is_flag=True, help="Try a grid of floors besides those configured.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def passages(settings: Settings, data_path: Path, sweep: bool, as_json: bool) -> None:
+    """The copilot's passages: precision, queries answered, out-of-scope queries left quiet, per floor."""
+    from assistant.copilot import Copilot
+    from eval.copilot_passages import look, score
+    from eval.copilot_passages import sweep as grid
+    from eval.dataset import DatasetError, read_routing_file
+    from intents.dispatch import DispatchModel
+
+    try:
+        rows = read_routing_file(data_path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    kb = load_kb(settings)
+    router = load_router(settings)
+    helper = Copilot(router, DispatchModel.train(kb, normaliser=router.normalise), kb)
+    looked = look(helper.passage_candidates, kb, rows)
+    configured = score(looked, helper.passage_floor)
+    tried = grid(looked, (0.0, 0.05, 0.1, 0.15, 0.2), (0.0, 0.2, 0.3, 0.4, 0.5, 1.0)) if sweep else []
+    if as_json:
+        click.echo(json.dumps({"configured": configured.to_dict(), "sweep": [t.to_dict() for t in tried]}, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{data_path.name}: {len(rows)} queries")
+    for mark, s in [("*", configured), *((" ", t) for t in tried)]:
+        click.echo(f" {mark} related ≥ {s.related:.2f}  other ≥ {s.other:.2f}: precision {s.precision:.3f}  "
+                   f"answered {s.answered:.3f}  out of scope quiet {s.quiet:.3f}  ({s.shown} shown)")

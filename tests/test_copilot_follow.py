@@ -86,12 +86,12 @@ def test_the_summary_gives_who_masked_what_where_when_and_want_without_fillers(d
     points = points_of(call, data, reader)
     assert (points.name, points.phone, points.what) == ("刘*", "138****8000", "餐饮油烟")
     assert points.where == "我家楼下新开了一家饭店"
-    assert points.when == "晚上还特别吵，都吵到半夜十二点了"
+    assert points.when == "晚上，半夜十二点"
     assert points.want == "希望你们派人管一管"
-    assert points.content == "油烟特别大，熏得窗户都不敢开"
+    assert points.content == "油烟特别大，熏得窗户都不敢开，晚上还特别吵，都吵到半夜十二点了"
     summary = SummaryWriter.from_data(data).write(points)
-    assert summary == ("来电人：刘*（138****8000）；事项：餐饮油烟；地点：我家楼下新开了一家饭店；"
-                       "时间：晚上还特别吵，都吵到半夜十二点了；情况：油烟特别大，熏得窗户都不敢开；诉求：希望你们派人管一管。")
+    assert summary == ("来电人：刘*（138****8000）；事项：餐饮油烟；地点：我家楼下新开了一家饭店；时间：晚上，半夜十二点；"
+                       "情况：油烟特别大，熏得窗户都不敢开，晚上还特别吵，都吵到半夜十二点了；诉求：希望你们派人管一管。")
     for filler in ("喂", "你好", "反映个事情", "13800138000"):
         assert filler not in summary
 
