@@ -9,6 +9,7 @@ the reason says what the agent should ask first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 from assistant.messages import Messages
 from intents.complaints import ComplaintMatter
 from intents.dispatch import DeptScore
+
+_NOTE = re.compile(r"（[^（）]*）$")
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,19 @@ class DispatchRules:
         others = [s for s in scores if s.dept not in self.not_departments]
         hotline_first = bool(scores) and scores[0].dept in self.not_departments
         if matter is not None and self.is_department(matter.dept):
-            others = merged(others, DeptScore(matter.dept, hotline))
+            others = merged(others, DeptScore(same_department(matter.dept, [s.dept for s in others]), hotline))
         departments = others[:keep]
         if departments and departments[0].confidence >= self.min_confidence:
             return DispatchAdvice(departments[0], departments, "", "")
         key = "no_matter" if hotline_first and matter is None else "unclear"
         return DispatchAdvice(None, departments, self.reasons(key), key)
+
+
+def same_department(dept: str, known: Sequence[str]) -> str:
+    """The model's name for a department the matter names with a note (市场监督管理局（12315） is
+    市场监督管理局), so the two shares add up; the matter's own name where the model has none."""
+    base = _NOTE.sub("", dept)
+    return base if base != dept and base in known else dept
 
 
 def merged(scores: Sequence[DeptScore], extra: DeptScore) -> list[DeptScore]:

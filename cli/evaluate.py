@@ -192,11 +192,13 @@ def dialect(settings: Settings, data_path: Path, tables_dir: Path | None, as_jso
               help="Also measure the copilot: its dispatch (latest words, router's hint) and suggest latency.")
 @click.option("--references", "references_path", type=ExistingFile, default=SUMMARY_REFERENCES, show_default=True,
               help="Written references: for calls labelled with the hotline, where the copilot should send them.")
+@click.option("--floor", type=float, default=None,
+              help="The copilot's confidence floor for suggesting a department (default: assistant/data/copilot.yaml).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--errors", is_flag=True, help="List the calls dispatched wrongly.")
 @click.pass_obj
 def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilot: bool, references_path: Path,
-             as_json: bool, errors: bool) -> None:
+             floor: float | None, as_json: bool, errors: bool) -> None:
     """Department top-1 / top-3, per department, work-order type and latency; copilot suggest p95.
 
     The copilot never suggests the hotline: a call labelled with it counts as right when the copilot
@@ -225,6 +227,8 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
             "train_s": round(train_s, 2), "dispatch": report.to_dict()}
     if router is not None:
         helper = Copilot(router, model, kb)
+        if floor is not None:
+            helper.dispatch_rules = replace(helper.dispatch_rules, min_confidence=floor)
         hotline = helper.dispatch_rules.not_departments
         expected = [replace(r, dept=sent.get(r.text, "")) if r.dept in hotline else r for r in rows]
 
@@ -233,6 +237,12 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
             return s.departments if s.dispatch is not None else []
 
         data["copilot_dispatch"] = evaluate_dispatch(suggested, expected).to_dict()
+        shown = [(helper.suggest(r.text).dispatch, r.dept) for r in expected]
+        given = [(d.dept, want) for d, want in shown if d is not None]
+        data["copilot_suggested"] = {
+            "floor": helper.dispatch_rules.min_confidence, "share": round(len(given) / len(rows), 4) if rows else 0.0,
+            "right_when_suggested": round(sum(d == w for d, w in given) / len(given), 4) if given else 0.0,
+            "silent_when_nothing_known": sum(d is None and not w for d, w in shown)}
         data["copilot_suggest_1000_chars"] = benchmark(helper.suggest, long_transcripts(rows, 1000)).to_dict()
     if not errors:
         for part in ("dispatch", "copilot_dispatch"):
@@ -246,6 +256,9 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
         if part := data.get(name):
             click.echo(f"  {title:<32} top-1 {part['top1']:.3f}  top-3 {part['top3']:.3f}  "
                        f"p50 {part['latency_ms_p50']:.1f} ms  p95 {part['latency_ms_p95']:.1f} ms")
+    if given := data.get("copilot_suggested"):
+        click.echo(f"  copilot suggests a department for {given['share']:.3f} of calls (floor {given['floor']}); "
+                   f"right when it does {given['right_when_suggested']:.3f}")
     click.echo(f"  work-order type guessed right {report.type_accuracy:.3f}")
     click.echo("  by tag: " + "  ".join(f"{t} {v:.3f}" for t, v in report.by_tag.items()))
     click.echo("  by department:")

@@ -6,7 +6,8 @@ and the calls labelled with the hotline itself, written by hand from the call al
   what   the matter's label (intents/data/complaints.yaml) or the service's name, "" if neither fits;
   where, when, want   a short phrase in the caller's own words, "" if the call does not say it;
   summary             the whole reference summary, in the copilot's layout;
-  dept                (hotline calls only) where the order really goes: the matter's department, or
+  dept                (hotline calls only) where the order really goes: the matter's department (by the
+                      dispatch model's name where it has one: 公安交通管理部门, not …（交警）), or
                       "" when none is known, in which case the copilot should suggest nothing.
 Measures: per field, right when both are empty or the reference phrase is inside the copilot's
 (punctuation and spaces aside; `who` and `what` must be equal); all five right; the character-level
