@@ -3,8 +3,9 @@ matter), where, since when, what they want, and the rest of what they said.
 
 Read from the caller's own words, clause by clause: greetings and fillers (喂，你好，我想反映个事情) are
 dropped, clauses giving personal details (name, phone, ID number, address) go to `who` and `where`
-masked, and every other clause lands in exactly one of want, where, when or content, so nothing the
-caller said about the matter is lost. The cue words are in assistant/data/copilot.yaml.
+masked, and every other clause lands in exactly one of want, where or content, so nothing the caller
+said about the matter is lost; `when` gathers the time phrases said anywhere (快半个月, 每天晚上十一二点).
+The cue words are in assistant/data/copilot.yaml.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from assistant.caller_details import CallerDetail
 from intents.complaints import ComplaintMatter, is_bare_complaint
-from intents.slot_text import alternation
+from intents.slot_text import alternation, prepare
 
 _CLAUSE = re.compile(r"[^，。！？,.!?；;\n\s]+")
 _LONG_NUMBER = re.compile(r"\d{7}")
@@ -64,7 +65,7 @@ class PointCues:
         return cls(
             greetings=re.compile(f"^(?:{alternation([str(w) for w in data['greetings']])})+"),
             fillers=words("greetings", "fillers"), details=words("detail_cues"), lead_ins=words("address_lead_ins"),
-            surname=re.compile(f"(?:{alternation([str(w) for w in data['surname_cues']])})(\\w)"),
+            surname=re.compile(f"(?:{alternation([str(w) for w in data['surname_cues']])})(?!名)(\\w)"),
             place=words("place_cues"), time=_time_phrase(data), want=words("want_cues"),
         )
 
@@ -74,7 +75,8 @@ class PointCues:
     def gives_detail(self, clause: str, has_address: bool) -> bool:
         """A clause of personal details; 我住在… only when the address was read from it (the caller's
         own place stays in the summary otherwise: 我是住在幸福里小区的)."""
-        return bool(_LONG_NUMBER.search(clause) or self.details.search(clause)
+        digits = re.sub(r"[\s-]", "", prepare(clause))  # 一三八零零… read as digits
+        return bool(_LONG_NUMBER.search(digits) or self.details.search(clause)
                     or has_address and self.lead_ins.search(clause))
 
 

@@ -96,6 +96,14 @@ def test_the_summary_gives_who_masked_what_where_when_and_want_without_fillers(d
         assert filler not in summary
 
 
+def test_no_personal_detail_reaches_the_summary_unmasked_even_spoken_as_words(data, reader):
+    call = "我姓名是张三，楼下路灯坏了，号码一三八零零一三八零零零，身份证110101199003074514"
+    summary = SummaryWriter.from_data(data).write(points_of(call, data, reader))
+    for raw in ("张三", "一三八零零一三八零零零", "13800138000", "110101199003074514"):
+        assert raw not in summary
+    assert "楼下路灯坏了" in summary
+
+
 def test_a_long_call_keeps_every_clause_about_the_matter(data, reader):
     clauses = [f"第{i}次找物业说电梯坏了的事他们都说下周修" for i in range(1, 41)]
     call = "喂，你好。" + "，".join(clauses) + "。"
