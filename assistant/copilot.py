@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.call_points import CallPoints, PointCues, read_points, without_greetings
@@ -144,8 +144,8 @@ class Copilot:
         self.dispatch_rules = DispatchRules.from_data(data)
         self.passage_floor = PassageFloor.from_data(data)
         # Matters are named in Mandarin: dialect and script are normalised, without the router's
-        # homophone repair, which costs tens of milliseconds on a long call.
-        # Sentence by sentence and cached, so a growing call normalises only its new sentences.
+        # homophone repair (tens of milliseconds on a long call), sentence by sentence and cached, so
+        # a growing call normalises only its new sentences.
         self._plain = lru_cache(maxsize=4096)(default_normaliser())
         self._taxonomy = load_taxonomy()
         self._bundle_place = (str(data["bundle_where"]), str(data["bundle_hotline"]))
@@ -165,25 +165,25 @@ class Copilot:
 
     def suggest(self, transcript: str) -> Suggestion:
         heard = self._hear(transcript)
-        said, focus, routed, cards, question, confident = (
-            heard.said, heard.focus, heard.routed, heard.cards, heard.question, heard.confident)
+        cards, routed = heard.cards, heard.routed
         fields = self.caller_details(transcript)
-        matter = find_matter("".join(map(self._plain, sentences(said)))) if said else None
-        advice = self._dispatch(transcript, focus, cards, routed, matter)
-        bare = is_bare_complaint(self._plain(without_greetings(focus, self.point_cues)))  # 我想反映个事情
-        report = matter is not None or bare or (confident and cards[0].kind == "report")
-        subject = cards[0].name if confident and cards[0].kind != "report" else ""
+        matter = find_matter("".join(map(self._plain, sentences(heard.said)))) if heard.said else None
+        advice = self._dispatch(transcript, heard, matter)
+        bare = is_bare_complaint(self._plain(without_greetings(heard.focus, self.point_cues)))  # 我想反映个事情
+        report = matter is not None or bare or (heard.confident and cards[0].kind == "report")
+        subject = cards[0].name if heard.confident and cards[0].kind != "report" else ""
         points = read_points(transcript, fields, matter, subject, self.point_cues)
         summary = self.summaries.write(points, report) if transcript.strip() else ""
-        if report:
+        if report:  # a work order: ask for the next point not said, then read the summary back
             time_limit = next((c.time_limit for c in cards if c.kind == "report"), "")
             step, script = self.script.follow(points, summary, advice.dept.dept if advice.dept else None, time_limit)
         else:
-            step, script = self._script(routed, cards, question)
+            step, script = self._script(routed, cards, heard.question)
         kind = self.order_types.guess(transcript)
+        passages = answering(*self._looked_at(heard), self.passage_floor)[: self.config.passages]
         return Suggestion(
             candidates=cards,
-            passages=[Passage.of(a) for a in answering(*self._looked_at(heard), self.passage_floor)[: self.config.passages]],
+            passages=[Passage.of(a) for a in passages],
             script=script,
             fields=fields,
             dispatch=advice.dept,
@@ -192,7 +192,7 @@ class Copilot:
             work_order_type_label=self._type_labels[kind],
             decision=routed.decision.value,
             confidence=routed.confidence,
-            focus=focus,
+            focus=heard.focus,
             summary=summary,
             script_step=step,
             dispatch_reason=advice.reason,
@@ -215,13 +215,12 @@ class Copilot:
         related = related_policies(self.kb, [cards[0].id]) if confident else set()
         return self.router.passages(asked, self.config.passages_looked_at), related
 
-    def _dispatch(self, transcript: str, focus: str, cards: list[CandidateCard], routed: RoutingResult,
-                  matter: ComplaintMatter | None) -> DispatchAdvice:
+    def _dispatch(self, transcript: str, heard: Heard, matter: ComplaintMatter | None) -> DispatchAdvice:
         if not transcript.strip():
             return DispatchAdvice(None, [], "", "")
-        departments = self.dispatch.scores(focus or transcript)
-        if cards and routed.decision is not Decision.none:
-            departments = with_hint(departments, cards[0].dept, routed.confidence * self.config.router_weight)
+        departments = self.dispatch.scores(heard.focus or transcript)
+        if heard.confident:
+            departments = with_hint(departments, heard.cards[0].dept, heard.routed.confidence * self.config.router_weight)
         return self.dispatch_rules.advise(departments, matter, self.config.departments)
 
     def _route(self, said: str) -> tuple[str, RoutingResult]:
