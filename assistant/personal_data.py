@@ -21,9 +21,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.audit import Action, AuditLog, session_object
-from assistant.db import reading, writing
+from assistant.db import checkpoint, reading, writing
 from assistant.records import (
-    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderRow,
+    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderEventRow, WorkOrderRow,
 )
 
 PRIVACY_FILE = Path(__file__).resolve().parent / "data" / "privacy.yaml"
@@ -78,12 +78,15 @@ def scrub_application(session: Session, row: ApplicationRow, reason: str, now: d
 
 
 def scrub_work_order(session: Session, row: WorkOrderRow, reason: str, now: datetime, summary: bool) -> None:
-    """Replace a work order's caller details (and, if `summary`, what the citizen wrote) by the tombstone."""
+    """Replace a work order's caller details and staff notes (and, if `summary`, what the citizen wrote)
+    by the tombstone. Notes go always: they are written freely and may name the caller."""
     tombstone = privacy_wording().tombstone
     row.caller_json = {}
     row.caller_masked = {field: tombstone for field in row.caller_masked}
     if summary:
         row.summary = tombstone
+    session.execute(update(WorkOrderEventRow).where(WorkOrderEventRow.work_order_id == row.id,
+                                                    WorkOrderEventRow.note != "").values(note=tombstone))
     session.merge(ErasureRow(number=row.number, reason=reason, at=now))
 
 
@@ -161,4 +164,6 @@ class PersonalData:
                     "conversation": conversation, "applications": erasure.applications,
                     "work_orders": erasure.work_orders, "feedback": feedback, "turns": turns,
                 }, session=session)  # fmt: skip
-            return erasure
+        if erasure.anything:
+            checkpoint(self._sessions)
+        return erasure
