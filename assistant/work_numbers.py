@@ -6,6 +6,8 @@ first time it is asked for: 1000 + the account's id, unique like any other.
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,6 +39,8 @@ class WorkNumbers:
             return found
 
     def assign(self, user_id: int, work_number: str) -> str:
+        if not re.fullmatch(WORK_NUMBER, work_number):
+            raise ValueError(f"a work number is 2 to 16 letters or digits, not {work_number!r}")
         try:
             with writing(self._sessions) as session:
                 row = session.get(StaffWorkNumberRow, user_id)

@@ -88,3 +88,32 @@ def test_service_hours_and_the_wait_limit():
     hours = ServiceHours.parse("08:30-17:30", [1, 2, 3, 4, 5])
     assert hours.open_at(NOW) and not hours.open_at(NOW.replace(hour=18)) and not hours.open_at(NOW + timedelta(days=5))
     assert ALL_DAY.open_at(NOW.replace(hour=23, minute=59)) and ALL_DAY.window == "00:00-24:00"
+
+
+def test_erasing_a_conversation_deletes_its_handoff_messages_and_ends_its_case(url):
+    from assistant.audit import AuditLog
+    from assistant.personal_data import PersonalData
+
+    queue = queue_on(url)
+    enqueue(queue, "s1")
+    with writing(queue._sessions) as session:
+        queue.post_in(session, "s1", CITIZEN, "我电话13912345678")
+    PersonalData(queue._sessions, AuditLog(queue._sessions)).erase("s1")
+    assert queue.messages(session_id="s1") == [] and queue.open_cases() == []
+    assert queue.get(1).outcome == "erased"
+
+
+def test_a_staff_account_has_a_work_number_given_or_made_once(url):
+    from assistant.staff import Role, StaffDirectory
+    from assistant.work_numbers import WorkNumbers
+
+    database = open_database(url)
+    staff = StaffDirectory(database)
+    first, second = staff.add("agent1", "long-enough-pw", Role.staff), staff.add("agent2", "long-enough-pw", Role.staff)
+    numbers = WorkNumbers(database)
+    assert numbers.of(first.id) == "1001" == WorkNumbers(open_database(url)).of(first.id)
+    assert numbers.assign(second.id, "A07") == numbers.of(second.id) == "A07"
+    with pytest.raises(ValueError):
+        numbers.assign(second.id, "1001")  # taken
+    with pytest.raises(ValueError):
+        numbers.assign(second.id, "张三")  # a number, never a name
