@@ -106,3 +106,27 @@ def test_an_agent_turns_the_case_into_a_work_order_with_the_citizen_s_phone(app,
 def test_the_citizen_feed_needs_the_conversation(citizen):
     assert citizen.get("/api/handoff").status_code == 401
     assert citizen.get("/api/handoff", params={"session_id": "nope"}).status_code == 404
+
+
+def test_staff_see_the_form_so_far_masked_and_can_turn_the_case_into_a_co_applied_form(app, citizen):
+    from assistant.session import FormState, SessionState
+    from assistant.states import State
+
+    assistant = app.state.assistant
+    form = FormState(subject_id="city-issue-report", asked="location", values={"phone": PHONE}, displays={"phone": PHONE})
+    state = SessionState(state=State.filling, form=form, topic="city-issue-report", consented=["city-issue-report"])
+    session = assistant.new_session()
+    assistant.store.save(session, state.to_document(assistant.cipher.encrypt), None)
+    say(citizen, session, "转人工")
+    with agent(app, "agent1") as one:
+        [case] = one.get("/api/handoffs").json()
+        assert (case["service_id"], case["state"]) == ("city-issue-report", "filling")
+        assert case["slots"] == [{"label": "联系电话", "value": "138****8000"}] and PHONE not in str(case)
+        one.post(f"/api/handoffs/{case['id']}/take")
+        made = one.post(f"/api/handoffs/{case['id']}/apply", json={})
+        assert made.status_code == 201, made.text
+        co_applied = made.json()["turn"]
+        assert co_applied["session_id"] != session and co_applied["state"] == "filling"
+        assert made.json()["state"] == "filling"  # the citizen's own conversation is back where it was
+    feed = citizen.get("/api/handoff", params={"session_id": session}).json()
+    assert feed["status"] == "none" and "代办" in feed["messages"][-1]["text"]

@@ -15,7 +15,6 @@ from tests.test_copilot_e2e import AGENT, PASSWORD, TEXT, console, sign_in
 from tests.test_web_e2e import opened, say
 from tests.web_support import assert_no_violations, base_url, browser, expect  # noqa: F401 (fixtures)
 
-MESSAGES = STATIC_DIR.parent.parent / "assistant" / "data" / "messages.yaml"
 STRINGS = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))["normal"]
 GREETING = "您好，我是人工客服，请问有什么可以帮您？"
 QUESTION = "我的社保卡丢了，要带什么材料去补办？"

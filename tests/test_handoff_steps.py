@@ -19,7 +19,6 @@ from assistant.factory import build_assistant
 from assistant.handoff_queue import CITIZEN, ENDED, TAKEN, WAITING
 from assistant.session import FormState, SessionState
 from assistant.states import State
-from assistant.understanding import Understood
 from assistant.workorder_status import CallerField
 from settings import Settings
 from tests.conftest import KB_DIR
