@@ -130,3 +130,26 @@ def test_staff_see_the_form_so_far_masked_and_can_turn_the_case_into_a_co_applie
         assert made.json()["state"] == "filling"  # the citizen's own conversation is back where it was
     feed = citizen.get("/api/handoff", params={"session_id": session}).json()
     assert feed["status"] == "none" and "代办" in feed["messages"][-1]["text"]
+
+
+def test_when_nobody_takes_it_in_time_the_page_is_told_and_a_call_back_work_order_is_filed(tmp_path, router):
+    import time
+
+    settings = Settings(data_dir=tmp_path / "data", kb_dir=KB_DIR, handoff_hours="00:00-24:00",
+                        handoff_days=[1, 2, 3, 4, 5, 6, 7], handoff_wait_seconds=1)
+    with TestClient(create_app(settings, router=router)) as client:
+        session = say(client, None, "转人工")["session_id"]
+        assert client.get("/api/handoff", params={"session_id": session}).json()["notice"] == ""
+        time.sleep(1.1)
+        feed = client.get("/api/handoff", params={"session_id": session}).json()
+        assert feed["notice"] and feed["suggestions"] == ["登记回电", "继续"] and feed["status"] == "waiting"
+        asked = say(client, session, "登记回电")
+        assert asked["state"] == "handoff" and asked["suggestions"] == ["继续"]
+        assert say(client, session, "12345")["state"] == "handoff"  # not a phone: asked again
+        filed = say(client, session, PHONE)
+        number = filed["application"]["number"]
+        assert number.startswith("WO") and number in filed["reply"] and filed["state"] == "idle"
+        assert "138****8000" in filed["reply"]
+        assert client.get("/api/handoff", params={"session_id": session}).json()["status"] == "none"
+        order = client.app.state.assistant.orders.get(number)
+        assert order.caller["phone"] == "138****8000"

@@ -45,6 +45,9 @@ class HandoffFeed(BaseModel):
     work_number: str | None  # the agent who took it
     messages: list[FeedMessage]
     cursor: int  # ask with since=cursor next time
+    # Nobody took it in the set time: what to tell the citizen (once), and the quick replies to offer.
+    notice: str = ""
+    suggestions: list[str] = []
 
 
 class AgentMessage(StrictRequest):
@@ -114,7 +117,11 @@ def handoff_feed(request: Request, since: Annotated[int, Query(ge=0)] = 0,
     status = desk.queue.status(token)
     messages, cursor = desk.citizen_feed(token, since)
     case = status.case
+    say = desk.assistant.ctx.say
+    overdue = case is not None and status.overdue and status.open_now
     return HandoffFeed(
+        notice=say("handoff_nobody", position=status.ahead + 1) if overdue else "",
+        suggestions=[say("chip_callback"), say("chip_resume")] if overdue else [],
         status="none" if case is None else case.status, position=None if case is None or status.taken else status.ahead + 1,
         work_number=case.work_number if case else None, cursor=cursor,
         messages=[FeedMessage(id=m.id, sender=m.sender, work_number=m.work_number, text=m.text, at=m.at) for m in messages],

@@ -2,7 +2,7 @@
 import * as api from "./api.js";
 import { say, setBusy, showCard, showChips } from "./chat.js";
 import { setUpElder, speak } from "./elder.js";
-import { followHandoff } from "./handoff.js";
+import { followHandoff, setUpHandoff } from "./handoff.js";
 import { setUpMic } from "./mic.js";
 import { showOffers } from "./offers.js";
 import { setUpPanel, showTurn } from "./panel.js";
@@ -49,6 +49,7 @@ function start() {
   applyStrings();
   setUpPanel();
   setUpElder();
+  setUpHandoff(send);
   // What the recogniser heard is shown as the citizen's own message, then the answer to it.
   setUpMic({ onHeard: (text) => say("user", text), onTurn: (turn) => render(turn, { spoken: true }) });
   const welcome = say("bot", t("welcome"));

@@ -1,7 +1,7 @@
 // 转人工: while the conversation is with a person, the page asks GET /api/handoff every few seconds
 // for what the agent wrote (marked with their 工号) and, once they hand back, what the assistant says.
 import { sessionId } from "./api.js";
-import { say } from "./chat.js";
+import { say, showChips } from "./chat.js";
 import { speak } from "./elder.js";
 import { t } from "./strings.js";
 
@@ -9,6 +9,8 @@ const POLL_MS = 2000;
 let cursor = 0;
 let timer = null;
 let announced = null; // the 工号 whose arrival was shown
+let noticed = false; // "nobody is free" was shown for this wait
+let reply = () => {}; // sends a quick reply as the citizen's message (app.js)
 
 const speaker = (number) => t("agentSpeaker").replace("{number}", number);
 
@@ -36,11 +38,22 @@ async function poll() {
     else say("bot", message.text);
     speak(message.text); // read aloud in 长辈模式, like the assistant's replies
   }
+  if (feed.notice && !noticed) {
+    noticed = true; // nobody took it in time: said once, with a call-back offered
+    say("bot", feed.notice);
+    speak(feed.notice);
+    showChips(feed.suggestions, reply);
+  }
   if (feed.status === "none") {
     announced = null; // back with the assistant: nothing more to ask for
+    noticed = false;
     return;
   }
   timer = setTimeout(poll, POLL_MS);
+}
+
+export function setUpHandoff(send) {
+  reply = send;
 }
 
 // After every turn: in handoff, make sure the page is listening for the person.
