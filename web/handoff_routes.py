@@ -20,6 +20,7 @@ from assistant.states import State
 from assistant.workorder_status import CallerField, Urgency, WorkOrderType
 from web.access import Access, allow
 from web.errors import ApiException
+from web.limits import limit
 from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.routes import citizen_session
 from web.staff_api import OnBehalfRequest, WorkOrderRequest, apply_on_behalf, create_order
@@ -106,7 +107,7 @@ def _held(request: Request, handoff_id: int, user) -> HandoffCase:
 
 
 @citizen.get("/handoff", dependencies=[allow(Access.citizen)], response_model=HandoffFeed,
-             responses={401: {"model": ApiError}, 404: {"model": ApiError}})
+             responses={401: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def handoff_feed(request: Request, since: Annotated[int, Query(ge=0)] = 0,
                  session_id: Annotated[str | None, Query(max_length=64)] = None) -> HandoffFeed:
     """The conversation's handoff: its status and place in the queue, and the messages after `since` from
@@ -114,6 +115,7 @@ def handoff_feed(request: Request, since: Annotated[int, Query(ge=0)] = 0,
     while the conversation is with a person."""
     desk = _desk(request)
     token = citizen_session(desk.assistant, session_id, request)
+    limit(request, token)  # polled every 3 s: 20 of the minute's quota, the rest left for the chat
     status = desk.queue.status(token)
     messages, cursor = desk.citizen_feed(token, since)
     case = status.case

@@ -5,7 +5,7 @@ import { say, showChips } from "./chat.js";
 import { speak } from "./elder.js";
 import { t } from "./strings.js";
 
-const POLL_MS = 2000;
+const POLL_MS = 3000; // 20 requests a minute, well inside the rate limit the chat shares
 let cursor = 0;
 let timer = null;
 let announced = null; // the 工号 whose arrival was shown
