@@ -5,6 +5,7 @@ the assistant answers again. axe-core checks both pages while they talk."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -13,11 +14,12 @@ from settings import Settings
 from tests.conftest import KB_DIR
 from tests.test_copilot_e2e import AGENT, PASSWORD, TEXT, console, sign_in
 from tests.test_web_e2e import opened, say
-from tests.web_support import assert_no_violations, base_url, browser, expect  # noqa: F401 (fixtures)
+from tests.web_support import assert_no_violations, base_url, browser, expect, screenshots  # noqa: F401 (fixtures)
 
 STRINGS = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))["normal"]
 GREETING = "您好，我是人工客服，请问有什么可以帮您？"
 QUESTION = "我的社保卡丢了，要带什么材料去补办？"
+REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +63,8 @@ def test_a_citizen_asks_for_a_person_an_agent_takes_it_they_talk_and_the_agent_h
         assert citizen.locator(".msg-bot p").count() == bot_replies
         assert_no_violations(agent)
         assert_no_violations(citizen)
+        screenshots(citizen, "handoff-citizen", REFRESH_DOCS_IMAGES)  # the README's pictures
+        screenshots(agent, "handoff-agent", REFRESH_DOCS_IMAGES)
 
         # The agent hands back; the citizen is told, and the assistant answers again.
         agent.get_by_role("button", name=TEXT["caseReturn"]).click()
