@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         app.state.privacy = PersonalData(database, audit)
         app.state.staff = StaffDirectory(database)
         app.state.work_numbers = WorkNumbers(database)
-        app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+        app.state.limiter = RateLimiter(database, settings.rate_limit_per_minute)
         app.state.settings = settings
         app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
                                           max_seconds=settings.voice_max_seconds)

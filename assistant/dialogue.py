@@ -60,13 +60,14 @@ class Dialogue:
         self.forms = FormDialogue(ctx, self.proactive)
         self.handoffs = HandoffDialogue(ctx, self.forms)
 
-    def handle(self, s: SessionState, session_id: str, text: str) -> Reply:
-        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved."""
+    def handle(self, s: SessionState, session_id: str, text: str, elder: bool = False) -> Reply:
+        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved.
+        `elder`: the reply in the short forms of 长辈模式 (the same events, other wording)."""
         msg = self.understander.understand(text)
         events = self.step(s, session_id, msg)
         s.turns += 1
         apply_turn(s, events)
-        return self._reply(events, msg.routed)
+        return self._reply(events, msg.routed, elder)
 
     def handed_back(self, s: SessionState, outcome: str, work_number: str, number: str | None = None, name: str = "") -> Reply:
         """The agent ends a handoff (assistant/handoff.py `handed_back`): a turn without a message."""
@@ -75,8 +76,8 @@ class Dialogue:
         apply_turn(s, t.events)
         return self._reply(t.events, None)
 
-    def _reply(self, events: list[Event], routed: RoutingResult | None) -> Reply:
-        rendered = render(events, self.ctx.say)
+    def _reply(self, events: list[Event], routed: RoutingResult | None, elder: bool = False) -> Reply:
+        rendered = render(events, self.ctx.say.elder if elder else self.ctx.say)
         consents = [e for e in events if isinstance(e, ConsentRecorded)]
         queue = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
         return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=routed, consents=consents, handoff=queue)

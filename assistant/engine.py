@@ -90,8 +90,11 @@ class Assistant:
     def new_session(self) -> str:
         return self.store.new_token()
 
-    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None) -> Turn:
+    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None,
+               elder: bool = False) -> Turn:
         """`channel`: where the message came from (text, voice, copilot), for analytics only.
+
+        `elder`: the page is in 长辈模式; the reply is worded in its short forms (messages_elder.yaml).
 
         `message_id`: the client's id for this message. The same message sent again with the same id
         (its reply was lost: a dropped connection, a restarted server) is not applied a second time; it
@@ -101,7 +104,7 @@ class Assistant:
         (nothing applied) when the conversation stays busy with other turns: see conversation_lock.py.
         """
         session_id = session_id or self.new_session()
-        return self._run(session_id, channel, message_id, text, lambda state: self.dialogue.handle(state, session_id, text))
+        return self._run(session_id, channel, message_id, text, lambda state: self.dialogue.handle(state, session_id, text, elder=elder))
 
     def end_handoff(self, session_id: str, outcome: str, work_number: str, number: str | None = None, name: str = "") -> Turn:
         """An agent ends the conversation's handoff: hands it back to the assistant (returned), or turned it

@@ -5,8 +5,13 @@ import { t } from "./strings.js";
 const log = document.getElementById("messages");
 const chipBar = document.getElementById("chips");
 
+// The latest message at the bottom of the conversation box (a reply ends with its question), or, when
+// it is taller than the box, its start at the top, to be read downwards. Only the box scrolls, and the
+// conversation column comes into view whole: the buttons below it stay on screen.
 function scrollDown() {
-  log.lastElementChild?.scrollIntoView({ block: "end" });
+  const start = (log.lastElementChild?.offsetTop ?? 0) - 8;
+  log.scrollTop = Math.min(log.scrollHeight - log.clientHeight, start);
+  log.parentElement.scrollIntoView({ block: "nearest" });
 }
 
 // `speaker`: a person who is not the assistant (an agent after 转人工), named where everyone sees it.
@@ -28,7 +33,9 @@ export function showCard(card) {
   const materials = el("ol", "card-materials");
   for (const material of card.materials) materials.append(el("li", "", material));
   article.append(el("h3", "", card.name), facts, el("p", "card-label", t("cardMaterials")), materials);
-  log.append(article);
+  // Above the reply it came with: the question that reply ends with stays the last thing in view.
+  const reply = log.lastElementChild?.matches(".msg-bot") ? log.lastElementChild : null;
+  log.insertBefore(article, reply);
   scrollDown();
 }
 
@@ -39,6 +46,7 @@ export function showChips(labels, onPick) {
     chip.addEventListener("click", () => onPick(label));
     chipBar.append(chip);
   }
+  scrollDown(); // the new buttons took room from the conversation box: its end back in view
 }
 
 export function setBusy(busy) {
