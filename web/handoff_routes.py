@@ -149,8 +149,9 @@ def take(handoff_id: int, request: Request, user: StaffDep) -> dict[str, Any]:
         raise ApiException(409, ApiError(code="handoff_taken", message="这个会话已被其他工作人员接入或已经结束。"))
     case = desk.queue.get(handoff_id)
     assert case is not None
-    desk.assistant.orders.audit.record(user.username, Action.VIEW, f"handoff:{handoff_id}", {"session": "masked"})
-    return case_json(desk.view(case, user.username))
+    view = desk.view(case, user.username)  # the form so far and the conversation, masked, on the agent's screen
+    desk.assistant.orders.audit.record(user.username, Action.VIEW, f"handoff:{handoff_id}", {"form": [k for k, _ in view.slots]})
+    return case_json(view)
 
 
 @staff.get("/{handoff_id}/messages", responses={401: {"model": ApiError}, 404: {"model": ApiError}})
@@ -195,9 +196,11 @@ def to_work_order(handoff_id: int, body: CaseOrderRequest, request: Request, use
     """A work order from the case (the copilot's own POST /api/workorders, with the citizen's details from
     the conversation); the citizen is given its number and the conversation goes back to the assistant."""
     case = _held(request, handoff_id, user)
-    caller = {CallerField(k): v for k, v in _desk(request).caller(case).items()}
+    desk = _desk(request)
+    caller = {CallerField(k): v for k, v in desk.caller(case).items()}
     order = create_order(WorkOrderRequest(type=body.type, summary=body.summary, category=body.category, dept=body.dept,
-                                          urgency=body.urgency, subject_id=None, caller=caller), request, user)
+                                          urgency=body.urgency, subject_id=desk.view(case, user.username).service_id,
+                                          caller=caller), request, user)
     return {"order": order, **_end(request, case, "workorder", number=order["number"])}
 
 
