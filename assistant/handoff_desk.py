@@ -42,6 +42,7 @@ class CaseView:
     mine: bool
     service_id: str | None
     service: str | None  # the service's name
+    dept: str  # the service's department ("" when none is known): where a work order from the case goes
     state: str  # where the conversation was when it was handed over (filling, confirming, idle…)
     slots: list[tuple[str, str]] = field(default_factory=list)  # (label, masked value)
     transcript: list[Line] = field(default_factory=list)
@@ -75,7 +76,7 @@ class HandoffDesk:
         return CaseView(
             id=case.id, reason=case.reason, status=case.status, created_at=case.created_at,
             waited_s=max(0, int((until - case.created_at).total_seconds())), work_number=case.work_number,
-            mine=case.agent == agent, service_id=subject, service=getattr(item, "name", None),
+            mine=case.agent == agent, service_id=subject, service=getattr(item, "name", None), dept=getattr(item, "dept", "") or "",
             state=(s.previous or s.state).value, slots=slots,
             transcript=earlier + self.lines(case, since=0, personal=personal),
         )

@@ -94,6 +94,9 @@ def test_an_agent_turns_the_case_into_a_work_order_with_the_citizen_s_phone(app,
     with agent(app, "agent1") as one:
         [case] = one.get("/api/handoffs").json()
         one.post(f"/api/handoffs/{case['id']}/take")
+        # The copilot's own work-order route decides: no department, no order (and the case stays with the agent).
+        refused = one.post(f"/api/handoffs/{case['id']}/workorder", json={"type": "help", "summary": "市民咨询社保卡补办"})
+        assert refused.status_code == 422 and refused.json()["code"] == "dept_required"
         made = one.post(f"/api/handoffs/{case['id']}/workorder", json={"type": "help", "summary": "市民咨询社保卡补办",
                                                                       "dept": "人力资源和社会保障局"})
         assert made.status_code == 201, made.text

@@ -83,7 +83,7 @@ def case_json(view: CaseView) -> dict[str, Any]:
     return {
         "id": view.id, "reason": view.reason, "status": view.status, "created_at": view.created_at.isoformat(),
         "waited_s": view.waited_s, "work_number": view.work_number, "mine": view.mine, "service_id": view.service_id,
-        "service": view.service, "state": view.state, "slots": [{"label": k, "value": v} for k, v in view.slots],
+        "service": view.service, "dept": view.dept, "state": view.state, "slots": [{"label": k, "value": v} for k, v in view.slots],
         "transcript": [line_json(line) for line in view.transcript],
     }
 

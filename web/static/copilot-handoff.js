@@ -96,6 +96,7 @@ function showCase(item) {
   open.cursor = Math.max(0, ...item.transcript.map((line) => line.id));
   const said = item.transcript.filter((line) => line.sender === "citizen").map((line) => line.text);
   $("case-summary").value = said.join("\n").slice(0, 2000);
+  $("case-dept").value = item.dept; // the service's department; the agent may choose another
   $("case-apply").disabled = !item.service_id;
   $("case-status").textContent = "";
   setCaseEnabled(true);
