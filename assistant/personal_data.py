@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.audit import Action, AuditLog, session_object
 from assistant.db import checkpoint, reading, writing
 from assistant.records import (
-    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderEventRow, WorkOrderRow,
+    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, HandoffMessageRow, HandoffRow, SessionRow,
+    TurnEventRow, WorkOrderEventRow, WorkOrderRow,
 )
 
 PRIVACY_FILE = Path(__file__).resolve().parent / "data" / "privacy.yaml"
@@ -90,6 +91,13 @@ def scrub_work_order(session: Session, row: WorkOrderRow, reason: str, now: date
     session.merge(ErasureRow(number=row.number, reason=reason, at=now))
 
 
+def forget_handoffs(session: Session, tokens: list[str], now: datetime) -> None:
+    """The messages of these conversations' handoffs (转人工) are deleted with them; an open case ends."""
+    session.execute(delete(HandoffMessageRow).where(HandoffMessageRow.session_id.in_(tokens)))
+    session.execute(update(HandoffRow).where(HandoffRow.session_id.in_(tokens), HandoffRow.status != "ended")
+                    .values(status="ended", ended_at=now, outcome="erased"))
+
+
 def erased_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
     wanted = list(numbers)
     if not wanted:
@@ -137,6 +145,7 @@ class PersonalData:
         now = self._clock()
         with writing(self._sessions) as session:
             conversation = bool(session.execute(delete(SessionRow).where(SessionRow.id == token)).rowcount)  # type: ignore[attr-defined]
+            forget_handoffs(session, [token], now)
             apps = session.scalars(
                 select(ApplicationRow).where(ApplicationRow.session_id == token).order_by(ApplicationRow.id).with_for_update()
             ).all()

@@ -357,3 +357,49 @@ class RateHitRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(32))  # a hash: the key may hold a conversation's token
     at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+
+
+class HandoffRow(Base):
+    """A conversation handed to a person (转人工): waiting in the queue, taken by an agent, or ended.
+
+    Several workers share the queue through this table; an agent takes a case with a conditional
+    UPDATE (status waiting → taken), so two agents can never both hold it."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the case outlives the conversation (retention deletes conversations).
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # asked | misunderstood
+    status: Mapped[str] = mapped_column(String(16), index=True)  # waiting | taken | ended
+    created_at: Mapped[datetime]
+    taken_at: Mapped[datetime | None]
+    agent: Mapped[str | None] = mapped_column(String(64))  # the staff account (audit); never shown to citizens
+    work_number: Mapped[str | None] = mapped_column(String(16))  # the agent's 工号, what the citizen sees
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # returned | left | callback | workorder | on_behalf
+
+
+class HandoffMessageRow(Base):
+    """One message of a handoff: the citizen's to the agent, the agent's to the citizen, or the
+    assistant's when the agent hands back. The id is the cursor clients poll from; the text is encrypted."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    sender: Mapped[str] = mapped_column(String(16))  # citizen | agent | assistant
+    work_number: Mapped[str | None] = mapped_column(String(16))
+    text_encrypted: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class StaffWorkNumberRow(Base):
+    """A staff account's 工号 (work number): what citizens see of the agent, never the name. A table of
+    its own, so databases made before it get it from create_all without a migration."""
+
+    __tablename__ = "staff_work_numbers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+    work_number: Mapped[str] = mapped_column(String(16), unique=True)

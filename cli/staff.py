@@ -59,14 +59,19 @@ def staff() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True)
 @click.password_option(help="At least 10 characters; asked twice when not given.")
+@click.option("--work-number", default=None, help="工号 shown to citizens after 转人工 (default: 1000 + the account's id).")
 @actor_option
 @click.pass_obj
-def add(settings: Settings, username: str, role: str, password: str, actor: str | None) -> None:
+def add(settings: Settings, username: str, role: str, password: str, actor: str | None, work_number: str | None) -> None:
     """Create an account."""
+    from assistant.db import open_database
     from assistant.staff import Role
+    from assistant.work_numbers import WorkNumbers
 
     try:
         user = _directory(settings).add(username, password, Role(role), actor=_actor(actor))
+        if work_number is not None:
+            WorkNumbers(open_database(settings.resolved_database_url)).assign(user.id, work_number)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"added {user.role.value} {user.username}")

@@ -14,10 +14,12 @@ function scrollDown() {
   log.parentElement.scrollIntoView({ block: "nearest" });
 }
 
-export function say(role, text) {
+// `speaker`: a person who is not the assistant (an agent after 转人工), named where everyone sees it.
+export function say(role, text, speaker = "") {
   const bubble = el("div", `msg msg-${role}`);
   // A screen reader hears who is speaking; sighted users see it from the bubble's side and colour.
-  bubble.append(el("span", "visually-hidden", t(role === "user" ? "you" : "bot")), el("p", "", text));
+  const who = speaker ? el("span", "msg-speaker", speaker) : el("span", "visually-hidden", t(role === "user" ? "you" : "bot"));
+  bubble.append(who, el("p", "", text));
   log.append(bubble);
   scrollDown();
   return bubble;
