@@ -24,6 +24,7 @@ from assistant.kb_edits import KbEditLog
 from assistant.labelling import LabelQueue
 from assistant.personal_data import PersonalData
 from assistant.staff import StaffDirectory
+from assistant.work_numbers import WorkNumbers
 from intents.router import Router
 from settings import Settings
 from web.admin_api import router as admin_api
@@ -46,6 +47,7 @@ from voice.recognise import Recogniser
 from web.routes import router as api_routes
 from web.recommendation_routes import router as recommendation_routes
 from web.copilot_socket import router as copilot_socket
+from web import handoff_routes
 from web.staff_api import router as staff_api
 from web.staff_routes import router as staff_routes
 from web.voice_routes import router as voice_routes
@@ -80,7 +82,8 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         app.state.audit = audit
         app.state.privacy = PersonalData(database, audit)
         app.state.staff = StaffDirectory(database)
-        app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+        app.state.work_numbers = WorkNumbers(database)
+        app.state.limiter = RateLimiter(database, settings.rate_limit_per_minute)
         app.state.settings = settings
         app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
                                           max_seconds=settings.voice_max_seconds)
@@ -110,6 +113,8 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     app.include_router(admin_kb_api)
     app.include_router(admin_api)
     app.include_router(copilot_socket)
+    app.include_router(handoff_routes.citizen)
+    app.include_router(handoff_routes.staff)
     if STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
         install_api_docs(app)

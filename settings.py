@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     # app (cookies are Secure anyway when the request itself came over HTTPS).
     secure_cookies: bool = False
 
+    # 转人工: when agents answer handoffs (local time, "HH:MM-HH:MM"; "00:00-24:00" all day) and on which
+    # weekdays (ISO, Monday 1; JSON list in the environment). Outside them, or when nobody takes a waiting
+    # conversation within handoff_wait_seconds, the citizen is told so and offered a call-back work order.
+    handoff_hours: str = Field(default="08:30-17:30", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    handoff_days: list[int] = [1, 2, 3, 4, 5]
+    handoff_wait_seconds: int = Field(default=180, ge=1)
+
     # Vosk model directories by name, e.g. {"mandarin": "/models/vosk-model-small-cn-0.22"} (JSON in the
     # environment); empty: voice input answers 503 saying how to install one (docs/voice.md).
     vosk_models: dict[str, Path] = {}

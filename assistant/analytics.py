@@ -102,9 +102,12 @@ class _Queries:
         turns, sessions = self.db.execute(self._turns(func.count(), func.count(distinct(t.session_id)))).one()
         applications = self.db.scalar(select(func.count()).where(
             a.created_at >= self.start, a.created_at < self.end, a.parent_number.is_(None)))
-        orders = self.db.scalar(select(func.count()).where(
-            w.created_at >= self.start, w.created_at < self.end, w.session_id.is_not(None)))
-        return Totals(turns=turns, sessions=sessions, applications=applications or 0, work_orders=orders or 0)
+        # Every order made in the range: filed from a conversation (it names its session) or taken by
+        # staff on a call (it names none). Counting only the first left the copilot's orders out.
+        orders, from_chat = self.db.execute(select(func.count(), func.count(w.session_id)).where(
+            w.created_at >= self.start, w.created_at < self.end)).one()
+        return Totals(turns=turns, sessions=sessions, applications=applications or 0, work_orders=orders,
+                      work_orders_from_chat=from_chat)
 
     def volume_by_day(self) -> list[DayVolume]:
         t = TurnEventRow

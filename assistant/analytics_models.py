@@ -59,7 +59,8 @@ class Totals(BaseModel):
     turns: int
     sessions: int
     applications: int  # submitted in the range (a bundle counts once)
-    work_orders: int  # filed from the chat in the range
+    work_orders: int  # created in the range, from the chat and by staff on a call
+    work_orders_from_chat: int  # of those, filed from a conversation (the rest were taken by staff)
 
 
 class DayVolume(BaseModel):

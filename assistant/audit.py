@@ -12,7 +12,7 @@ lock), and `seq` is unique, so a writer that somehow read a stale head fails ins
 
 What goes in: every staff or admin access to personal data (reveals, views of masked personal
 fields, copilot caller details), every change to applications and work orders, knowledge-base
-edits, citizens' erasures and retention purges. Never personal values: strings in `detail` are
+edits, staff account changes, citizens' erasures and retention purges. Never personal values: strings in `detail` are
 masked (assistant/masking.mask_text) before they are stored, and objects name records by number.
 """
 
@@ -56,6 +56,11 @@ class Action:
     PURGE = "purge"  # the retention purge removed or scrubbed old data
     KB_EDIT = "kb_edit"  # an operator's knowledge-base edit (assistant/kb_edits.py)
     KB_ROLLBACK = "kb_rollback"
+    STAFF_ADD = "staff_add"  # an account made (`govassist staff add`)
+    STAFF_LIST = "staff_list"  # the accounts listed
+    STAFF_DISABLE = "staff_disable"  # an account disabled: it cannot sign in, its sessions end
+    STAFF_ENABLE = "staff_enable"
+    STAFF_PASSWORD_RESET = "staff_password_reset"  # a new password set; its sessions end
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class CallerDetailReader:
         self._lead_in = re.compile(f"(?:{alternation(address_lead_ins)})") if address_lead_ins else None
         cues = [*address_lead_ins, *detail_cues]
         self._detail = re.compile(f"(?:{alternation(cues)})") if cues else None
+        # Cues after which a personal detail follows (not 就在/位置在, which place a public spot).
+        personal = [*detail_cues, *(c for c in address_lead_ins if "住" in c or c.startswith("家"))]
+        self._personal = re.compile(f"(?:{alternation(personal)})") if personal else None
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> CallerDetailReader:
@@ -87,6 +90,14 @@ class CallerDetailReader:
             kept.append(text[start : spans[i + 1][0] if i + 1 < len(spans) else len(text)])
         return "".join(kept).strip()
 
+    def mask_details(self, text: str) -> str:
+        """The text with what follows a detail cue in its clause masked (我叫张三 → 我叫**, 我住在… →
+        我住在**); everything else kept as written. Long numbers are left to assistant.masking."""
+        if self._personal is None:
+            return text
+        pattern = self._personal
+        return re.sub(r"[^，,。！？!?；;\n]+", lambda m: _masked_after_cue(pattern, m.group(0)), text)
+
     def _placed_address(self, sentence: str) -> Value | None:
         """An address after a lead-in (我住在广州市白云区…), up to the end of its clause."""
         if self._lead_in is None or (lead := self._lead_in.search(sentence)) is None:
@@ -94,3 +105,10 @@ class CallerDetailReader:
         clause = re.split(r"[，,。！？!?；;\s]", sentence[lead.end():], maxsplit=1)[0]
         value = parse_address(clause, None)
         return value if isinstance(value, Value) else None
+
+
+def _masked_after_cue(cue: re.Pattern[str], clause: str) -> str:
+    found = cue.search(clause)
+    if found is None or not clause[found.end():].strip(" 是为：:"):
+        return clause
+    return clause[: found.end()] + "**"

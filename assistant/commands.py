@@ -29,6 +29,8 @@ class Command(str, Enum):
     switch = "switch"
     more_offers = "more_offers"  # 还有哪些可以办
     benefits = "benefits"  # 我还能享受哪些政策
+    stop_waiting = "stop_waiting"  # 算了, 不等了: leave the handoff queue
+    callback = "callback"  # 登记回电: a call-back work order instead of waiting
 
 
 @dataclass(frozen=True)

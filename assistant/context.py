@@ -14,6 +14,7 @@ from typing import Protocol
 from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook
 from assistant.commands import CommandWords
+from assistant.handoff_queue import HandoffQueue
 from assistant.guide_answers import GuideAnswerer, Topics
 from assistant.messages import Messages
 from assistant.workorders import WorkOrderBook
@@ -46,6 +47,7 @@ class DialogueContext:
     orders: WorkOrderBook  # citizen reports become 12345 work orders
     consents: ConsentLog
     today: Callable[[], date]
+    handoffs: HandoffQueue  # 转人工: the queue staff take conversations from
     links: ApplicantLinks | None = None  # who applied for what (服务找人); None: no one else's applications are counted
     smalltalk: SmallTalk = field(default_factory=default_smalltalk)
 

@@ -3,7 +3,8 @@ templates in assistant/data/copilot.yaml.
 
 A question about one thing (materials, time, fee, place…) is answered first from the guide itself
 (assistant.guide_answers); a passage the router found answering the question is read with its
-source; otherwise the key facts are read in turn. A report (城市管理问题, 欠薪) is taken as a work order.
+source; otherwise the key facts are read in turn. A report (城市管理问题, 欠薪, a named matter) is taken as
+a work order: the script asks for the next point the caller has not said, then reads the summary back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.call_points import CallPoints
 from assistant.copilot_cards import CandidateCard
 from assistant.copilot_data import COPILOT_FILE, load_copilot_data
 from assistant.guide_answers import GuideAnswerer, Topics
@@ -48,11 +50,22 @@ class ScriptWriter:
         w = self.wording
         return w.say("clarify", options=w.joiner.join(w.say("option", name=c.name) for c in cards))
 
+    def follow(self, points: CallPoints, summary: str, dept: str | None, time_limit: str) -> tuple[str, str]:
+        """(step, script) of a work-order call: the next point the caller has not said (ask_what,
+        ask_where, ask_when, ask_name, ask_phone), then the read-back (confirm) naming the department."""
+        say = self.wording.say
+        intro = say("report_matter", matter=points.what) if points.what and points.said_what else say("report")
+        missing = points.missing()
+        if missing:
+            step = f"ask_{missing[0]}"
+            return step, "\n".join([intro, say(step)])
+        if dept:
+            return "confirm", say("confirm", summary=summary, dept=dept, time=time_limit)
+        return "confirm", say("confirm_no_dept", summary=summary, time=time_limit)
+
     def write(self, card: CandidateCard, question: str, answer: Answer | None) -> str:
         """The script for the card the call is about; `question` is the caller's latest words."""
         say = self.wording.say
-        if card.kind == "report":
-            return say("report", dept=card.dept, time=card.time_limit)
         if card.type == "bundle":
             lines = [say("intro_bundle", name=card.name, members=self.wording.joiner.join(card.members))]
         else:

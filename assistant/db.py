@@ -57,6 +57,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         _enter_wal(cursor)  # readers never block the one writer
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Erased or replaced values are overwritten with zeros in the file, not left in free space.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -129,6 +131,21 @@ def _queued(factory: sessionmaker[Session]) -> Iterator[None]:
     finally:
         if acquired:
             lock.release()
+
+
+def checkpoint(factory: sessionmaker[Session]) -> None:
+    """On SQLite, copy the write-ahead log into the file and empty it, so that values just erased are
+    not left in old log frames; best effort (a reader still open keeps the frames it needs)."""
+    engine = factory.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        return
+    # The driver's own connection, outside any transaction: a checkpoint cannot pass an open one.
+    with _queued(factory):
+        connection = engine.raw_connection()
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
 
 
 @contextmanager

@@ -19,9 +19,11 @@ from assistant.events import (
     ChoicesOffered,
     ConsentRecorded,
     Event,
+    HandedOff,
     HandoffEnded,
     Misunderstood,
     QuestionAnswered,
+    SentToAgent,
     TopicSet,
     Tracker,
     apply_turn,
@@ -30,7 +32,7 @@ from assistant.events import (
 from assistant.filling import GIVE_UP_AFTER, HELP_AFTER, Reply
 from assistant.form_dialogue import FormDialogue
 from assistant.forms import is_form_subject
-from assistant.handoff import hand_off
+from assistant.handoff import HandoffDialogue, hand_off
 from assistant.numbers import WORK_ORDER_NUMBERS
 from assistant.proactive import Proactive
 from assistant.reports import order_progress_said
@@ -56,16 +58,29 @@ class Dialogue:
         self.understander = Understander(ctx)
         self.proactive = Proactive(ctx)
         self.forms = FormDialogue(ctx, self.proactive)
+        self.handoffs = HandoffDialogue(ctx, self.forms)
 
-    def handle(self, s: SessionState, session_id: str, text: str) -> Reply:
-        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved."""
+    def handle(self, s: SessionState, session_id: str, text: str, elder: bool = False) -> Reply:
+        """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved.
+        `elder`: the reply in the short forms of 长辈模式 (the same events, other wording)."""
         msg = self.understander.understand(text)
         events = self.step(s, session_id, msg)
         s.turns += 1
         apply_turn(s, events)
-        rendered = render(events, self.ctx.say)
+        return self._reply(events, msg.routed, elder)
+
+    def handed_back(self, s: SessionState, outcome: str, work_number: str, number: str | None = None, name: str = "") -> Reply:
+        """The agent ends a handoff (assistant/handoff.py `handed_back`): a turn without a message."""
+        t = Tracker(s)
+        self.handoffs.handed_back(t, outcome, work_number, number, name)
+        apply_turn(s, t.events)
+        return self._reply(t.events, None)
+
+    def _reply(self, events: list[Event], routed: RoutingResult | None, elder: bool = False) -> Reply:
+        rendered = render(events, self.ctx.say.elder if elder else self.ctx.say)
         consents = [e for e in events if isinstance(e, ConsentRecorded)]
-        return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=msg.routed, consents=consents)
+        queue = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
+        return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=routed, consents=consents, handoff=queue)
 
     def record(self, session_id: str, reply: Reply) -> None:
         """Write the consent given or refused in a turn, after the turn was saved (a turn re-run on
@@ -84,10 +99,13 @@ class Dialogue:
         if msg.language is not None:
             self._foreign(t, msg.language)
             return t.events
-        if Command.handoff in msg.commands and t.state.state is not State.handoff:
-            hand_off(t, self.ctx.say, "asked")
+        if t.state.state is State.handoff:  # what is said goes to the person, whatever it is
+            self.handoffs.step(t, session_id, msg)
             return t.events
-        if msg.commands & {Command.more_offers, Command.benefits} and t.state.state is not State.handoff:
+        if Command.handoff in msg.commands:
+            hand_off(t, self.ctx, "asked")
+            return t.events
+        if msg.commands & {Command.more_offers, Command.benefits}:
             self._offers(t, session_id, msg)
             return t.events
         state = t.state.state
@@ -99,8 +117,6 @@ class Dialogue:
             self._start_next(t, session_id, msg, self.forms.confirming(t, session_id, msg))
         elif state is State.clarifying:
             self._clarifying(t, session_id, msg)
-        elif state is State.handoff:
-            self._in_handoff(t, msg)
         else:
             self._idle(t, session_id, msg)
         return t.events
@@ -220,7 +236,7 @@ class Dialogue:
         t.move(State.idle)
         t(Misunderstood())
         if t.state.misunderstood >= GIVE_UP_AFTER:
-            hand_off(t, self.ctx.say, "misunderstood")
+            hand_off(t, self.ctx, "misunderstood")
             return
         t.say("out_of_scope")
         chips = self._popular()
@@ -283,18 +299,6 @@ class Dialogue:
             t.move(State.idle)
         if in_form:
             self.forms.reprompt(t)
-
-    # -- handoff -----------------------------------------------------------------------------------------
-
-    def _in_handoff(self, t: Tracker, msg: Understood) -> None:
-        if Command.resume in msg.commands:
-            t(HandoffEnded())
-            t.say("handoff_back")
-            if t.state.state in IN_FORM and t.state.form is not None:
-                self.forms.reprompt(t)
-            return
-        t.say("handoff_waiting")
-        t.offer(self.ctx.say("chip_resume"))
 
     # -- progress lookup -------------------------------------------------------------------------------
 

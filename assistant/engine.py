@@ -24,6 +24,8 @@ from assistant.context import DialogueContext, Routes
 from assistant.conversation_lock import ConversationBusy, ConversationLocks
 from assistant.crypto import FieldCipher
 from assistant.dialogue import Dialogue
+from assistant.events import HandedOff, HandoffEnded, SentToAgent
+from assistant.handoff_queue import ASSISTANT, CITIZEN, HandoffQueue
 from assistant.filling import FormFiller, Reply
 from assistant.forms import form_for
 from assistant.masking import mask
@@ -62,6 +64,8 @@ class Assistant:
         clock: Callable[[], datetime] = local_now,
         recorder: TurnRecorder | None = None,
         links: ApplicantLinks | None = None,
+        *,
+        handoffs: HandoffQueue,
     ) -> None:
         say = default_messages()
         self.kb = kb
@@ -72,10 +76,11 @@ class Assistant:
         self.clock = clock
         self.recorder = recorder  # analytics: one event per turn; None in unit tests
         self.turns = ConversationLocks()
+        self.handoffs = handoffs
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
-            orders=orders, consents=store, today=self.today, links=links,
+            orders=orders, consents=store, today=self.today, links=links, handoffs=self.handoffs,
         )
         self.dialogue = Dialogue(self.ctx)
 
@@ -85,8 +90,11 @@ class Assistant:
     def new_session(self) -> str:
         return self.store.new_token()
 
-    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None) -> Turn:
+    def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None,
+               elder: bool = False) -> Turn:
         """`channel`: where the message came from (text, voice, copilot), for analytics only.
+
+        `elder`: the page is in 长辈模式; the reply is worded in its short forms (messages_elder.yaml).
 
         `message_id`: the client's id for this message. The same message sent again with the same id
         (its reply was lost: a dropped connection, a restarted server) is not applied a second time; it
@@ -95,8 +103,18 @@ class Assistant:
         Turns of one conversation sent at once are applied one after another. Raises ConversationBusy
         (nothing applied) when the conversation stays busy with other turns: see conversation_lock.py.
         """
-        started, at = time.perf_counter(), self.clock()
         session_id = session_id or self.new_session()
+        return self._run(session_id, channel, message_id, text, lambda state: self.dialogue.handle(state, session_id, text, elder=elder))
+
+    def end_handoff(self, session_id: str, outcome: str, work_number: str, number: str | None = None, name: str = "") -> Turn:
+        """An agent ends the conversation's handoff: hands it back to the assistant (returned), or turned it
+        into a work order or 代办. The reply goes to the citizen through the handoff's messages."""
+        return self._run(session_id, "copilot", None, "",
+                         lambda state: self.dialogue.handed_back(state, outcome, work_number, number, name), unprompted=True)
+
+    def _run(self, session_id: str, channel: Channel, message_id: str | None, text: str,
+             step: Callable[[SessionState], Reply], unprompted: bool = False) -> Turn:
+        started, at = time.perf_counter(), self.clock()
         with self.turns.turn(session_id):
             for attempt in range(MAX_ATTEMPTS):
                 if attempt:
@@ -106,17 +124,42 @@ class Assistant:
                 if message_id is not None and state.last_message_id == message_id:
                     return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
                 before = state.model_copy(deep=True)
-                reply = self.dialogue.handle(state, session_id, text)
+                reply = step(state)
                 state.remember(message_id, reply.lines, reply.suggestions)
-                record = self._recording(session_id, channel, at, started, text, before, state, reply)
+                writes = self._writes(session_id, reply, unprompted,
+                                      self._recording(session_id, channel, at, started, text, before, state, reply))
                 try:
                     self.store.save(session_id, state.to_document(self.cipher.encrypt),
-                                    None if stored is None else stored.version, also=record)
+                                    None if stored is None else stored.version, also=writes)
                 except StaleSession:
                     continue  # another process saved a turn of this conversation first: again, on its state
                 self.dialogue.record(session_id, reply)
                 return self._turn(session_id, state, reply)
         raise ConversationBusy(self.turns.retry_after_s)
+
+    def _writes(self, session_id: str, reply: Reply, unprompted: bool,
+                record: Callable[[Session], None] | None) -> Callable[[Session], None] | None:
+        """What is written with the turn: its analytics event, and what the handoff queue must know (a
+        conversation enqueued, a message for the agent, a handoff ended). A reply not prompted by a
+        message of the citizen's (an agent handing back) reaches them through the handoff's messages."""
+        if record is None and not reply.handoff and not unprompted:
+            return None
+        queue = self.handoffs
+
+        def write(session: Session) -> None:
+            if record is not None:
+                record(session)
+            if unprompted:
+                queue.post_in(session, session_id, ASSISTANT, reply.text)
+            for event in reply.handoff:
+                if isinstance(event, HandedOff):
+                    queue.enqueue(session, session_id, event.reason)
+                elif isinstance(event, SentToAgent):
+                    queue.post_in(session, session_id, CITIZEN, event.text)
+                elif isinstance(event, HandoffEnded):
+                    queue.end_in(session, session_id, event.outcome)
+
+        return write
 
     def start_on_behalf(self, subject_id: str, caller: dict[str, str], agent: str) -> Turn:
         """代办: a new conversation for a caller, their details from the call filled in (see on_behalf.py)."""

@@ -171,7 +171,24 @@ class HandedOff:
 
 @dataclass(frozen=True)
 class HandoffEnded:
-    pass
+    """Back to the assistant. `outcome`: left (the citizen said 继续/算了), returned (the agent handed
+    back), callback (a call-back work order was filed), workorder or on_behalf (the agent turned it into one)."""
+
+    outcome: str = "left"
+
+
+@dataclass(frozen=True)
+class SentToAgent:
+    """A message said during a handoff: it goes to the person (waiting or taken), not to the assistant."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CallbackAsked:
+    """Asked for a phone number for a call-back work order, or done with it."""
+
+    waiting: bool
 
 
 @dataclass(frozen=True)
@@ -193,7 +210,7 @@ Event = Union[
     Said, Offered, Moved, FormOpened, FormClosed, FormSetAside, FormResumed, FormRestarted, ConsentRecorded,
     MessageKept, KeptMessagesUsed, SlotSet, SlotRejected, SlotSkipped, SlotCleared, Asked, MaterialsChecked,
     QuestionAnswered, StepRepeated, TopicSet, ChoicesOffered, AwaitingNumber, AwaitingMatter, OffersMade, FactsNoted, HandedOff,
-    HandoffEnded, Switched, Submitted, Misunderstood,
+    HandoffEnded, SentToAgent, CallbackAsked, Switched, Submitted, Misunderstood,
 ]
 
 
@@ -275,11 +292,14 @@ def apply(s: SessionState, event: Event) -> None:
         case HandoffEnded():
             back = s.previous or State.idle
             s.state, s.previous = back, None  # handoff may return to any state (see TRANSITIONS)
+            s.callback_asked = False
+        case CallbackAsked(waiting=waiting):
+            s.callback_asked = waiting
         case Submitted(number=number):
             s.applications.append(number)
         case Misunderstood():
             s.misunderstood += 1
-        case Said() | Offered() | Switched():
+        case Said() | Offered() | Switched() | SentToAgent():
             pass
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +13,7 @@ from assistant.context import Routes
 from assistant.crypto import cipher_from_settings
 from assistant.db import open_database
 from assistant.engine import Assistant
+from assistant.handoff_queue import HandoffQueue, ServiceHours
 from assistant.session_store import SessionStore
 from assistant.turn_log import TurnLog
 from assistant.workorders import WorkOrderBook
@@ -33,5 +34,7 @@ def build_assistant(
     cipher = cipher_from_settings(settings)
     book = ApplicationBook(database, cipher, clock)
     orders = WorkOrderBook(database, cipher, clock)
+    handoffs = HandoffQueue(database, cipher, clock, ServiceHours.parse(settings.handoff_hours, settings.handoff_days),
+                            timedelta(seconds=settings.handoff_wait_seconds))
     return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock, recorder=TurnLog(database),
-                     links=ApplicantLinks(database, cipher))
+                     links=ApplicantLinks(database, cipher), handoffs=handoffs)

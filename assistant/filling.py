@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.events import Asked, ConsentRecorded, MaterialsChecked, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker
+from assistant.events import Asked, ConsentRecorded, Event, MaterialsChecked, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker
 from assistant.forms import MATERIALS_KEY, FormField, FormSpec
 from assistant.masking import mask
 from assistant.messages import Messages
@@ -39,6 +39,7 @@ class Reply:
     suggestions: list[str] = field(default_factory=list)
     routed: RoutingResult | None = None  # what the router said, when this turn asked it (for analytics)
     consents: list[ConsentRecorded] = field(default_factory=list)  # written once the turn is saved
+    handoff: list[Event] = field(default_factory=list)  # what the handoff queue records with the turn
 
     @property
     def text(self) -> str:

@@ -291,7 +291,7 @@ class FormDialogue:
             filler.skip(t, key, reason="tries")
             self.ask_next(t)
             return
-        hand_off(t, self.ctx.say, "misunderstood")
+        hand_off(t, self.ctx, "misunderstood")
 
     def _aside(self, t: Tracker, msg: Understood, subject_id: str) -> bool:
         """Something said beside the question: a guide question, a greeting or thanks, 代办, a question the
@@ -327,7 +327,7 @@ class FormDialogue:
         count = self._form(t).repeats + 1
         t(StepRepeated(count))
         if count >= GIVE_UP_AFTER:
-            hand_off(t, self.ctx.say, "misunderstood")
+            hand_off(t, self.ctx, "misunderstood")
             return
         t.say(key)
         t.offer(*chips, *([self.ctx.say("chip_human")] if count >= HELP_AFTER else []))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from assistant.crypto import FieldCipher, FieldCipherError, is_token, token_key_id
 from assistant.db import reading, writing
-from assistant.records import ApplicationRow, SessionRow, WorkOrderRow
+from assistant.records import ApplicationRow, SessionRow, WorkOrderEventRow, WorkOrderRow
 
 BATCH = 200
 
@@ -40,6 +40,8 @@ ENCRYPTED_COLUMNS = (
     EncryptedColumn("sessions.state_json", SessionRow.id, SessionRow.state_json, as_text=True),
     EncryptedColumn("applications.values_json", ApplicationRow.id, ApplicationRow.values_json, as_text=False),
     EncryptedColumn("work_orders.caller_json", WorkOrderRow.id, WorkOrderRow.caller_json, as_text=False),
+    # A bare token (or "", or a plain note written before notes were encrypted): walked as a string.
+    EncryptedColumn("work_order_events.note", WorkOrderEventRow.id, WorkOrderEventRow.note, as_text=False),
 )
 
 

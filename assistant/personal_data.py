@@ -21,9 +21,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.audit import Action, AuditLog, session_object
-from assistant.db import reading, writing
+from assistant.db import checkpoint, reading, writing
 from assistant.records import (
-    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, SessionRow, TurnEventRow, WorkOrderRow,
+    ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, HandoffMessageRow, HandoffRow, SessionRow,
+    TurnEventRow, WorkOrderEventRow, WorkOrderRow,
 )
 
 PRIVACY_FILE = Path(__file__).resolve().parent / "data" / "privacy.yaml"
@@ -78,13 +79,23 @@ def scrub_application(session: Session, row: ApplicationRow, reason: str, now: d
 
 
 def scrub_work_order(session: Session, row: WorkOrderRow, reason: str, now: datetime, summary: bool) -> None:
-    """Replace a work order's caller details (and, if `summary`, what the citizen wrote) by the tombstone."""
+    """Replace a work order's caller details and staff notes (and, if `summary`, what the citizen wrote)
+    by the tombstone. Notes go always: they are written freely and may name the caller."""
     tombstone = privacy_wording().tombstone
     row.caller_json = {}
     row.caller_masked = {field: tombstone for field in row.caller_masked}
     if summary:
         row.summary = tombstone
+    session.execute(update(WorkOrderEventRow).where(WorkOrderEventRow.work_order_id == row.id,
+                                                    WorkOrderEventRow.note != "").values(note=tombstone))
     session.merge(ErasureRow(number=row.number, reason=reason, at=now))
+
+
+def forget_handoffs(session: Session, tokens: list[str], now: datetime) -> None:
+    """The messages of these conversations' handoffs (转人工) are deleted with them; an open case ends."""
+    session.execute(delete(HandoffMessageRow).where(HandoffMessageRow.session_id.in_(tokens)))
+    session.execute(update(HandoffRow).where(HandoffRow.session_id.in_(tokens), HandoffRow.status != "ended")
+                    .values(status="ended", ended_at=now, outcome="erased"))
 
 
 def erased_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
@@ -134,6 +145,7 @@ class PersonalData:
         now = self._clock()
         with writing(self._sessions) as session:
             conversation = bool(session.execute(delete(SessionRow).where(SessionRow.id == token)).rowcount)  # type: ignore[attr-defined]
+            forget_handoffs(session, [token], now)
             apps = session.scalars(
                 select(ApplicationRow).where(ApplicationRow.session_id == token).order_by(ApplicationRow.id).with_for_update()
             ).all()
@@ -161,4 +173,6 @@ class PersonalData:
                     "conversation": conversation, "applications": erasure.applications,
                     "work_orders": erasure.work_orders, "feedback": feedback, "turns": turns,
                 }, session=session)  # fmt: skip
-            return erasure
+        if erasure.anything:
+            checkpoint(self._sessions)
+        return erasure

@@ -202,7 +202,9 @@ class FeedbackRow(Base):
 
 
 class StaffUserRow(Base):
-    """A staff or admin account. The password is an argon2 hash; failures count toward a lockout."""
+    """A staff or admin account. The password is an argon2 hash. failed_logins and locked_until are no
+    longer used (failures are counted per source and name in login_throttles); they stay until a
+    migration can drop them."""
 
     __tablename__ = "staff_users"
 
@@ -213,6 +215,31 @@ class StaffUserRow(Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class StaffAccountStateRow(Base):
+    """An account's state beside its password: disabled or not, and its last sign-in. A table of its own
+    because the project creates missing tables but never alters one (older databases keep working);
+    an account without a row is active and has never signed in since the table existed."""
+
+    __tablename__ = "staff_account_state"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True)
+    disabled_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins from one source address at one user name, known or not, and the wait they earned.
+    Keyed by hashes: neither the address nor a mistyped name (often a password) is stored."""
+
+    __tablename__ = "login_throttles"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # source and name
+    name_hash: Mapped[str] = mapped_column(String(64), index=True)  # the name alone: a reset clears them
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
 
 
 class StaffSessionRow(Base):
@@ -319,3 +346,60 @@ class ApplicantLinkRow(Base):
 
     application_number: Mapped[str] = mapped_column(ForeignKey("applications.number"), primary_key=True)
     applicant: Mapped[str] = mapped_column(String(64), index=True)  # FieldCipher.keyed_digest
+
+
+class RateHitRow(Base):
+    """One counted request under a rate-limit key, kept for a minute: every worker counts the same hits."""
+
+    __tablename__ = "rate_hits"
+    __table_args__ = (Index("ix_rate_hits_key_at", "key_hash", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(32))  # a hash: the key may hold a conversation's token
+    at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+
+
+class HandoffRow(Base):
+    """A conversation handed to a person (转人工): waiting in the queue, taken by an agent, or ended.
+
+    Several workers share the queue through this table; an agent takes a case with a conditional
+    UPDATE (status waiting → taken), so two agents can never both hold it."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the case outlives the conversation (retention deletes conversations).
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # asked | misunderstood
+    status: Mapped[str] = mapped_column(String(16), index=True)  # waiting | taken | ended
+    created_at: Mapped[datetime]
+    taken_at: Mapped[datetime | None]
+    agent: Mapped[str | None] = mapped_column(String(64))  # the staff account (audit); never shown to citizens
+    work_number: Mapped[str | None] = mapped_column(String(16))  # the agent's 工号, what the citizen sees
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # returned | left | callback | workorder | on_behalf
+
+
+class HandoffMessageRow(Base):
+    """One message of a handoff: the citizen's to the agent, the agent's to the citizen, or the
+    assistant's when the agent hands back. The id is the cursor clients poll from; the text is encrypted."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    session_id: Mapped[str] = mapped_column(String(64), index=True)
+    sender: Mapped[str] = mapped_column(String(16))  # citizen | agent | assistant
+    work_number: Mapped[str | None] = mapped_column(String(16))
+    text_encrypted: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class StaffWorkNumberRow(Base):
+    """A staff account's 工号 (work number): what citizens see of the agent, never the name. A table of
+    its own, so databases made before it get it from create_all without a migration."""
+
+    __tablename__ = "staff_work_numbers"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), primary_key=True)
+    work_number: Mapped[str] = mapped_column(String(16), unique=True)

@@ -21,7 +21,7 @@ from assistant.application_status import ApplicationStatus
 from assistant.audit import Action, AuditLog
 from assistant.db import reading, writing
 from assistant.forms import SubjectKind
-from assistant.personal_data import RETENTION, scrub_application, scrub_work_order
+from assistant.personal_data import RETENTION, forget_handoffs, scrub_application, scrub_work_order
 from assistant.records import (
     ApplicationEventRow, ApplicationRow, ErasureRow, SessionRow, WorkOrderEventRow, WorkOrderRow,
 )
@@ -101,7 +101,7 @@ class Retention:
                 report.applications = list(session.scalars(_old_applications(closed_before).with_only_columns(ApplicationRow.number)))
                 report.work_orders = list(session.scalars(_old_orders(closed_before).with_only_columns(WorkOrderRow.number)))
             return report
-        report.sessions = self._delete_sessions(idle_since)
+        report.sessions = self._delete_sessions(idle_since, now)
         report.applications = self._scrub(_old_applications(closed_before), ApplicationRow, now, scrub_application)
         report.applications += self._scrub(_finished_bundles(), ApplicationRow, now, scrub_application)
         # The summary stays: it is the case itself (masked when stored), not the caller's details.
@@ -109,7 +109,7 @@ class Retention:
                                          lambda s, row, reason, at: scrub_work_order(s, row, reason, at, summary=False))
         return report
 
-    def _delete_sessions(self, idle_since: datetime) -> int:
+    def _delete_sessions(self, idle_since: datetime, now: datetime) -> int:
         total = 0
         while True:
             with writing(self._sessions) as session:
@@ -117,6 +117,7 @@ class Retention:
                 if not ids:
                     return total
                 session.execute(delete(SessionRow).where(SessionRow.id.in_(ids)))
+                forget_handoffs(session, ids, now)
                 self._audit.record(ACTOR, Action.PURGE, "sessions", {"sessions": len(ids)}, session=session)
                 total += len(ids)
 

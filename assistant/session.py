@@ -78,6 +78,7 @@ class SessionState(BaseModel):
     applications: list[str] = []  # tracking numbers made in this session
     awaiting_number: bool = False  # asked for a tracking number to look up
     awaiting_matter: bool = False  # asked what a complaint is about (物业, 噪音, 油烟…)
+    callback_asked: bool = False  # in a handoff nobody answers: asked for a phone for a call-back work order
     turns: int = 0
     misunderstood: int = 0  # messages outside a form not understood, one after another
     # The client's id of the message handled last and the reply it got (lines encrypted when stored): a

@@ -14,6 +14,7 @@ from assistant.filling import FormFiller
 from assistant.forms import FormSpec, SubjectKind
 from assistant.messages import Messages
 from assistant.session import FormState
+from assistant.working_days import calendar_covers
 from knowledge.models import Service
 
 
@@ -74,4 +75,6 @@ def submitted_said(view: ApplicationView, spec: FormSpec, say: Messages) -> list
 def expected_text(expected: date | None, created: date, say: Messages) -> str:
     if expected is None or expected <= created:
         return say("expected_today")
-    return say("expected_by", year=expected.year, month=expected.month, day=expected.day)
+    # A year whose holidays are not published yet was counted Monday to Friday: say it is an estimate.
+    key = "expected_by" if calendar_covers(created, expected) else "expected_by_estimate"
+    return say(key, year=expected.year, month=expected.month, day=expected.day)

@@ -1,12 +1,42 @@
-"""Counting working days: Monday to Friday.
+"""Counting working days on China's official calendar: public holidays off, make-up working days (调休) on.
 
-Public holidays and make-up working days (调休) are set each year by the State Council and are not
-modelled, so a date counted this way is an estimate.
+The State Council publishes each year's schedule late in the year before, and `chinese_calendar`
+carries the years published when its release was made. For a year it does not cover yet, Monday to
+Friday is counted, a warning is logged once for that year, and `calendar_covers` lets a reply mark the
+date as an estimate.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
+from functools import cache
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def _year_covered(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        log.warning("the holiday calendar has no schedule for %d yet: counting Monday to Friday, "
+                    "dates are estimates (upgrade chinese-calendar once the State Council publishes it)", year)
+        return False
+    return True
+
+
+def calendar_covers(start: date, end: date) -> bool:
+    """Whether every year from start to end has its official schedule (otherwise a count is an estimate)."""
+    return all(_year_covered(year) for year in range(min(start, end).year, max(start, end).year + 1))
+
+
+def is_working_day(day: date) -> bool:
+    if _year_covered(day.year):
+        return bool(chinese_calendar.is_workday(day))
+    return day.weekday() < 5
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -14,7 +44,7 @@ def add_working_days(start: date, days: int) -> date:
     day, left = start, days
     while left:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             left -= 1
     return day
 

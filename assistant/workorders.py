@@ -21,10 +21,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from assistant.application_status import IllegalStatusChange
 from assistant.applications import Clock, local_now
 from assistant.audit import Action, AuditEntry, AuditLog
-from assistant.crypto import FieldCipher
+from assistant.crypto import FieldCipher, FieldCipherError, is_token
 from assistant.db import reading, writing
 from assistant.masking import mask, mask_text
 from assistant.numbers import WORK_ORDER_NUMBERS, next_number
+from assistant.personal_data import privacy_wording
 from assistant.records import WorkOrderEventRow, WorkOrderRow
 from assistant.workorder_due import DueRules, deadlines, load_due_rules, resolve_overdue, response_overdue
 from assistant.workorder_status import (
@@ -185,14 +186,16 @@ class WorkOrderBook:
             current = W(row.status)
             if to not in TRANSITIONS[current]:
                 raise IllegalStatusChange(f"{number}: {current.value} → {to.value} is not allowed")
-            row.dept = dept_after(number, row.dept, current, to, dept)
+            row.dept = dept_after(number, row.dept, current, to, None if dept is None else mask_text(dept))
             row.status = to.value
+            # A staff note may name the caller, a phone or an ID number: stored encrypted, shown masked.
+            note = note.strip()
             session.add(WorkOrderEventRow(
                 work_order_id=row.id, from_status=current.value, to_status=to.value, dept=row.dept,
-                actor=actor, note=note, at=self._clock(),
+                actor=actor, note=self._cipher.encrypt(note) if note else "", at=self._clock(),
             ))  # fmt: skip
-            self.audit.record(actor, Action.TRANSITION, number,
-                              {"from": current.value, "to": to.value, "dept": row.dept, "note": note}, session=session)
+            self.audit.record(actor, Action.TRANSITION, number, {"from": current.value, "to": to.value,
+                                                                 "dept": row.dept, "note": mask_text(note)}, session=session)
             return self._view(row)
 
     def history(self, number: str) -> list[WorkOrderEvent]:
@@ -269,9 +272,10 @@ class WorkOrderBook:
             urgency=draft.urgency.value,
             status=W.accepted.value,
             summary=mask_text(draft.summary.strip(), keep=draft.places),
-            category=draft.category,
-            dept=draft.dept.strip(),
-            subject_id=draft.subject_id,
+            # Free text from the API as much as the summary: masked like it.
+            category=mask_text(draft.category),
+            dept=mask_text(draft.dept.strip()),
+            subject_id=None if draft.subject_id is None else mask_text(draft.subject_id),
             session_id=draft.session_id,
             form_id=draft.form_id,
             created_at=now,
@@ -317,8 +321,17 @@ class WorkOrderBook:
         before = W(row.from_status) if row.from_status else None
         after = W(row.to_status)
         change = change_name(before, after)
-        return WorkOrderEvent(before, after, change, self.labels.changes[change], row.dept, row.actor, row.note,
-                              row.at.astimezone(self._tz))
+        return WorkOrderEvent(before, after, change, self.labels.changes[change], row.dept, row.actor,
+                              self._note(row.note), row.at.astimezone(self._tz))
+
+    def _note(self, stored: str) -> str:
+        """A note as staff screens show it: masked. Notes written before they were encrypted are plain."""
+        if not is_token(stored):
+            return mask_text(stored)
+        try:
+            return mask_text(self._cipher.decrypt(stored))
+        except FieldCipherError:
+            return privacy_wording().tombstone  # its key is gone: nothing readable is left
 
     def _existing(self, session: Session, number: str) -> WorkOrderRow:
         row = self._by_number(session, number)

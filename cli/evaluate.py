@@ -15,6 +15,7 @@ from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
 ROUTING_DEV = Path(__file__).resolve().parents[1] / "eval" / "data" / "routing_dev.jsonl"
+SUMMARY_REFERENCES = Path(__file__).resolve().parents[1] / "eval" / "data" / "copilot_summaries.jsonl"
 
 
 @click.group("eval")
@@ -189,20 +190,30 @@ def dialect(settings: Settings, data_path: Path, tables_dir: Path | None, as_jso
               help="JSONL of past work orders (same shape) to learn from besides the knowledge base.")
 @click.option("--copilot/--no-copilot", default=True, show_default=True,
               help="Also measure the copilot: its dispatch (latest words, router's hint) and suggest latency.")
+@click.option("--references", "references_path", type=ExistingFile, default=SUMMARY_REFERENCES, show_default=True,
+              help="Written references: for calls labelled with the hotline, where the copilot should send them.")
+@click.option("--floor", type=float, default=None,
+              help="The copilot's confidence floor for suggesting a department (default: assistant/data/copilot.yaml).")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--errors", is_flag=True, help="List the calls dispatched wrongly.")
 @click.pass_obj
-def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilot: bool, as_json: bool, errors: bool) -> None:
-    """Department top-1 / top-3, per department, work-order type and latency; copilot suggest p95."""
+def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilot: bool, references_path: Path,
+             floor: float | None, as_json: bool, errors: bool) -> None:
+    """Department top-1 / top-3, per department, work-order type and latency; copilot suggest p95.
+
+    The copilot never suggests the hotline: a call labelled with it counts as right when the copilot
+    suggests the department the reference names (its matter's), or nothing where the reference names none."""
     from assistant.copilot import Copilot
     from assistant.order_type import OrderTypeGuesser
     from eval.dataset import DatasetError
+    from eval.copilot_summary import read_references
     from eval.dispatch import benchmark, evaluate_dispatch, long_transcripts, read_calls
     from intents.dispatch import DispatchModel
 
     try:
         rows = read_calls(data_path)
         past = read_calls(past_path) if past_path else []
+        sent = {r.text: r.dept for r in read_references(references_path) if r.dept is not None}
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
     kb = load_kb(settings)
@@ -216,7 +227,22 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
             "train_s": round(train_s, 2), "dispatch": report.to_dict()}
     if router is not None:
         helper = Copilot(router, model, kb)
-        data["copilot_dispatch"] = evaluate_dispatch(lambda text: helper.suggest(text).departments, rows).to_dict()
+        if floor is not None:
+            helper.dispatch_rules = replace(helper.dispatch_rules, min_confidence=floor)
+        hotline = helper.dispatch_rules.not_departments
+        expected = [replace(r, dept=sent.get(r.text, "")) if r.dept in hotline else r for r in rows]
+
+        def suggested(text: str) -> list:  # what the form is prefilled with first, then the others shown
+            s = helper.suggest(text)
+            return s.departments if s.dispatch is not None else []
+
+        data["copilot_dispatch"] = evaluate_dispatch(suggested, expected).to_dict()
+        shown = [(helper.suggest(r.text).dispatch, r.dept) for r in expected]
+        given = [(d.dept, want) for d, want in shown if d is not None]
+        data["copilot_suggested"] = {
+            "floor": helper.dispatch_rules.min_confidence, "share": round(len(given) / len(rows), 4) if rows else 0.0,
+            "right_when_suggested": round(sum(d == w for d, w in given) / len(given), 4) if given else 0.0,
+            "silent_when_nothing_known": sum(d is None and not w for d, w in shown)}
         data["copilot_suggest_1000_chars"] = benchmark(helper.suggest, long_transcripts(rows, 1000)).to_dict()
     if not errors:
         for part in ("dispatch", "copilot_dispatch"):
@@ -230,6 +256,9 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
         if part := data.get(name):
             click.echo(f"  {title:<32} top-1 {part['top1']:.3f}  top-3 {part['top3']:.3f}  "
                        f"p50 {part['latency_ms_p50']:.1f} ms  p95 {part['latency_ms_p95']:.1f} ms")
+    if given := data.get("copilot_suggested"):
+        click.echo(f"  copilot suggests a department for {given['share']:.3f} of calls (floor {given['floor']}); "
+                   f"right when it does {given['right_when_suggested']:.3f}")
     click.echo(f"  work-order type guessed right {report.type_accuracy:.3f}")
     click.echo("  by tag: " + "  ".join(f"{t} {v:.3f}" for t, v in report.by_tag.items()))
     click.echo("  by department:")
@@ -241,6 +270,80 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
     for part in ("dispatch", "copilot_dispatch"):
         for e in data.get(part, {}).get("errors", []):
             click.echo(f"  ✗ [{part}] {e['text']}  expected {e['expected']}  got {e['got']}")
+
+
+@eval_.command("summary")
+@click.option("--data", "data_path", type=ExistingFile, default=SUMMARY_REFERENCES, show_default=True,
+              help="JSONL of {text, who, what, where, when, want, summary, dept?}: written reference summaries.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--errors", is_flag=True, help="List the calls with a field wrong.")
+@click.pass_obj
+def summary(settings: Settings, data_path: Path, as_json: bool, errors: bool) -> None:
+    """The copilot's 诉求摘要 against written references: per field, all five, character ROUGE-L."""
+    from assistant.copilot import Copilot
+    from eval.copilot_summary import evaluate_summaries, read_references
+    from eval.dataset import DatasetError
+    from intents.dispatch import DispatchModel
+
+    try:
+        rows = read_references(data_path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    kb = load_kb(settings)
+    router = load_router(settings)
+    helper = Copilot(router, DispatchModel.train(kb, normaliser=router.normalise), kb)
+
+    def summarise(text: str) -> tuple[dict[str, str], str]:
+        s = helper.suggest(text)
+        return (s.points.fields() if s.points else {}), s.summary
+
+    report = evaluate_summaries(summarise, rows)
+    data = report.to_dict()
+    if not errors:
+        data.pop("errors")
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{data_path.name}: {report.calls} calls")
+    click.echo("  fields right: " + "  ".join(f"{f} {v:.3f}" for f, v in report.by_field.items()))
+    click.echo(f"  all five right {report.all_fields:.3f}   character ROUGE-L F1 {report.rouge_l:.3f}   "
+               f"summaries with a greeting left {report.with_greeting}")
+    for e in data.get("errors", []):
+        click.echo(f"  ✗ {e['text']}")
+        for f, (want, got) in e["wrong"].items():
+            click.echo(f"      {f}: expected {want!r} got {got!r}")
+
+
+@eval_.command("passages")
+@click.option("--data", "data_path", type=ExistingFile, required=True, help="JSONL of {query, expected, tag?} (tune on routing_tune.jsonl).")
+@click.option("--sweep", is_flag=True, help="Try a grid of floors besides those configured.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def passages(settings: Settings, data_path: Path, sweep: bool, as_json: bool) -> None:
+    """The copilot's passages: precision, queries answered, out-of-scope queries left quiet, per floor."""
+    from assistant.copilot import Copilot
+    from eval.copilot_passages import look, score
+    from eval.copilot_passages import sweep as grid
+    from eval.dataset import DatasetError, read_routing_file
+    from intents.dispatch import DispatchModel
+
+    try:
+        rows = read_routing_file(data_path)
+    except DatasetError as exc:
+        raise click.ClickException(str(exc)) from None
+    kb = load_kb(settings)
+    router = load_router(settings)
+    helper = Copilot(router, DispatchModel.train(kb, normaliser=router.normalise), kb)
+    looked = look(helper.passage_candidates, kb, rows)
+    configured = score(looked, helper.passage_floor)
+    tried = grid(looked, (0.0, 0.05, 0.1, 0.15, 0.2), (0.0, 0.2, 0.3, 0.4, 0.5, 1.0)) if sweep else []
+    if as_json:
+        click.echo(json.dumps({"configured": configured.to_dict(), "sweep": [t.to_dict() for t in tried]}, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{data_path.name}: {len(rows)} queries")
+    for mark, s in [("*", configured), *((" ", t) for t in tried)]:
+        click.echo(f" {mark} related ≥ {s.related:.2f}  other ≥ {s.other:.2f}: precision {s.precision:.3f}  "
+                   f"answered {s.answered:.3f}  out of scope quiet {s.quiet:.3f}  ({s.shown} shown)")
 
 
 @eval_.command("pii")

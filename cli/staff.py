@@ -1,10 +1,53 @@
-"""`govassist staff add`: create a staff or admin account (the password is asked, never echoed)."""
+"""`govassist staff add|list|disable|enable|reset-password`: staff and admin accounts from the terminal.
+
+Passwords are asked twice without echo (or read from stdin with --password-stdin), never shown.
+Every command is written to the audit log, naming who ran it: cli:<login name>, or --actor.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from cli.applications import staff_actor
 from settings import Settings
+
+# Why a change was refused (assistant.staff.AccountRefused codes), as the terminal says it.
+REFUSALS = {
+    "unknown_user": "no account named {name!r}",
+    "last_admin": "{name} is the last active admin: add or enable another admin first",
+    "already_disabled": "{name} is already disabled",
+    "not_disabled": "{name} is not disabled",
+    "short_password": "the password must have at least {min} characters",
+}
+actor_option = click.option("--actor", help="Who is acting, for the audit log (default: cli:<your login name>).")
+password_stdin_option = click.option("--password-stdin", is_flag=True,
+                                     help="Read the password from the first line of stdin instead of asking.")
+
+
+def _directory(settings: Settings):
+    from assistant.db import open_database
+    from assistant.staff import StaffDirectory
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return StaffDirectory(open_database(settings.resolved_database_url))
+
+
+def _actor(actor: str | None) -> str:
+    return actor.strip() if actor and actor.strip() else staff_actor()
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("New password", hide_input=True, confirmation_prompt=True)
+
+
+def _refused(code: str, name: str) -> click.ClickException:
+    from assistant.staff import MIN_PASSWORD_CHARS
+
+    return click.ClickException(REFUSALS[code].format(name=name, min=MIN_PASSWORD_CHARS))
 
 
 @click.group("staff")
@@ -16,14 +59,93 @@ def staff() -> None:
 @click.argument("username")
 @click.option("--role", type=click.Choice(["staff", "admin"]), default="staff", show_default=True)
 @click.password_option(help="At least 10 characters; asked twice when not given.")
+@click.option("--work-number", default=None, help="工号 shown to citizens after 转人工 (default: 1000 + the account's id).")
+@actor_option
 @click.pass_obj
-def add(settings: Settings, username: str, role: str, password: str) -> None:
+def add(settings: Settings, username: str, role: str, password: str, actor: str | None, work_number: str | None) -> None:
+    """Create an account."""
     from assistant.db import open_database
-    from assistant.staff import Role, StaffDirectory
+    from assistant.staff import Role
+    from assistant.work_numbers import WorkNumbers
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        user = StaffDirectory(open_database(settings.resolved_database_url)).add(username, password, Role(role))
+        user = _directory(settings).add(username, password, Role(role), actor=_actor(actor))
+        if work_number is not None:
+            WorkNumbers(open_database(settings.resolved_database_url)).assign(user.id, work_number)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"added {user.role.value} {user.username}")
+
+
+@staff.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per account.")
+@actor_option
+@click.pass_obj
+def list_(settings: Settings, as_json: bool, actor: str | None) -> None:
+    """Every account: name, role, active or disabled, last sign-in (UTC). Never a password hash."""
+    import json
+
+    accounts = _directory(settings).accounts(_actor(actor))
+    if as_json:
+        for a in accounts:
+            click.echo(json.dumps({
+                "username": a.username, "role": a.role.value, "status": "active" if a.active else "disabled",
+                "sign_in_delayed_until": a.delayed_until.isoformat() if a.delayed_until else None,
+                "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None,
+            }, ensure_ascii=False))
+        return
+    rows = [("USERNAME", "ROLE", "STATUS", "LAST LOGIN (UTC)")]
+    for a in accounts:
+        status = ("active" if a.active else "disabled") + (
+            f", sign-in delayed until {a.delayed_until:%H:%M} after failures" if a.delayed_until else "")
+        rows.append((a.username, a.role.value, status, f"{a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else "never"))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths)) + "  " + r[3])
+
+
+@staff.command("disable")
+@click.argument("username")
+@actor_option
+@click.pass_obj
+def disable(settings: Settings, username: str, actor: str | None) -> None:
+    """Stop an account signing in and end its sessions (the last active admin cannot be disabled)."""
+    from assistant.staff import AccountRefused
+
+    try:
+        _directory(settings).disable(username, _actor(actor))
+    except AccountRefused as refused:
+        raise _refused(refused.code, username) from None
+    click.echo(f"disabled {username}; its sessions have ended")
+
+
+@staff.command("enable")
+@click.argument("username")
+@actor_option
+@click.pass_obj
+def enable(settings: Settings, username: str, actor: str | None) -> None:
+    """Let a disabled account sign in again."""
+    from assistant.staff import AccountRefused
+
+    try:
+        _directory(settings).enable(username, _actor(actor))
+    except AccountRefused as refused:
+        raise _refused(refused.code, username) from None
+    click.echo(f"enabled {username}")
+
+
+@staff.command("reset-password")
+@click.argument("username")
+@password_stdin_option
+@actor_option
+@click.pass_obj
+def reset_password(settings: Settings, username: str, password_stdin: bool, actor: str | None) -> None:
+    """Set a new password (asked twice, hidden); the account's sessions end and any lockout is lifted."""
+    from assistant.staff import AccountRefused
+
+    directory = _directory(settings)
+    try:
+        directory.reset_password(username, _new_password(password_stdin), _actor(actor))
+    except AccountRefused as refused:
+        raise _refused(refused.code, username) from None
+    click.echo(f"new password set for {username}; its sessions have ended")

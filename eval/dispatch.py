@@ -89,9 +89,11 @@ def evaluate_dispatch(
         found = suggest(row.text)
         latencies.append((time.perf_counter() - start) * 1000)
         depts = [s.dept for s in found]
-        hit = bool(depts) and depts[0] == row.dept
+        # An empty expected department: nothing should be suggested (the copilot, on a hotline call
+        # whose matter the reference cannot name).
+        hit = (depts[0] if depts else "") == row.dept
         hits1.append(hit)
-        hits3.append(row.dept in depts[:3])
+        hits3.append(row.dept in depts[:3] if row.dept else not depts)
         by_dept[row.dept].append(hit)
         by_tag[row.tag or "untagged"].append(hit)
         if guess_type is not None:

@@ -41,8 +41,8 @@ def govassist(tmp_path: Path):
     """Run the real CLI in-process with a private data directory."""
     data_dir = tmp_path / "data"
 
-    def run(*args: str) -> Result:
-        return CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
+    def run(*args: str, input: str | None = None) -> Result:  # input: what is typed (stdin)
+        return CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], input=input, catch_exceptions=False)
 
     return run
 

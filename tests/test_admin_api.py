@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.db import open_database
+from assistant.labelling import GUESS_FLOOR
 from assistant.staff import Role, StaffDirectory
 from server import create_app
 from settings import Settings
@@ -98,3 +99,37 @@ def test_bad_dates_are_refused_with_the_error_shape(client, params, code):
         assert response.status_code == 400
         body = response.json()
         assert body["code"] == code and body["message"] and body["field"] in ("from", "to")
+
+
+def test_the_labelling_queue_pre_fills_no_guess_for_a_message_the_router_had_no_idea_about(client):
+    sign_in(client, "admin1")
+    queued = {item["text"]: item for item in client.get("/api/admin/queue").json()}
+    item = queued["今天晚上吃什么好呢"]
+    assert item["reason"] == "unrouted" and item["confidence"] < GUESS_FLOOR
+    assert item["candidates"] == []  # the router did have candidates: none is offered
+    assert item["guess"] is None
+
+
+# A street-light report from the chat, answered in the order the form asks (tests/test_report_dialogue.py).
+STREET_LIGHT = ["我要反映路灯的问题", "同意", "小区东门外的三盏路灯坏了一个星期，晚上很黑", "广东省广州市天河区天河路385号东门外",
+                "上周五", "要", "王芳", "13912345678", "确认提交"]
+
+
+def test_every_work_order_made_is_counted_whether_from_the_chat_or_taken_by_staff(tmp_path, router):
+    settings = Settings(data_dir=tmp_path / "data", kb_dir=KB_DIR)
+    settings.data_dir.mkdir(parents=True)
+    staff = StaffDirectory(open_database(settings.resolved_database_url))
+    staff.add("admin1", PASSWORD, Role.admin)
+    staff.add("agent1", PASSWORD, Role.staff)
+    with TestClient(create_app(settings, router=router)) as c:
+        for text in STREET_LIGHT:
+            turn = c.post("/api/chat", json={"text": text}).json()
+        assert turn["state"] == "submitted" and turn["application"]["number"].startswith("WO"), turn
+        sign_in(c, "agent1")  # the copilot: an agent takes a call and files an order (no conversation)
+        taken = c.post("/api/workorders", json={"type": "complaint", "summary": "饭店油烟和噪音扰民", "dept": "生态环境局"})
+        assert taken.status_code == 201, taken.text
+        sign_in(c, "admin1")
+        totals = c.get("/api/admin/analytics", params=today_range()).json()["totals"]
+    assert totals["work_orders"] == 2  # main counted only the chat's
+    assert totals["work_orders_from_chat"] == 1
+    assert totals["applications"] == 0  # a report is a work order, not an application

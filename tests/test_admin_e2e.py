@@ -65,7 +65,8 @@ def test_every_name_the_server_sends_has_its_wording():
                + [f"decision_{d}" for d in ("route", "clarify", "answer", "none")]
                + [f"kind_{k}" for k in ("alias", "utterance", "faq", "out_of_scope")]
                + [f"action_{a}" for a in ("add", "remove")] + [f"rebuild_{s}" for s in ("idle", "running", "done", "failed")]
-               + [f"status_{s}" for s in ("open", "closed")] + [f"role_{r}" for r in ("user", "assistant")])
+               + [f"status_{s}" for s in ("open", "closed")] + [f"role_{r}" for r in ("user", "assistant")]
+               + [f"account_{r}" for r in ("staff", "admin")])
     assert set(dynamic) <= set(TEXT), set(dynamic) - set(TEXT)
 
 
@@ -113,6 +114,8 @@ def seeded(base_url, settings) -> dict[str, int]:
     agent.post("/api/staff/login", json={"username": AGENT, "password": PASSWORD})
     started = agent.post("/api/copilot/apply", json={"service_id": "sscard-apply", "caller": {"phone": PHONE}}).json()
     agent.post("/api/chat", json={"session_id": started["session_id"], "text": "张三"})
+    taken = agent.post("/api/workorders", json={"type": "complaint", "summary": "饭店油烟和噪音扰民", "dept": "生态环境局"})
+    assert taken.status_code == 201, taken.text  # a work order the agent takes on a call: no conversation
 
     database = open_database(settings.resolved_database_url)
     with reading(database) as db:
@@ -162,6 +165,7 @@ def test_staff_who_are_not_administrators_are_refused_plainly(browser, base_url)
         assert_no_violations(page)  # the sign-in form
         sign_in(page, AGENT)
         expect(page.get_by_role("heading", name=TEXT["notAdminHeading"])).to_be_visible()
+        expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(role=TEXT["account_staff"], name=AGENT))
         expect(page.locator("#refusal")).to_have_text(TEXT["notAdmin"].format(name=AGENT))
         expect(page.locator("#dashboard")).to_be_hidden()
         assert_no_violations(page)
@@ -173,11 +177,13 @@ def test_staff_who_are_not_administrators_are_refused_plainly(browser, base_url)
 def test_an_administrator_reads_the_figures_and_charts_and_changes_the_dates(browser, base_url, seeded):
     with dashboard(browser, base_url) as page:
         sign_in(page, ADMIN)
-        expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(name=ADMIN))
+        expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(role=TEXT["account_admin"], name=ADMIN))
         expect(page.locator("#range-shown")).to_contain_text("共 7 天")
         sessions = int(figure(page, "sessions").inner_text())
         assert sessions > seeded["today_sessions"]  # today's and the replayed days'
         expect(figure(page, "applications")).to_have_text("1")
+        expect(figure(page, "workOrders")).to_have_text("1")  # taken by the agent, not from a conversation
+        expect(page.locator('[data-figure="workOrders"] .base')).to_have_text(TEXT["workOrderBase"].format(chat=0, staff=1))
         expect(figure(page, "outOfScope")).to_have_text(re.compile(r"\d+%"))
 
         # Each chart is drawn, its bars carry the figures, and the same figures are in a table.
@@ -231,6 +237,10 @@ def test_the_improvement_tabs_label_a_message_open_a_guide_and_close_a_follow_up
         expect(page.get_by_role("tab", name=TEXT["tabQueue"])).to_have_attribute("aria-selected", "true")
         item = page.locator(".queue-item", has_text=OUT_OF_SCOPE).first
         expect(item).to_be_visible()
+        # The router had no idea (a few % confidence): nothing is pre-filled or offered to click.
+        expect(item.get_by_label(TEXT["pickService"])).to_have_value("")
+        expect(item.locator(".guesses")).to_have_count(0)
+        expect(item).to_contain_text(TEXT["noGuess"])
         assert_no_violations(page)
         page.screenshot(path=str(ARTIFACTS / "admin-queue.png"), full_page=True)
         item.get_by_role("button", name=TEXT["outOfScopeButton"]).click()

@@ -159,3 +159,21 @@ def test_ranges_that_are_not_ranges_are_refused(analytics, start, end, code):
     with pytest.raises(BadRange) as refused:
         analytics.range(start, end)
     assert refused.value.code == code
+
+
+def test_every_work_order_created_in_the_range_counts_whether_from_a_conversation_or_a_call(any_db):
+    from assistant.crypto import FieldCipher
+    from assistant.workorder_status import WorkOrderType
+    from assistant.workorders import CITIZEN, WorkOrderBook, WorkOrderDraft
+
+    database = any_db()
+    now = [at(23, 10)]
+    orders = WorkOrderBook(database, FieldCipher([bytes(range(32))]), clock=lambda: now[0])
+    for when, session, by in ((at(23, 10), "A", CITIZEN), (at(23, 23, 30), None, "agent1"), (at(24, 0, 10), None, "agent1")):
+        now[0] = when  # the report from conversation A; two calls taken in the copilot, the second the next day
+        orders.create(WorkOrderDraft(type=WorkOrderType.help, summary="路灯不亮", created_by=by, session_id=session))
+    analytics = Analytics(database, clock=lambda: NOW)
+    day = analytics.report(DAY, NAMES.get).totals
+    both = analytics.report(TWO_DAYS, NAMES.get).totals
+    assert (day.work_orders, both.work_orders) == (2, 3)  # 23:30 Beijing is still the 23rd
+    assert (day.work_orders_from_chat, both.work_orders_from_chat) == (1, 1)

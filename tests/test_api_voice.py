@@ -10,7 +10,7 @@ from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR
 from voice.decode import decode_audio
-from voice_support import need_program, spoken_wav
+from voice_support import crafted_wav, need_program, spoken_wav
 
 
 def client_with(tmp_path, router, **settings):
@@ -39,6 +39,15 @@ def test_bad_audio_is_refused_with_a_stable_code_before_recognition(tmp_path, ro
         response = client.post("/api/voice", content=audio, headers={"Content-Type": "audio/wav"})
     assert response.status_code == 422, response.text
     assert response.json()["code"] == code
+
+
+@pytest.mark.parametrize("header", [{"channels": 255}, {"bits": 0}, {"rate": 2**31 - 1}, {"format_tag": 0xFFFE}],
+                         ids=["255 channels", "0 bits", "rate 2^31-1", "extensible in 16 bytes"])
+def test_a_crafted_wav_header_is_a_422_not_a_500(tmp_path, router, header):
+    with client_with(tmp_path, router, vosk_models={"mandarin": tmp_path / "no-model"}) as client:
+        response = client.post("/api/voice", content=crafted_wav(**header), headers={"Content-Type": "audio/wav"})
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "audio_corrupt"
 
 
 def test_good_audio_with_a_missing_model_directory_is_a_503_not_a_crash(tmp_path, router):

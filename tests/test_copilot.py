@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 
+from assistant.call_points import CallPoints
 from assistant.caller_details import CallerDetailReader
 from assistant.copilot import Copilot, latest_words
 from assistant.copilot_cards import candidate_card
@@ -111,10 +112,13 @@ def test_a_question_about_one_thing_is_answered_from_the_guide(knowledge_base, w
     assert service.time_limit.text not in script
 
 
-def test_a_report_is_taken_as_a_work_order_with_its_time_limit(knowledge_base, writer, wording):
+def test_a_report_reads_the_summary_back_with_the_department_and_time_limit_once_every_point_is_said(knowledge_base, writer, wording):
     service = knowledge_base.services["city-issue-report"]
-    script = writer.write(card(knowledge_base, "city-issue-report"), "楼下工地半夜施工", None)
-    assert script == wording.say("report", dept=service.dept, time=service.time_limit.text)
+    points = CallPoints(name="刘*", phone="139****5678", what="工地施工噪音", said_what=True, where="小区东门外面",
+                        when="天天晚上", want="派人管一管", content="")
+    step, script = writer.follow(points, "摘要。", "城市管理综合执法局", service.time_limit.text)
+    assert step == "confirm"
+    assert script == wording.say("confirm", summary="摘要。", dept="城市管理综合执法局", time=service.time_limit.text)
 
 
 def test_a_bundle_names_its_members_and_counts_its_materials(knowledge_base, writer):
@@ -171,11 +175,15 @@ def test_a_scripted_call_gives_the_service_its_facts_a_script_masked_details_and
     assert "13800138000" not in screen and ID_NUMBER not in screen and "李秀英" not in screen
 
 
-def test_a_complaint_is_taken_as_a_work_order_for_the_hotline(copilot):
+def test_a_complaint_of_no_clear_matter_is_a_work_order_sent_nowhere_yet_never_to_the_hotline(copilot):
+    # 吵得睡不着 fits living and construction noise alike: the agent is told to ask, nothing is suggested.
     suggestion = copilot.suggest("你好，我们小区对面的烧烤店天天开到凌晨两点，喝酒划拳吵得睡不着，我要投诉。我姓刘，电话13912345678。")
     assert suggestion.candidates[0].id == "city-issue-report"
     assert suggestion.work_order_type is WorkOrderType.complaint
-    assert suggestion.dispatch.dept == "12345政务服务便民热线"
+    assert suggestion.matter == ""
+    assert suggestion.dispatch is None
+    assert suggestion.dispatch_reason == copilot.dispatch_rules.reasons("no_matter")
+    assert "12345政务服务便民热线" not in [d.dept for d in suggestion.departments]
     assert [f.name for f in suggestion.fields] == ["phone"]
 
 

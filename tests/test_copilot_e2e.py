@@ -138,10 +138,9 @@ def test_an_agent_takes_a_call_creates_a_work_order_and_moves_it_through_its_lif
         for fact in ("cardDept", "cardTime", "cardFee", "cardWhere", "cardConditions", "cardMaterials"):
             expect(first).to_contain_text(TEXT[fact])
         expect(page.locator("#candidates .cp-card")).to_have_count(3)
-        # A policy passage with its source. Which one comes first follows the trained model: since the retrain
-        # with issue 16's complaint utterances it is a 补办备案 passage of 异地就医, not one about the card
-        # (issue 17: passages only when they answer the call).
-        expect(page.locator("#passages figcaption").first).to_contain_text("来源")
+        # Policy passages only when they answer the call: the card's own measures, never 异地就医's 补办备案.
+        expect(page.locator("#passages figcaption").first).to_contain_text("社会保障卡")
+        assert all("社会保障卡" in source for source in page.locator("#passages figcaption").all_inner_texts())
         expect(page.locator("#script")).to_contain_text("社会保障卡挂失与补换")
 
         # The caller's details, masked everywhere on screen until the agent reveals one.
@@ -158,9 +157,15 @@ def test_an_agent_takes_a_call_creates_a_work_order_and_moves_it_through_its_lif
         # The work-order form, prefilled: the department suggested with its confidence.
         expect(page.locator("#dispatch-hint")).to_contain_text(re.compile(rf"{DEPT}.*\d+%"))
         expect(page.get_by_label(TEXT["dept"], exact=True)).to_have_value(DEPT)
-        expect(page.get_by_label(TEXT["summary"])).to_have_value(re.compile("社保卡前两天丢了"))
+        # The 诉求摘要, not the transcript: who masked, what, the caller's words, no 喂，你好.
+        expect(page.get_by_label(TEXT["summary"])).to_have_value(re.compile(r"^来电人：张\*（138\*{4}8000）；事项：社会保障卡挂失与补换；.*社保卡前两天丢了"))
         expect(page.get_by_label(TEXT["category"])).to_have_value("社会保障卡挂失与补换")
         page.get_by_label(TEXT["type"]).select_option(label="求助")
+        page.get_by_label(TEXT["dept"], exact=True).fill("")  # no department: refused, never sent to 12345
+        page.get_by_role("button", name=TEXT["create"]).click()
+        expect(page.locator("#order-result")).to_have_text(TEXT["orderDeptRequired"])
+        expect(page.get_by_label(TEXT["dept"], exact=True)).to_be_focused()
+        page.get_by_label(TEXT["dept"], exact=True).fill(DEPT)
         page.get_by_role("button", name=TEXT["create"]).click()
         number = page.locator("#created-number").inner_text()
         assert WORK_ORDER.fullmatch(number)

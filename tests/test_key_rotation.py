@@ -16,7 +16,7 @@ from assistant.key_rotation import census, rotate
 from assistant.records import Base
 from assistant.session import FormState, SessionState
 from assistant.session_store import SessionStore
-from assistant.workorder_status import CallerField, WorkOrderType
+from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
 from assistant.workorders import WorkOrderBook, WorkOrderDraft
 from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 
@@ -39,9 +39,11 @@ def fill(factory, cipher: FieldCipher, sessions: int = 3) -> tuple[list[str], st
                              dept="人力资源和社会保障局", session_id=tokens[0], form_id="form-1",
                              values={"id_number": ID_NUMBER, "phone": PHONE}, display={"持卡人身份证号码": "110105********002X"})
     number = ApplicationBook(factory, cipher).submit(draft).number
-    order = WorkOrderBook(factory, cipher).create(WorkOrderDraft(
+    orders = WorkOrderBook(factory, cipher)
+    order = orders.create(WorkOrderDraft(
         type=WorkOrderType.help, summary="补办社保卡", created_by="坐席01",
         caller={CallerField.id_number: ID_NUMBER, CallerField.phone: PHONE}))
+    orders.transition(order.number, WorkOrderStatus.dispatched, "坐席01", note=f"已回电{PHONE}", dept="人力资源和社会保障局")
     return tokens, number, order.number
 
 
@@ -66,11 +68,11 @@ def test_rotation_rewrites_every_value_under_the_new_key_and_the_old_key_can_go(
     counts = {name: (c.rows, c.rewritten, c.values) for name, c in report.columns.items()}
     # Each conversation holds 2 values and 2 read-backs in the open form and again in the one put aside.
     assert counts == {"sessions.state_json": (3, 3, 24), "applications.values_json": (1, 1, 2),
-                      "work_orders.caller_json": (1, 1, 2)}
+                      "work_orders.caller_json": (1, 1, 2), "work_order_events.note": (2, 1, 1)}
     assert tokens_under(factory, key_id(OLD)) == []
     assert {name: dict(c) for name, c in census(factory).items()} == {
         "sessions.state_json": {key_id(NEW): 24}, "applications.values_json": {key_id(NEW): 2},
-        "work_orders.caller_json": {key_id(NEW): 2},
+        "work_orders.caller_json": {key_id(NEW): 2}, "work_order_events.note": {key_id(NEW): 1},
     }
 
     only_new = FieldCipher([NEW])  # the old key removed

@@ -120,3 +120,34 @@ def test_without_a_known_token_nothing_is_shown_or_erased(app_and_db) -> None:
         response = client.request(method, "/api/me/data", headers={"X-Session-Token": "A" * 32})
         assert response.status_code == 404 and response.json()["code"] == "session_not_found"
         assert response.json()["message"].startswith("没有找到您的数据")
+
+
+NOTE_PHONE, NOTE_ID = "13912345678", "440106195503050025"
+NOTE = f"已电话{NOTE_PHONE}联系陈晓明，身份证{NOTE_ID}"
+
+
+def test_a_staff_note_is_stored_encrypted_shown_masked_and_erased_with_the_citizen(app_and_db, tmp_path) -> None:
+    # On main the note was stored and served as written, also in the audit log, and stayed after erasure.
+    client, database = app_and_db
+    token, order = converse(client, REPORT)
+    client.cookies.clear()
+    assert client.post("/api/staff/login", json={"username": "agent1", "password": PASSWORD}).status_code == 200
+    moved = client.post(f"/api/workorders/{order}/transitions",
+                        json={"to": "dispatched", "dept": f"区住建局 {NOTE_PHONE}", "note": NOTE})
+    assert moved.status_code == 200, moved.text
+    history = client.get(f"/api/workorders/{order}/history").json()
+    shown = history[-1]["note"]
+    assert NOTE_PHONE not in shown and NOTE_ID not in shown and "139****5678" in shown and "440106" in shown
+    assert NOTE_PHONE not in history[-1]["dept"]
+    audit = client.app.state.audit
+    assert NOTE_PHONE not in str(audit.entries(object=order, limit=100))
+    settings = client.app.state.settings
+    stored = b"".join(p.read_bytes() for p in settings.data_dir.glob("govassist.db*") if p.is_file())
+    assert stored
+    assert NOTE_PHONE.encode() not in stored and NOTE_ID.encode() not in stored
+
+    client.cookies.clear()
+    assert client.delete("/api/me/data", headers={"X-Session-Token": token}).json()["work_orders"] == [order]
+    assert client.post("/api/staff/login", json={"username": "agent1", "password": PASSWORD}).status_code == 200
+    assert client.get(f"/api/workorders/{order}/history").json()[-1]["note"] == "已删除"
+    client.cookies.clear()

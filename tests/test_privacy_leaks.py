@@ -76,7 +76,8 @@ def test_personal_data_is_nowhere_in_plain_text_after_a_full_day_of_use(tmp_path
         with httpx.Client(base_url=url) as staff:
             assert staff.post("/api/staff/login", json={"username": "admin1", "password": PASSWORD}).status_code == 200
             assert staff.post("/api/copilot/suggest", json={"transcript": CALL, "call_id": "c1"}).status_code == 200
-            order = staff.post("/api/workorders", json={"type": "help", "summary": CALL, "transcript": CALL}).json()
+            order = staff.post("/api/workorders", json={"type": "help", "summary": CALL, "transcript": CALL,
+                                                        "dept": "人力资源和社会保障局"}).json()
             assert order["caller"]["phone"] == "138****8000"
             assert staff.get(f"/api/workorders/{order['number']}").status_code == 200
             assert staff.post(f"/api/workorders/{order['number']}/reveal", json={"field": "id_number"}).json()["value"] == ID_NUMBER

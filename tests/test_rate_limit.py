@@ -1,8 +1,8 @@
 """Rate limiting: a key gets its quota per minute, then is refused (429, Retry-After), then allowed again.
 
 Every public or citizen route that costs work counts requests per client address and, when it names
-one, per conversation (web/limits.py `limit`). The quota is GOVASSIST_RATE_LIMIT_PER_MINUTE, kept in
-memory by each worker process.
+one, per conversation (web/limits.py `limit`). The quota is GOVASSIST_RATE_LIMIT_PER_MINUTE, counted in
+the database so that several workers share it.
 """
 
 from __future__ import annotations
@@ -27,23 +27,52 @@ CHEAP = {"/openapi.json", "/docs", "/docs/assets", "/docs/oauth2-redirect", "/re
 LIMITED = [(r, m) for r, m in ROUTES if r.access and r.access & {Access.public, Access.citizen} and r.path not in CHEAP]
 
 
-def test_a_key_is_refused_over_its_quota_and_allowed_again_a_minute_later():
-    now = [0.0]
-    limiter = RateLimiter(per_minute=3, clock=lambda: now[0])
+def limiter_on(database, per_minute: int, now: list[float]) -> RateLimiter:
+    return RateLimiter(database, per_minute=per_minute, clock=lambda: now[0])
+
+
+def test_a_key_is_refused_over_its_quota_and_allowed_again_a_minute_later(tmp_path):
+    now = [1000.0]
+    limiter = limiter_on(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), 3, now)
     assert [limiter.allow("a") for _ in range(4)] == [True, True, True, False]
     assert limiter.allow("b")  # other keys are not affected
-    now[0] = 61.0
+    now[0] = 1061.0
     assert limiter.allow("a")
 
 
-def test_a_refused_key_is_told_how_long_to_wait():
+def test_a_refused_key_is_told_how_long_to_wait(tmp_path):
     now = [100.0]
-    limiter = RateLimiter(per_minute=2, clock=lambda: now[0])
+    limiter = limiter_on(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), 2, now)
     assert [limiter.wait("a") for _ in range(2)] == [0, 0]
     now[0] = 110.5
     assert limiter.wait("a") == 50  # the oldest hit leaves the one-minute window at 160
     now[0] = 160.5
     assert limiter.wait("a") == 0
+
+
+def test_workers_on_one_database_share_one_quota(tmp_path):
+    # Two limiters with their own engines stand for two worker processes: before, each counted apart,
+    # so two workers allowed twice the quota.
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    now = [500.0]
+    first, second = limiter_on(open_database(url), 4, now), limiter_on(open_database(url), 4, now)
+    assert [worker.allow("ip:10.0.0.1") for worker in (first, second, first, second)] == [True] * 4
+    assert not first.allow("ip:10.0.0.1") and not second.allow("ip:10.0.0.1")
+    assert second.allow("ip:10.0.0.2")
+
+
+def test_a_request_refused_under_one_key_is_counted_under_none(tmp_path):
+    now = [0.0]
+    limiter = limiter_on(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), 1, now)
+    assert limiter.wait("session:s") == 0
+    assert limiter.wait("ip:a", "session:s") > 0  # the conversation is over its quota
+    assert limiter.wait("ip:a") == 0  # so the address was not charged for the refused request
+
+
+def test_the_stored_key_is_a_hash_not_the_conversation_token(tmp_path):
+    database = open_database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    limiter_on(database, 5, [0.0]).wait("session:secret-token-value")
+    assert b"secret-token-value" not in (tmp_path / "db.sqlite").read_bytes() + (tmp_path / "db.sqlite-wal").read_bytes()
 
 
 @pytest.fixture(scope="module")

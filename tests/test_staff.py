@@ -1,4 +1,4 @@
-"""Staff accounts: hashed passwords, expiring sessions, lockout after repeated failures."""
+"""Staff accounts: hashed passwords, expiring sessions, a growing wait after repeated failures that treats known and unknown names alike."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from assistant.db import open_database
-from assistant.staff import LoginRefused, Role, StaffDirectory
+from assistant.staff import MAX_FAILURES, AccountRefused, LoginRefused, Role, StaffDirectory, failure_delay
+from persistence_support import any_db  # noqa: F401 (fixture)
 
 PASSWORD = "correct horse battery"
 
@@ -44,15 +45,65 @@ def test_wrong_password_and_unknown_user_are_refused_alike(directory):
         assert refused.value.code == "bad_credentials"
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(directory, clock):
-    for _ in range(5):
-        with pytest.raises(LoginRefused):
-            directory.login("agent1", "wrong password!")
+def refusal(directory, name: str, password: str, source: str = "10.0.0.9") -> tuple[str, int]:
     with pytest.raises(LoginRefused) as refused:
-        directory.login("agent1", PASSWORD)
-    assert refused.value.code == "locked"
-    clock[0] += timedelta(minutes=16)
-    assert directory.login("agent1", PASSWORD)
+        directory.login(name, password, source=source)
+    return refused.value.code, refused.value.retry_after
+
+
+def test_a_known_and_an_unknown_name_get_the_same_answers_through_the_wait(directory, clock):
+    # Before, five failures at a real name gave "locked" (423), even to the right password, while an
+    # unknown name got "bad_credentials" for ever: the difference told which names exist.
+    known = [refusal(directory, "agent1", "wrong password!") for _ in range(MAX_FAILURES + 1)]
+    unknown = [refusal(directory, "nobody", "wrong password!") for _ in range(MAX_FAILURES + 1)]
+    assert known == unknown == [("bad_credentials", 0)] * MAX_FAILURES + [("throttled", 30)]
+    # The right password waits too, and says no more than a wrong one would.
+    assert refusal(directory, "agent1", PASSWORD) == refusal(directory, "nobody", PASSWORD) == ("throttled", 30)
+
+
+def test_the_wait_grows_with_each_failure_and_ends_with_a_success(directory, clock):
+    for _ in range(MAX_FAILURES - 1):
+        refusal(directory, "agent1", "wrong password!")
+    waits = []
+    for _ in range(4):
+        assert refusal(directory, "agent1", "wrong password!")[0] == "bad_credentials"
+        waits.append(refusal(directory, "agent1", PASSWORD)[1])
+        clock[0] += timedelta(seconds=waits[-1])
+    assert waits == [30, 60, 120, 240]
+    assert directory.login("agent1", PASSWORD, source="10.0.0.9")
+    assert refusal(directory, "agent1", "wrong password!") == ("bad_credentials", 0)  # counting starts again
+
+
+def test_failures_from_one_source_never_keep_the_account_out_elsewhere(directory):
+    for _ in range(MAX_FAILURES + 3):
+        refusal(directory, "agent1", "wrong password!", source="203.0.113.7")
+    assert refusal(directory, "agent1", PASSWORD, source="203.0.113.7")[0] == "throttled"
+    assert directory.user_for(directory.login("agent1", PASSWORD, source="10.1.2.3")) is not None
+
+
+def test_the_wait_never_passes_fifteen_minutes():
+    assert failure_delay(MAX_FAILURES - 1) == timedelta(0)
+    assert failure_delay(MAX_FAILURES) == timedelta(seconds=30)
+    assert failure_delay(MAX_FAILURES + 100) == timedelta(minutes=15)
+
+
+def test_an_unknown_name_costs_one_password_hash_like_a_known_one(directory, monkeypatch):
+    # The same argon2 work either way, so response time does not tell which names exist.
+    work: list[str] = []
+
+    class CountingHasher:
+        def hash(self, password: str) -> str:
+            work.append("hash")
+            return "x"
+
+        def verify(self, stored: str, password: str) -> bool:
+            work.append("verify")
+            return False
+
+    monkeypatch.setattr(directory, "_hasher", CountingHasher())
+    refusal(directory, "agent1", "wrong password!")
+    refusal(directory, "nobody", "wrong password!")
+    assert work == ["verify", "hash"]
 
 
 def test_sessions_expire_and_logout_ends_them(directory, clock):
@@ -69,3 +120,16 @@ def test_short_passwords_and_duplicate_names_are_refused(directory):
         directory.add("agent2", "short", Role.staff)
     with pytest.raises(ValueError):
         directory.add("agent1", PASSWORD, Role.admin)
+
+
+def test_the_last_active_admin_stays_on_sqlite_and_postgresql(any_db):
+    staff = StaffDirectory(any_db())
+    for name in ("admin1", "admin2"):
+        staff.add(name, PASSWORD, Role.admin)
+    staff.disable("admin1", "cli:ops")
+    with pytest.raises(AccountRefused) as refused:
+        staff.disable("admin2", "cli:ops")
+    assert refused.value.code == "last_admin"
+    staff.enable("admin1", "cli:ops")
+    staff.disable("admin2", "cli:ops")  # admin1 is active again
+    assert [(a.username, a.active) for a in staff.accounts("cli:ops")] == [("admin1", True), ("admin2", False)]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.voice_support import encode, png_image, reference_pcm, rms, silence_wav, sox, spoken_wav
+from tests.voice_support import crafted_wav, encode, png_image, reference_pcm, rms, silence_wav, sox, spoken_wav
 from voice.decode import BYTES_PER_SECOND, decode_audio
 from voice.errors import MESSAGES_FILE, VoiceInputError
 from voice.stream_decode import StreamDecoder
@@ -124,6 +124,28 @@ def test_a_stream_cut_in_the_middle_keeps_the_speech_before_the_cut(speech: byte
 
     assert 0.3 * whole.seconds < half.seconds < 0.7 * whole.seconds
     assert whole.pcm.startswith(half.pcm[: BYTES_PER_SECOND // 2])
+
+
+# Headers a prober sent to /api/voice: each one crashed the decoder (500) before the shape was checked.
+CRAFTED_HEADERS = {
+    "9 channels": {"channels": 9},
+    "64 channels": {"channels": 64},
+    "255 channels": {"channels": 255},
+    "0 bits a sample": {"bits": 0},
+    "a rate of 2^31-1 Hz": {"rate": 2**31 - 1},
+    "WAVE_FORMAT_EXTENSIBLE in a 16-byte fmt chunk": {"format_tag": 0xFFFE},
+}
+
+
+@pytest.mark.parametrize("header", CRAFTED_HEADERS.values(), ids=CRAFTED_HEADERS.keys())
+def test_a_wav_header_no_recording_has_is_refused_before_decoding(header: dict[str, int]) -> None:
+    with pytest.raises(VoiceInputError) as refused:
+        decode_audio(crafted_wav(**header))
+    assert refused.value.code == "audio_corrupt"
+
+
+def test_a_stereo_wav_with_a_plain_header_still_decodes() -> None:
+    assert decode_audio(crafted_wav(channels=2)).seconds == pytest.approx(0.1, abs=0.01)
 
 
 def test_more_than_60_seconds_is_too_long_by_default() -> None:

@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 import subprocess
+import struct
 import tempfile
 from pathlib import Path
 
@@ -89,3 +90,13 @@ def png_image() -> bytes:
     context = av.CodecContext.create("png", "w")
     context.width, context.height, context.pix_fmt = 16, 16, "rgb24"
     return b"".join(bytes(packet) for packet in context.encode(frame))
+
+
+def crafted_wav(channels: int = 1, rate: int = 16_000, bits: int = 16, format_tag: int = 1) -> bytes:
+    """A WAV whose header claims what no recording has (written by hand: FFmpeg would refuse to make it).
+    The fmt chunk is always the plain 16 bytes, so WAVE_FORMAT_EXTENSIBLE (0xFFFE) lacks its extension."""
+    block = max(channels * bits // 8, 1)
+    fmt = struct.pack("<HHIIHH", format_tag, channels, rate, (rate * block) & 0xFFFFFFFF, block & 0xFFFF, bits)
+    samples = b"\x01\x02" * 1600 * max(channels, 1)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(samples)) + samples
+    return b"RIFF" + struct.pack("<I", len(body)) + body

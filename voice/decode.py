@@ -32,6 +32,13 @@ _PREFERRED_DECODERS = {"amrnb": "libopencore_amrnb", "amrwb": "libopencore_amrwb
 _MAX_BAD_PACKET_SHARE = 0.2
 _SNIFF_BYTES = 8192
 
+# The shapes a real recording has. A header claiming more (255 channels, a rate of 2^31 Hz, no sample
+# format) is crafted or broken, and would make the resampler fail or allocate gigabytes: it is refused
+# before a single frame is decoded.
+MAX_CHANNELS = 8  # 7.1, the widest layout a phone or browser records
+MIN_SAMPLE_RATE = 4_000
+MAX_SAMPLE_RATE = 384_000
+
 
 @dataclass(frozen=True)
 class DecodedAudio:
@@ -84,6 +91,7 @@ def decode_audio(
 def decode_stream(container: av.container.InputContainer, stream: av.AudioStream) -> Iterator[bytes]:
     """PCM chunks of one audio stream as it is demuxed: the same loop serves whole files and live
     recordings (voice/stream_decode.py)."""
+    check_stream_shape(stream)
     resampler: av.AudioResampler | None = None
     shape: tuple[str, str, int] | None = None
     for frame in _frames(container, stream):
@@ -97,6 +105,13 @@ def decode_stream(container: av.container.InputContainer, stream: av.AudioStream
         yield from _resampled(resampler, frame)
     if resampler is not None:
         yield from _resampled(resampler, None)
+
+
+def check_stream_shape(stream: av.AudioStream) -> None:
+    codec = stream.codec_context
+    if (codec is None or codec.format is None or not 1 <= codec.channels <= MAX_CHANNELS
+            or not MIN_SAMPLE_RATE <= codec.sample_rate <= MAX_SAMPLE_RATE):
+        raise VoiceInputError("audio_corrupt")
 
 
 def _frames(container: av.container.InputContainer, stream: av.AudioStream) -> Iterator[av.AudioFrame]:

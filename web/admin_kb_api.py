@@ -58,7 +58,8 @@ class QueueItem(BaseModel):
     reason: str
     decision: str | None
     confidence: float | None
-    candidates: list[Candidate]
+    candidates: list[Candidate] = Field(description="the router's guesses, best first; none below the guess floor")
+    guess: Candidate | None = Field(description="what the labelling form is pre-filled with: the best guess, if any")
     at: datetime
     labelled: str | None
 
@@ -171,7 +172,7 @@ def _name(kb: KnowledgeBase, item_id: str | None) -> str | None:
 def _queue_item(kb: KnowledgeBase, q: QueuedQuery) -> QueueItem:
     candidates = [Candidate(id=c, name=_name(kb, c) or c) for c in q.candidates if kb.find(c) is not None]
     return QueueItem(id=q.id, text=q.text, reason=q.reason.value, decision=q.decision, confidence=q.confidence,
-                     candidates=candidates, at=q.at, labelled=q.labelled)
+                     candidates=candidates, guess=candidates[0] if candidates else None, at=q.at, labelled=q.labelled)
 
 
 def _edit_view(record: EditRecord) -> EditView:

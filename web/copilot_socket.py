@@ -39,10 +39,10 @@ class CopilotMessage(StrictRequest):
 async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern=CALL_ID)]) -> None:
     state = socket.app.state
     await socket.accept()
-    user = state.staff.user_for(socket.cookies.get(STAFF_COOKIE))
+    token = socket.cookies.get(STAFF_COOKIE)
+    user = state.staff.user_for(token)
     if user is None:
-        await socket.send_json({"type": "error", "code": "staff_login_required", "message": "请先以工作人员身份登录。"})
-        await socket.close(code=1008)
+        await _signed_out(socket)
         return
     transcript = ""
     audio = None
@@ -74,6 +74,9 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
                 audio = None
             if not line:
                 continue
+            if await run_in_threadpool(state.staff.user_for, token) is None:  # signed out, disabled or expired mid-call
+                await _signed_out(socket)
+                return
             transcript = (transcript + "\n" + line).strip()[-MAX_TRANSCRIPT_CHARS:]
             suggestion = await run_in_threadpool(state.copilot.suggest, transcript)
             if new := sorted({f.name for f in suggestion.fields} - shown):
@@ -86,6 +89,11 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
         await socket.close(code=1011)
     except WebSocketDisconnect:
         return
+
+
+async def _signed_out(socket: WebSocket) -> None:
+    await socket.send_json({"type": "error", "code": "staff_login_required", "message": "请先以工作人员身份登录。"})
+    await socket.close(code=1008)
 
 
 async def _listen(state):

@@ -46,6 +46,8 @@ class ChatRequest(StrictRequest):
     message_id: MessageId | None = Field(default=None, description=(
         "The client's id for this message. Sent again with the same id after a lost reply, the message is "
         "not applied twice: the reply it got is sent again."))
+    elder: bool = Field(default=False, description=(
+        "The page is in 长辈模式 (elderly mode): the reply comes in its short forms, one idea a sentence."))
 
 
 class ServiceCard(BaseModel):
@@ -77,6 +79,7 @@ class Health(BaseModel):
     services: int
     bundles: int
     policies: int
+    voice: bool = False  # a speech recogniser is configured: the page shows its microphone
 
 
 class SearchCandidate(BaseModel):

@@ -110,7 +110,8 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
     if agent is None:  # signed-in agents share their office's address; they are not counted
         limit(request, session_id)
     # A signed-in agent going on with a caller's session (代办 from /copilot) counts as the copilot channel.
-    turn = assistant.handle(session_id, body.text, "copilot" if agent else "text", message_id=body.message_id)
+    turn = assistant.handle(session_id, body.text, "copilot" if agent else "text", message_id=body.message_id,
+                            elder=body.elder)
     reply = ChatTurn(**dict(turn), card=card_for(kb, turn))
     # Serialised once, here: a returned model would be validated against ChatTurn again, then dumped.
     response = Response(reply.model_dump_json(), media_type="application/json")
@@ -119,8 +120,9 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
 
 
 @router.get("/health", dependencies=[allow(Access.public)], response_model=Health)
-def health(kb: KbDep) -> Health:
-    return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies))
+def health(kb: KbDep, request: Request) -> Health:
+    return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies),
+                  voice=request.app.state.recogniser.available)
 
 
 @router.get("/services", dependencies=[allow(Access.public)], response_model=list[ServiceSummary])

@@ -94,6 +94,10 @@ def call_object(call_id: str | None) -> str:
     return f"call:{call_id or 'unnamed'}"
 
 
+def _dept_required(copilot: Copilot) -> ApiException:
+    return ApiException(422, ApiError(code="dept_required", message=copilot.dispatch_rules.reasons("dept_required"), field="dept"))
+
+
 def _not_found() -> ApiException:
     return ApiException(404, ApiError(code="workorder_not_found", message="没有这个工单。"))
 
@@ -126,9 +130,12 @@ def create_order(body: WorkOrderRequest, request: Request, user: StaffDep) -> di
         for field in CallerField:
             if field not in caller and field.value in found:
                 caller[field] = found[field.value]
+    copilot = _copilot(request)
+    if not copilot.dispatch_rules.is_department(body.dept):  # never "nobody", never the hotline itself
+        raise _dept_required(copilot)
     # The caller's details live in the encrypted caller fields; a summary (read on every staff screen)
-    # keeps what the call is about without the clauses that give a name, number or address.
-    summary = _copilot(request).details.without_details(body.summary).strip() or body.summary
+    # keeps all it says about the call, with the name, number or address after a detail cue masked.
+    summary = copilot.details.mask_details(body.summary).strip() or body.summary
     draft = WorkOrderDraft(type=body.type, summary=summary, created_by=user.username, category=body.category,
                            dept=body.dept, urgency=body.urgency, caller=caller, subject_id=body.subject_id)
     return order_json(_orders(request).create(draft))
@@ -152,6 +159,10 @@ def get_order(number: str, request: Request, user: StaffDep) -> dict[str, Any]:
 
 @router.post("/workorders/{number}/transitions", responses={404: {"model": ApiError}, 409: {"model": ApiError}})
 def transition(number: str, body: TransitionRequest, request: Request, user: StaffDep) -> dict[str, Any]:
+    current = _orders(request).get(number.upper())
+    if current is not None and body.to is WorkOrderStatus.dispatched:  # 派单 to the hotline is no dispatch
+        if not _copilot(request).dispatch_rules.is_department(body.dept or current.dept):
+            raise _dept_required(_copilot(request))
     try:
         view = _orders(request).transition(number.upper(), body.to, user.username, body.note, dept=body.dept)
     except UnknownWorkOrder:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
+import yaml
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
@@ -15,10 +17,8 @@ from web.limits import limit
 from web.models import ApiError, FilledText, StrictRequest
 
 STAFF_COOKIE = "govassist_staff"
-_REFUSALS = {
-    "bad_credentials": "用户名或密码不对。",
-    "locked": "登录失败次数太多，账号已锁定15分钟。",
-}
+_REFUSALS: dict[str, str] = yaml.safe_load((Path(__file__).resolve().parent / "data" / "staff_login.yaml").read_text(encoding="utf-8"))
+_REFUSAL_STATUS = {"throttled": 429, "disabled": 403}  # else 401
 
 router = APIRouter(prefix="/api/staff")
 
@@ -70,15 +70,18 @@ StaffDep = Annotated[StaffUser, Depends(current_staff)]
 AdminDep = Annotated[StaffUser, Depends(current_admin)]
 
 
-@router.post("/login", dependencies=[allow(Access.public)], response_model=StaffMe, responses={401: {"model": ApiError}, 423: {"model": ApiError}})
+@router.post("/login", dependencies=[allow(Access.public)], response_model=StaffMe,
+             responses={401: {"model": ApiError}, 403: {"model": ApiError}, 429: {"model": ApiError}})
 def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
-    limit(request)  # a password check is deliberately slow (argon2); lockout alone would not stop spraying
+    limit(request)  # a password check is deliberately slow (argon2); the per-name wait alone would not stop spraying
     directory = _directory(request)
     try:
-        token = directory.login(body.username, body.password)
+        token = directory.login(body.username, body.password, source=request.client.host if request.client else "unknown")
     except LoginRefused as refused:
-        status = 423 if refused.code == "locked" else 401
-        raise ApiException(status, ApiError(code=refused.code, message=_REFUSALS[refused.code])) from None
+        status = _REFUSAL_STATUS.get(refused.code, 401)
+        message = _REFUSALS[refused.code].format(seconds=refused.retry_after)
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        raise ApiException(status, ApiError(code=refused.code, message=message), headers=headers) from None
     user = directory.user_for(token)
     assert user is not None
     set_private_cookie(request, response, STAFF_COOKIE, token, max_age=8 * 3600)

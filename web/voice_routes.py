@@ -56,7 +56,8 @@ def _recogniser(request_or_socket) -> Recogniser:
              openapi_extra={"requestBody": RECORDING})
 async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: RouterDep,
                 session_id: Annotated[SessionToken | None, Query()] = None,
-                model: Annotated[str | None, Query(max_length=32)] = None) -> VoiceTurn:
+                model: Annotated[str | None, Query(max_length=32)] = None,
+                elder: Annotated[bool, Query(description="长辈模式: the reply in its short forms")] = False) -> VoiceTurn:
     """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
     recogniser = _recogniser(request)
     settings = request.app.state.settings
@@ -75,7 +76,7 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
         raise _error(exc) from None
     if not heard.text.strip():
         raise ApiException(422, ApiError(code="speech_not_recognised", message="没有听清，请靠近话筒再说一遍。"))
-    turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice")
+    turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice", elder=elder)
     return VoiceTurn(**turn.model_dump(), card=card_for(kb, turn), heard=heard.text, normalised=routes.normalise(heard.text))
 
 
@@ -90,7 +91,8 @@ async def _read_limited(request: Request, max_bytes: int) -> bytes:
 
 
 @router.websocket("/ws/voice", dependencies=[allow(Access.public)])
-async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None, model: str | None = None) -> None:
+async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None, model: str | None = None,
+                       elder: bool = False) -> None:
     """Binary messages: audio chunks of one recording (MediaRecorder); the text message "end" finishes.
     Sent back: {"type": "partial", "text"} while listening, then {"type": "final", "text"} and
     {"type": "turn", "turn": …}; or {"type": "error", "code", "message"} (code conversation_busy, close
@@ -120,7 +122,7 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
         heard = await run_in_threadpool(stream.finish)
         await socket.send_json({"type": "final", "text": heard.text})
         if heard.text.strip():
-            turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice")
+            turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice", elder=elder)
             shown = ChatTurn(**turn.model_dump(), card=card_for(state.kb, turn))
             await socket.send_json({"type": "turn", "turn": json.loads(shown.model_dump_json())})
         await socket.close()

@@ -68,7 +68,8 @@ function renderRates({ totals, rates }) {
     ["sessions", totals.sessions, ""],
     ["turns", totals.turns, ""],
     ["applications", totals.applications, ""],
-    ["workOrders", totals.work_orders, ""],
+    ["workOrders", totals.work_orders, text("workOrderBase", {
+      chat: totals.work_orders_from_chat, staff: totals.work_orders - totals.work_orders_from_chat })],
     ["clarification", share(rates.clarification), text("rateBase", { count: rates.routed_turns })],
     ["outOfScope", share(rates.out_of_scope), text("rateBase", { count: rates.routed_turns })],
     ["handoff", share(rates.handoff), text("sessionBase", { count: totals.sessions })],

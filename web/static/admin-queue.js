@@ -1,5 +1,6 @@
 // 待标注: messages the assistant could not route, routed with little confidence, or from a badly rated
 // conversation. Each gets the service it meant (picked, or one of the router's guesses) or 不属于本系统.
+// The server offers guesses only when the router was sure enough (GUESS_FLOOR in assistant/labelling.py).
 import * as api from "./admin-api.js";
 import { serviceId, serviceName } from "./admin-services.js";
 import { percent, text, when } from "./admin-text.js";
@@ -64,13 +65,15 @@ function row(item) {
       guesses.append(button);
     }
     li.append(guesses);
+  } else {
+    li.append(el("p", "quiet", text("noGuess"))); // below the guess floor: nothing one click could get wrong
   }
 
   const form = el("form", "inline-form");
   const inputId = `pick-${item.id}`;
   const input = el("input", "", "", { id: inputId, type: "search", list: "service-options", autocomplete: "off",
     placeholder: text("pickPlaceholder") });
-  input.value = item.candidates[0] ? serviceName(item.candidates[0].id) : "";
+  input.value = item.guess ? serviceName(item.guess.id) : "";
   const out = el("button", "button small secondary", text("outOfScopeButton"), { type: "button" });
   out.addEventListener("click", () => save(OUT_OF_SCOPE));
   form.append(el("label", "", text("pickService"), { for: inputId }), input,

@@ -38,10 +38,15 @@ function onTabKey(event) {
   selectTab(names[(to + names.length) % names.length], { focus: true });
 }
 
+// The header names the account's own role: a 坐席 refused here is not told they are an administrator.
+function showWho(user) {
+  $("who").textContent = text("signedInAs", { role: text(`account_${user.role}`), name: user.username });
+  $("logout").hidden = false;
+}
+
 function refuse(user) {
   show("refusal-panel");
-  $("who").textContent = text("signedInAs", { name: user.username });
-  $("logout").hidden = false;
+  showWho(user);
   $("refusal").textContent = text("notAdmin", { name: user.username });
   $("switch-account").focus();
 }
@@ -52,8 +57,7 @@ async function signedIn(user) {
     return;
   }
   show("dashboard");
-  $("who").textContent = text("signedInAs", { name: user.username });
-  $("logout").hidden = false;
+  showWho(user);
   setLastDays(7);
   selectTab("overview");
   loadServices().catch(() => {});

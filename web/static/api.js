@@ -1,4 +1,5 @@
 // The JSON API of server.py. The session token comes back with every turn and is kept for this tab only.
+import { isElder } from "./elder.js";
 import { t } from "./strings.js";
 
 const SESSION_KEY = "govassist.session";
@@ -80,7 +81,8 @@ export function chat(text) {
 }
 
 async function sendChat(text) {
-  const message = json({ session_id: sessionId(), text, message_id: newMessageId() });
+  // elder: the page is in 长辈模式, so the reply comes in its short forms.
+  const message = json({ session_id: sessionId(), text, message_id: newMessageId(), elder: isElder() });
   let lost = 0;
   let busy = 0;
   for (;;) {
@@ -101,7 +103,7 @@ async function sendChat(text) {
 
 export function voice(audio) {
   return inTurn(async () => {
-    const query = sessionId() ? `?session_id=${encodeURIComponent(sessionId())}` : "";
+    const query = `?${new URLSearchParams({ ...(sessionId() ? { session_id: sessionId() } : {}), elder: isElder() })}`;
     return remember(await request(`/api/voice${query}`, { method: "POST", headers: { "Content-Type": audio.type }, body: audio }));
   });
 }
@@ -120,4 +122,13 @@ export function recommendations() {
 
 export function feedback(rating, comment, applicationNumber) {
   return request("/api/feedback", json({ session_id: sessionId(), rating, comment, application: applicationNumber }));
+}
+
+// Whether the server has a speech recogniser (GET /api/health says "voice"); unknown counts as no.
+export async function voiceAvailable() {
+  try {
+    return Boolean((await request("/api/health")).voice);
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@
 import * as api from "./api.js";
 import { say, setBusy, showCard, showChips } from "./chat.js";
 import { setUpElder, speak } from "./elder.js";
+import { followHandoff, setUpHandoff } from "./handoff.js";
 import { setUpMic } from "./mic.js";
 import { showOffers } from "./offers.js";
 import { setUpPanel, showTurn } from "./panel.js";
@@ -14,8 +15,9 @@ let pending = 0; // messages sent and not yet answered (api.js sends them one at
 
 // `spoken`: the citizen said it aloud, so the answer is read aloud in either mode.
 function render(turn, { spoken = false } = {}) {
-  say("bot", turn.reply);
-  speak(turn.speech || turn.reply, { always: spoken }); // the speakable form: no masks or symbols
+  followHandoff(turn); // with a person: their messages arrive by polling, the assistant may say nothing
+  if (turn.reply) say("bot", turn.reply);
+  if (turn.reply) speak(turn.speech || turn.reply, { always: spoken }); // the speakable form: no masks or symbols
   // A service's card once, when the conversation turns to it; not again on every question.
   if (turn.card && turn.card.id !== shownCard) showCard(turn.card);
   shownCard = turn.card?.id ?? shownCard;
@@ -47,6 +49,7 @@ function start() {
   applyStrings();
   setUpPanel();
   setUpElder();
+  setUpHandoff(send);
   // What the recogniser heard is shown as the citizen's own message, then the answer to it.
   setUpMic({ onHeard: (text) => say("user", text), onTurn: (turn) => render(turn, { spoken: true }) });
   const welcome = say("bot", t("welcome"));

@@ -61,13 +61,15 @@ export function fillForm(suggestion, call) {
   const top = suggestion.candidates[0];
   subject = top ?? subject;
   prefill("order-type", suggestion.work_order_type.value);
-  prefill("order-summary", maskNumbers(call.transcript.replaceAll("\n", "")).slice(0, MAX_SUMMARY));
+  // The server's 诉求摘要 (who masked, what, where, when, want), never the raw transcript.
+  prefill("order-summary", maskNumbers(suggestion.summary ?? "").slice(0, MAX_SUMMARY));
   if (top) prefill("order-category", top.name);
   if (suggestion.dispatch) prefill("order-dept", suggestion.dispatch.dept);
   departmentOptions(suggestion.departments.map((d) => d.dept));
 
   const { dispatch, departments } = suggestion;
-  $("dispatch-hint").textContent = dispatch ? text("dispatchHint", { dept: dispatch.dept, percent: percent(dispatch.confidence) }) : text("noDispatch");
+  $("dispatch-hint").textContent = dispatch ? text("dispatchHint", { dept: dispatch.dept, percent: percent(dispatch.confidence) })
+    : suggestion.dispatch_reason || text("noDispatch");
   const others = departments.slice(1).map((d) => `${d.dept}（${percent(d.confidence)}）`);
   $("dispatch-others").textContent = others.length ? text("otherDepts", { list: others.join("、") }) : "";
 
@@ -100,6 +102,11 @@ async function create(call, onCreated) {
     return;
   }
   const category = $("order-category").value.trim();
+  if (!$("order-dept").value.trim()) { // the server refuses it too (dept_required)
+    result.textContent = text("orderDeptRequired");
+    $("order-dept").focus();
+    return;
+  }
   const draft = {
     type: $("order-type").value,
     summary,
@@ -116,6 +123,7 @@ async function create(call, onCreated) {
     await onCreated(order);
   } catch (error) {
     result.textContent = error.message;
+    if (error.field === "dept") $("order-dept").focus();
   }
 }
 

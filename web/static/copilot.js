@@ -5,6 +5,7 @@ import { addLine, currentCall, endCall, startCall } from "./copilot-call.js";
 import { departmentOptions, fillForm, resetForm, setUpForm } from "./copilot-form.js";
 import { closeOrder, openOrder, refreshOrders } from "./copilot-orders.js";
 import { clearSuggestion, showSuggestion } from "./copilot-suggest.js";
+import { setUpHandoffs, startHandoffs, stopHandoffs } from "./copilot-handoff.js";
 import { applyText, text } from "./copilot-text.js";
 import { setUpLogin } from "./staff-login.js";
 
@@ -42,10 +43,12 @@ function signedIn(user) {
   newCall();
   refreshOrders();
   loadDepartments();
+  startHandoffs();
   $("line-input").focus();
 }
 
 function signedOut() {
+  stopHandoffs();
   endCall();
   closeOrder();
   $("console").hidden = true;
@@ -59,6 +62,7 @@ async function start() {
   applyText();
   setUpForm(currentCall, (order) => Promise.all([refreshOrders(), openOrder(order.number, { focus: false })]));
   setUpLogin({ api, text, signedIn, signedOut });
+  setUpHandoffs(signedOut);
   $("new-call").addEventListener("click", newCall);
   $("refresh-orders").addEventListener("click", () => refreshOrders());
   $("line-form").addEventListener("submit", (event) => {

@@ -36,6 +36,8 @@ export function setUpElder() {
   setMode(localStorage.getItem(MODE_KEY) === "1");
   toggle.addEventListener("click", () => {
     setMode(!elder);
-    speak(t("welcome"));
+    // The welcome as it now reads (with or without the microphone), else the plain one.
+    const welcome = document.querySelector('#messages [data-text^="welcome"]');
+    speak(welcome ? welcome.textContent : t("welcome"));
   });
 }

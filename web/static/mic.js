@@ -8,6 +8,9 @@ import { SocketLost, streamVoice } from "./voice.js";
 
 const SLICE_MS = 250; // how often the recorder hands over a chunk to stream
 const UNAVAILABLE = new Set([404, 405, 501, 503]); // no voice endpoint, or no recogniser loaded
+// The server's reasons for not listening are written for whoever runs it (which model to install):
+// a citizen is told in the page's own words instead.
+const NOT_INSTALLED = new Set(["voice_unavailable", "voice_model_missing"]);
 const mic = document.getElementById("mic");
 const micStatus = document.getElementById("mic-status");
 const heardSoFar = document.getElementById("mic-heard");
@@ -28,7 +31,8 @@ function listening(on) {
 
 // The server's own message when it sent one (why voice is unavailable, what was wrong with the audio).
 function explain(error) {
-  return !error.code && UNAVAILABLE.has(error.status) ? t("micUnavailable") : error.message;
+  const unavailable = NOT_INSTALLED.has(error.code) || (!error.code && UNAVAILABLE.has(error.status));
+  return unavailable ? t("micUnavailable") : error.message;
 }
 
 // What the server made of the recording: over the socket, or (the socket lost) by POST once it is over.
@@ -106,6 +110,13 @@ async function record({ onHeard, onTurn }) {
 }
 
 // `onHeard(text)`: the citizen's words as recognised; `onTurn(turn)`: the assistant's answer.
-export function setUpMic(handlers) {
+// The microphone shows only where the server can listen; only then does the welcome offer it.
+export async function setUpMic(handlers) {
+  if (!(await api.voiceAvailable())) return;
+  mic.hidden = false;
+  for (const welcome of document.querySelectorAll('#messages [data-text="welcome"]')) {
+    welcome.dataset.text = "welcomeVoice"; // so the mode switch rewords it as this one
+    welcome.textContent = t("welcomeVoice");
+  }
   mic.addEventListener("click", () => (recorder ? recorder.stop() : record(handlers)));
 }

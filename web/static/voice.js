@@ -1,6 +1,7 @@
 // WS /ws/voice: a recording goes out in chunks as it is made; what is heard so far comes back while
 // the citizen speaks, then the final words and the Turn. Used by the microphone (mic.js).
 import { ApiError, remember, sessionId } from "./api.js";
+import { isElder } from "./elder.js";
 import { t } from "./strings.js";
 
 // The socket closed before the server said anything: the caller can send the recording another way.
@@ -10,6 +11,7 @@ function socketUrl() {
   const url = new URL("/ws/voice", location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   if (sessionId()) url.searchParams.set("session_id", sessionId());
+  url.searchParams.set("elder", isElder()); // 长辈模式: the short replies
   return url.href;
 }
 
