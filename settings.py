@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     encryption_key: SecretStr | None = None
     # Keys that encrypted older data (base64, as a JSON list in the environment); still readable.
     previous_encryption_keys: list[SecretStr] = []
+    # The secret conversation tokens are stored under (HMAC-SHA256), base64 of 32 bytes; None: a key file
+    # made on first run in data_dir/keys/session.key. Every worker needs the same; never rotated with the
+    # field key (a new one ends every conversation: assistant/session_keys.py).
+    session_key: SecretStr | None = None
 
     # Retention (`govassist retention purge`): conversations idle this long are deleted; personal values
     # of applications and work orders closed this long ago are replaced by a tombstone.

@@ -101,9 +101,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def session_object(token: str) -> str:
-    """How a conversation is named in the log: never its token (a bearer secret), only a digest of it."""
-    return "session:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+def session_object(key: str) -> str:
+    """How a conversation is named in the log: a digest of the key it is stored under
+    (assistant/session_keys.py). Callers never hold the token (a bearer secret) here."""
+    return "session:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 def _masked(value: Any) -> Any:
@@ -169,7 +170,7 @@ class AuditLog:
 
     actor: a staff username, "applicant"/"citizen" for the public, "cli", "system:retention"…
     action: a short verb (see Action); object: what it was done to — an application or work-order
-    number, "call:<id>", "kb:<service id>", session_object(token). detail: a short text or a JSON
+    number, "call:<id>", "kb:<service id>", session_object(key). detail: a short text or a JSON
     object of facts (field names, statuses, numbers) — masked before it is stored, but pass no
     personal values. `session`: record inside the caller's writing transaction, so the event is
     committed (or rolled back) together with the change it describes.

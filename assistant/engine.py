@@ -1,7 +1,8 @@
 """The Assistant: one object every door goes through (`govassist chat`, the web API, the tests).
 
 `handle(session_id, text)` loads the conversation, runs one dialogue step, saves the conversation
-and returns the Turn. Turns of one conversation take turns: within this process they wait for each
+and returns the Turn. The citizen's token stops here: the conversation is stored, locked and recorded
+under its key (assistant/session_keys.py); the Turn hands the token back to its holder. Turns of one conversation take turns: within this process they wait for each
 other (assistant/conversation_lock.py); across processes the session is saved with an optimistic
 version check, so two requests for the same conversation cannot silently overwrite each other, and
 the later one is re-run on fresh state. A turn that cannot get through either way in time is refused
@@ -34,6 +35,7 @@ from assistant.messages import default_messages
 from assistant.on_behalf import prefilled_session
 from assistant.numbers import WORK_ORDER_NUMBERS
 from assistant.session import SessionState
+from assistant.session_keys import SessionKey, SessionKeys
 from assistant.session_store import SessionStore, StaleSession
 from assistant.states import State
 from assistant.turn_log import Channel, TurnEvent, TurnRecorder, mask_known, routing_fields
@@ -66,6 +68,7 @@ class Assistant:
         links: ApplicantLinks | None = None,
         *,
         handoffs: HandoffQueue,
+        keys: SessionKeys,
     ) -> None:
         say = default_messages()
         self.kb = kb
@@ -77,6 +80,7 @@ class Assistant:
         self.recorder = recorder  # analytics: one event per turn; None in unit tests
         self.turns = ConversationLocks()
         self.handoffs = handoffs
+        self.keys = keys
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
@@ -88,7 +92,12 @@ class Assistant:
         return self.clock().date()
 
     def new_session(self) -> str:
+        """A new conversation's token, for the client alone: only its key is ever stored."""
         return self.store.new_token()
+
+    def key_of(self, token: str) -> SessionKey:
+        """The key a citizen's token is stored under; what the books, the queue and PersonalData take."""
+        return self.keys.key_of(token)
 
     def handle(self, session_id: str | None, text: str, channel: Channel = "text", message_id: str | None = None,
                elder: bool = False) -> Turn:
@@ -103,17 +112,20 @@ class Assistant:
         Turns of one conversation sent at once are applied one after another. Raises ConversationBusy
         (nothing applied) when the conversation stays busy with other turns: see conversation_lock.py.
         """
-        session_id = session_id or self.new_session()
-        return self._run(session_id, channel, message_id, text, lambda state: self.dialogue.handle(state, session_id, text, elder=elder))
+        token = session_id or self.new_session()
+        key = self.key_of(token)
+        return self._run(key, token, channel, message_id, text, lambda state: self.dialogue.handle(state, key, text, elder=elder))
 
-    def end_handoff(self, session_id: str, outcome: str, work_number: str, number: str | None = None, name: str = "") -> Turn:
-        """An agent ends the conversation's handoff: hands it back to the assistant (returned), or turned it
-        into a work order or 代办. The reply goes to the citizen through the handoff's messages."""
-        return self._run(session_id, "copilot", None, "",
+    def end_handoff(self, key: SessionKey, outcome: str, work_number: str, number: str | None = None, name: str = "") -> Turn:
+        """An agent ends the conversation's handoff (named by its stored key: staff never hold the token):
+        hands it back to the assistant (returned), or turned it into a work order or 代办. The reply goes
+        to the citizen through the handoff's messages; the Turn carries no token."""
+        return self._run(key, "", "copilot", None, "",
                          lambda state: self.dialogue.handed_back(state, outcome, work_number, number, name), unprompted=True)
 
-    def _run(self, session_id: str, channel: Channel, message_id: str | None, text: str,
+    def _run(self, session_id: SessionKey, token: str, channel: Channel, message_id: str | None, text: str,
              step: Callable[[SessionState], Reply], unprompted: bool = False) -> Turn:
+        """`session_id`: the stored key; `token`: what the Turn hands back to the client."""
         started, at = time.perf_counter(), self.clock()
         with self.turns.turn(session_id):
             for attempt in range(MAX_ATTEMPTS):
@@ -122,7 +134,7 @@ class Assistant:
                 stored = self.store.load(session_id)
                 state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
                 if message_id is not None and state.last_message_id == message_id:
-                    return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
+                    return self._turn(token, session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
                 before = state.model_copy(deep=True)
                 reply = step(state)
                 state.remember(message_id, reply.lines, reply.suggestions)
@@ -134,7 +146,7 @@ class Assistant:
                 except StaleSession:
                     continue  # another process saved a turn of this conversation first: again, on its state
                 self.dialogue.record(session_id, reply)
-                return self._turn(session_id, state, reply)
+                return self._turn(token, session_id, state, reply)
         raise ConversationBusy(self.turns.retry_after_s)
 
     def _writes(self, session_id: str, reply: Reply, unprompted: bool,
@@ -167,23 +179,25 @@ class Assistant:
         spec = form_for(self.kb, subject_id)
         filler = FormFiller(spec, self.ctx.say, self.today())
         state, reply = prefilled_session(spec, caller, filler, self.today())
-        session_id = self.new_session()
+        token = self.new_session()
+        session_id = self.key_of(token)
         fields = [f.label for f in spec.fields]
         self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
         record = self._recording(session_id, "copilot", at, started, "", SessionState(), state, reply)
         self.store.save(session_id, state.to_document(self.cipher.encrypt), None, also=record)
-        return self._turn(session_id, state, reply)
+        return self._turn(token, session_id, state, reply)
 
-    def has_session(self, session_id: str) -> bool:
-        return self.store.exists(session_id)
+    def has_session(self, token: str) -> bool:
+        return self.store.exists(self.key_of(token))
 
-    def state_of(self, session_id: str) -> SessionState | None:
-        stored = self.store.load(session_id)
+    def state_of(self, key: SessionKey) -> SessionState | None:
+        """The conversation stored under a key (a citizen's token: `state_of(key_of(token))`)."""
+        stored = self.store.load(key)
         return None if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
 
-    def expecting(self, session_id: str) -> Expecting | None:
+    def expecting(self, token: str) -> Expecting | None:
         """What the conversation waits for now (voice input listens for it with a grammar)."""
-        state = self.state_of(session_id)
+        state = self.state_of(self.key_of(token))
         return None if state is None else self._expecting(state)
 
     def _expecting(self, s: SessionState) -> Expecting | None:
@@ -229,8 +243,8 @@ class Assistant:
         spec = form_for(self.kb, s.form.subject_id)
         return {raw: mask(spec.field(key).slot.type, raw) for key, raw in s.form.displays.items() if spec.has(key)}
 
-    def _turn(self, session_id: str, s: SessionState, reply: Reply) -> Turn:
-        turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),
+    def _turn(self, token: str, session_id: SessionKey, s: SessionState, reply: Reply) -> Turn:
+        turn = Turn(session_id=token, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),
                     speech=speech_form(reply.text), expecting=self._expecting(s),
                     asking=s.form.asked if s.state is State.filling and s.form is not None else None)
         subject = s.form.subject_id if s.form else s.topic

@@ -14,6 +14,7 @@ from assistant.crypto import cipher_from_settings
 from assistant.db import open_database
 from assistant.engine import Assistant
 from assistant.handoff_queue import HandoffQueue, ServiceHours
+from assistant.session_keys import rekey_stored, session_keys_from_settings
 from assistant.session_store import SessionStore
 from assistant.turn_log import TurnLog
 from assistant.workorders import WorkOrderBook
@@ -32,9 +33,11 @@ def build_assistant(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = database or open_database(settings.resolved_database_url)
     cipher = cipher_from_settings(settings)
+    keys = session_keys_from_settings(settings)
+    rekey_stored(database, keys)  # tokens older versions stored raw: a no-op once done
     book = ApplicationBook(database, cipher, clock)
     orders = WorkOrderBook(database, cipher, clock)
     handoffs = HandoffQueue(database, cipher, clock, ServiceHours.parse(settings.handoff_hours, settings.handoff_days),
                             timedelta(seconds=settings.handoff_wait_seconds))
     return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock, recorder=TurnLog(database),
-                     links=ApplicantLinks(database, cipher), handoffs=handoffs)
+                     links=ApplicantLinks(database, cipher), handoffs=handoffs, keys=keys)

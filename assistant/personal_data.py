@@ -1,7 +1,8 @@
 """A citizen's own data (查询和删除权): what is kept about one conversation, and erasing it on request.
 
 The session token is the proof: whoever holds it may see (masked) and erase what that conversation
-left behind. Erasing deletes the conversation state and replaces the personal values of its
+left behind. The methods take the key the token is stored under (assistant/session_keys.py), never the
+token itself. Erasing deletes the conversation state and replaces the personal values of its
 applications and work orders with a tombstone; the records themselves keep their number, service and
 status, because the office must keep the case. Consent records stay (they hold no personal values:
 what was asked, for which fields, yes or no). The erasure is one transaction and is recorded in the
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.audit import Action, AuditLog, session_object
 from assistant.db import checkpoint, reading, writing
+from assistant.session_keys import SessionKey
 from assistant.records import (
     ApplicantLinkRow, ApplicationRow, ConsentRow, ErasureRow, FeedbackRow, HandoffMessageRow, HandoffRow, SessionRow,
     TurnEventRow, WorkOrderEventRow, WorkOrderRow,
@@ -116,41 +118,41 @@ class PersonalData:
         self._clock = clock
         self.audit = audit or AuditLog(sessions, clock)
 
-    def known(self, token: str) -> bool:
-        """Whether anything at all is kept under this token (a conversation, or what it left behind)."""
+    def known(self, key: SessionKey) -> bool:
+        """Whether anything at all is kept under this key (a conversation, or what it left behind)."""
         with reading(self._sessions) as session:
             for column in (SessionRow.id, ApplicationRow.session_id, WorkOrderRow.session_id, ConsentRow.session_id,
                            FeedbackRow.session_id):
-                if session.scalar(select(column).where(column == token).limit(1)) is not None:
+                if session.scalar(select(column).where(column == key).limit(1)) is not None:
                     return True
         return False
 
-    def session_times(self, token: str) -> tuple[datetime, datetime] | None:
+    def session_times(self, key: SessionKey) -> tuple[datetime, datetime] | None:
         """When the conversation started and was last used, if it is still stored."""
         with reading(self._sessions) as session:
-            row = session.get(SessionRow, token)
+            row = session.get(SessionRow, key)
             return None if row is None else (row.created_at, row.updated_at)
 
-    def feedback(self, token: str) -> list[FeedbackItem]:
+    def feedback(self, key: SessionKey) -> list[FeedbackItem]:
         with reading(self._sessions) as session:
-            rows = session.scalars(select(FeedbackRow).where(FeedbackRow.session_id == token).order_by(FeedbackRow.id))
+            rows = session.scalars(select(FeedbackRow).where(FeedbackRow.session_id == key).order_by(FeedbackRow.id))
             return [FeedbackItem(r.rating, r.comment, r.application_number, r.created_at) for r in rows]
 
     def erased(self, numbers: Iterable[str]) -> set[str]:
         with reading(self._sessions) as session:
             return erased_numbers(session, numbers)
 
-    def erase(self, token: str) -> Erasure:
+    def erase(self, key: SessionKey) -> Erasure:
         """Erase what this conversation left behind (see the module's docstring), in one transaction."""
         now = self._clock()
         with writing(self._sessions) as session:
-            conversation = bool(session.execute(delete(SessionRow).where(SessionRow.id == token)).rowcount)  # type: ignore[attr-defined]
-            forget_handoffs(session, [token], now)
+            conversation = bool(session.execute(delete(SessionRow).where(SessionRow.id == key)).rowcount)  # type: ignore[attr-defined]
+            forget_handoffs(session, [key], now)
             apps = session.scalars(
-                select(ApplicationRow).where(ApplicationRow.session_id == token).order_by(ApplicationRow.id).with_for_update()
+                select(ApplicationRow).where(ApplicationRow.session_id == key).order_by(ApplicationRow.id).with_for_update()
             ).all()
             orders = session.scalars(
-                select(WorkOrderRow).where(WorkOrderRow.session_id == token).order_by(WorkOrderRow.id).with_for_update()
+                select(WorkOrderRow).where(WorkOrderRow.session_id == key).order_by(WorkOrderRow.id).with_for_update()
             ).all()
             done = erased_numbers(session, [r.number for r in [*apps, *orders]])
             apps = [r for r in apps if r.number not in done]
@@ -160,16 +162,16 @@ class PersonalData:
             for order in orders:
                 scrub_work_order(session, order, CITIZEN, now, summary=True)
             feedback = session.execute(
-                update(FeedbackRow).where(FeedbackRow.session_id == token, FeedbackRow.comment != "").values(comment="")
+                update(FeedbackRow).where(FeedbackRow.session_id == key, FeedbackRow.comment != "").values(comment="")
             ).rowcount  # type: ignore[attr-defined]
             tombstone = privacy_wording().tombstone
             turns = session.execute(
-                update(TurnEventRow).where(TurnEventRow.session_id == token, TurnEventRow.text_masked != tombstone)
+                update(TurnEventRow).where(TurnEventRow.session_id == key, TurnEventRow.text_masked != tombstone)
                 .values(text_masked=tombstone, reply_masked=tombstone)
             ).rowcount  # type: ignore[attr-defined]
             erasure = Erasure(conversation, [a.number for a in apps], [o.number for o in orders], feedback, turns)
             if erasure.anything:
-                self.audit.record(CITIZEN, Action.ERASE, session_object(token), {
+                self.audit.record(CITIZEN, Action.ERASE, session_object(key), {
                     "conversation": conversation, "applications": erasure.applications,
                     "work_orders": erasure.work_orders, "feedback": feedback, "turns": turns,
                 }, session=session)  # fmt: skip

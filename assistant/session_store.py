@@ -3,6 +3,9 @@
 The state is an opaque JSON document written by the dialogue (personal values in it are already
 encrypted). Two requests of one conversation racing each other cannot both win: a save names the
 version it started from, and the one that finds a newer version stored gets StaleSession.
+
+Conversations are stored under their key (assistant/session_keys.py), which the Assistant derives from
+the client's token: the `token` arguments below are keys. `new_token` makes the client's token.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def test_staff_see_the_form_so_far_masked_and_can_turn_the_case_into_a_co_applie
     form = FormState(subject_id="city-issue-report", asked="location", values={"phone": PHONE}, displays={"phone": PHONE})
     state = SessionState(state=State.filling, form=form, topic="city-issue-report", consented=["city-issue-report"])
     session = assistant.new_session()
-    assistant.store.save(session, state.to_document(assistant.cipher.encrypt), None)
+    assistant.store.save(assistant.key_of(session), state.to_document(assistant.cipher.encrypt), None)
     say(citizen, session, "转人工")
     with agent(app, "agent1") as one:
         [case] = one.get("/api/handoffs").json()

@@ -44,15 +44,16 @@ class Server:
 
     def version(self, token: str) -> int:
         with self.database() as session:
-            return session.scalar(select(SessionRow.version).where(SessionRow.id == token))
+            return session.scalar(select(SessionRow.version).where(SessionRow.id == self.assistant.key_of(token)))
 
     def turns_logged(self, token: str) -> int:
         with self.database() as session:
-            return session.scalar(select(func.count()).select_from(TurnEventRow).where(TurnEventRow.session_id == token))
+            return session.scalar(select(func.count()).select_from(TurnEventRow).where(TurnEventRow.session_id == self.assistant.key_of(token)))
 
     def applications(self, token: str) -> list[str]:
         with self.database() as session:
-            query = select(ApplicationRow.number).where(ApplicationRow.session_id == token, ApplicationRow.parent_number.is_(None))
+            query = select(ApplicationRow.number).where(ApplicationRow.session_id == self.assistant.key_of(token),
+                                                        ApplicationRow.parent_number.is_(None))
             return list(session.scalars(query))
 
 
@@ -154,7 +155,7 @@ def test_a_turn_refused_while_the_conversation_is_busy_is_not_applied_and_goes_t
     real = server.assistant.turns
     server.assistant.turns = ConversationLocks(wait_s=0.2, max_waiting=0)
     try:
-        with server.assistant.turns.turn(token):  # another turn of the conversation is running
+        with server.assistant.turns.turn(server.assistant.key_of(token)):  # another turn of the conversation is running
             refused = post(server.url, body)
             assert_busy_refusal(refused)
             assert server.version(token) == before
@@ -196,6 +197,6 @@ def test_turns_sent_at_once_to_two_workers_are_each_applied_once_or_refused(
         start = threading.Barrier(AT_ONCE)
         with ThreadPoolExecutor(AT_ONCE) as pool:
             list(pool.map(lambda n: (start.wait(), turn(n)), range(AT_ONCE)))  # anything else fails the test here
-        stored = a.store.load(token)
+        stored = a.store.load(a.key_of(token))
         assert len(outcomes) == AT_ONCE and outcomes.count("applied") >= 1
         assert stored is not None and stored.version == 1 + outcomes.count("applied")

@@ -58,7 +58,7 @@ def test_consent_is_recorded_and_declining_collects_nothing(chat, assistant):
     assert turn.state is State.idle and "不收集" in turn.reply
     chat.say("我想第一次办张社保卡")
     chat.say("好的")
-    rows = assistant.store.consents(chat.session)
+    rows = assistant.store.consents(assistant.key_of(chat.session))
     assert [r.granted for r in rows] == [False, True]
     assert "公民身份号码" in rows[1].fields or any("身份证" in f for f in rows[1].fields)
     assert all(r.subject_id == "sscard-apply" for r in rows)
@@ -192,7 +192,7 @@ def test_a_repeated_confirmation_creates_no_second_application(chat, assistant):
     number = chat.turn.application.number
     turn = chat.say("确认提交")
     assert number in turn.reply and turn.application.number == number
-    assert len(assistant.book.for_session(chat.session)) == 1
+    assert len(assistant.book.for_session(assistant.key_of(chat.session))) == 1
 
 
 def test_progress_lookup_shows_personal_data_only_to_the_session_that_applied(chat, assistant):

@@ -124,6 +124,6 @@ def test_what_many_people_did_next_is_offered_first_and_said_so(assistant, chat)
 
 def test_the_facts_said_are_encrypted_in_the_stored_conversation(chat, dialogue_settings):
     chat.say("我是残疾人，我还能享受哪些政策")
-    stored = chat.assistant.store.load(chat.session).state
+    stored = chat.assistant.store.load(chat.assistant.key_of(chat.session)).state
     assert "disability" not in str(stored) and "残疾" not in str(stored)
-    assert chat.assistant.state_of(chat.session).noted == {"disability": "残疾"}
+    assert chat.assistant.state_of(chat.assistant.key_of(chat.session)).noted == {"disability": "残疾"}

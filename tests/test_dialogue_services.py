@@ -41,10 +41,10 @@ def test_a_citizen_completes_every_apply_service(assistant, service_id):
     spec, session, conversation = drive(assistant, service_id)
     last = conversation.turns[-1]
     assert last.state is State.submitted, conversation.transcript()
-    view = assistant.book.get(last.application.number, session)
+    view = assistant.book.get(last.application.number, assistant.key_of(session))
     assert view.subject_id == service_id and NUMBER.fullmatch(view.number)
     assert view.dept == KB.services[service_id].dept
-    stored = assistant.book.values(view.number, session)
+    stored = assistant.book.values(view.number, assistant.key_of(session))
     required = {f.key for f in spec.fields if f.required and f.applies(stored)}
     assert required <= set(stored), conversation.transcript()
 
@@ -71,13 +71,13 @@ def test_a_bundle_asks_each_shared_field_once_and_creates_one_application_per_me
     asked_names = [s.name for s in asked if s is not None]
     counts = {name: asked_names.count(name) for name in set(asked_names)}
     assert all(c == 1 for c in counts.values()), counts  # each question once
-    view = assistant.book.get(last.application.number, session)
+    view = assistant.book.get(last.application.number, assistant.key_of(session))
     members = [m.subject_id for m in view.members]
     assert members == list(KB.bundles[bundle_id].services)
     assert len({m.number for m in view.members} | {view.number}) == len(members) + 1
     assert all(m.parent_number == view.number for m in view.members)
     for member in view.members:
-        values = assistant.book.values(member.number, session)
+        values = assistant.book.values(member.number, assistant.key_of(session))
         for shared in KB.bundles[bundle_id].shared_slots:
             local = shared.name_in(member.subject_id)
             service_slots = {s.name for s in KB.services[member.subject_id].slots}

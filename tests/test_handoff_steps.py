@@ -54,8 +54,9 @@ def filling_report(values: dict[str, str] | None = None) -> SessionState:
 
 
 def stored(assistant, state: SessionState) -> str:
+    """The new conversation's token; it is stored, as the engine stores it, under the token's key."""
     session_id = assistant.new_session()
-    assistant.store.save(session_id, state.to_document(assistant.cipher.encrypt), None)
+    assistant.store.save(assistant.key_of(session_id), state.to_document(assistant.cipher.encrypt), None)
     return session_id
 
 
@@ -96,7 +97,7 @@ def test_asking_for_a_person_in_service_hours_queues_the_conversation_and_says_i
     events = step(assistant, session_id, "转人工")
     assert events == [HandedOff("asked"), Said("handoff", {}), Said("handoff_queued", {"position": 1}),
                       Offered(("继续", "登记回电"))]
-    case = assistant.handoffs.open_case(session_id)
+    case = assistant.handoffs.open_case(assistant.key_of(session_id))
     assert case is not None and (case.status, case.reason, case.created_at) == (WAITING, "asked", MONDAY_10)
 
 
@@ -119,7 +120,7 @@ def test_the_third_misunderstanding_queues_the_conversation_too(assistant):
     for _ in range(3):
         events = step(assistant, session_id, "qwe")
     assert HandedOff("misunderstood") in events
-    assert assistant.handoffs.open_case(session_id).reason == "misunderstood"
+    assert assistant.handoffs.open_case(assistant.key_of(session_id)).reason == "misunderstood"
 
 
 # -- while waiting -----------------------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ def test_what_a_waiting_citizen_says_goes_to_the_agent_and_they_are_told_their_p
     events = step(assistant, session_id, "喂？有人吗")
     assert events == [SentToAgent("喂？有人吗"), Said("handoff_noted", {}), Said("handoff_queued", {"position": 1}),
                       Offered(("继续", "登记回电"))]
-    assert [(m.sender, m.text) for m in assistant.handoffs.messages(session_id=session_id)] == [(CITIZEN, "喂？有人吗")]
+    assert [(m.sender, m.text) for m in assistant.handoffs.messages(session_id=assistant.key_of(session_id))] == [(CITIZEN, "喂？有人吗")]
 
 
 def test_when_nobody_takes_it_in_the_set_time_the_citizen_is_told_so_and_offered_a_call_back(assistant, clock):
@@ -146,8 +147,8 @@ def test_continue_or_never_mind_goes_back_to_the_form_and_leaves_the_queue(assis
     session_id = waiting(assistant)
     events = step(assistant, session_id, word)
     assert events == [HandoffEnded("left"), Said("handoff_back", {}), *location_asked(assistant)]
-    assert assistant.state_of(session_id).state is State.filling
-    assert assistant.handoffs.open_case(session_id) is None
+    assert assistant.state_of(assistant.key_of(session_id)).state is State.filling
+    assert assistant.handoffs.open_case(assistant.key_of(session_id)) is None
     assert assistant.handoffs.get(1).outcome == "left"
 
 
@@ -158,7 +159,7 @@ def test_a_call_back_asks_for_a_phone_checks_it_and_files_a_work_order_with_it(a
     session_id = waiting(assistant)
     assert step(assistant, session_id, "登记回电") == [CallbackAsked(True), Said("callback_ask_phone", {}), Offered(("继续",))]
     refused = step(assistant, session_id, "1234")
-    assert said_keys(refused) == ["callback_phone_invalid"] and assistant.state_of(session_id).callback_asked
+    assert said_keys(refused) == ["callback_phone_invalid"] and assistant.state_of(assistant.key_of(session_id)).callback_asked
     events = step(assistant, session_id, PHONE)
     number = events[0].number
     assert events == [Submitted(number), HandoffEnded("callback"),
@@ -166,7 +167,7 @@ def test_a_call_back_asks_for_a_phone_checks_it_and_files_a_work_order_with_it(a
     order = assistant.orders.get(number)
     assert order.caller[CallerField.phone] == "139****5678" and order.subject_id == REPORT
     assert assistant.orders.reveal(number, CallerField.phone, "agent1") == PHONE
-    assert assistant.handoffs.get(1).outcome == "callback" and number in assistant.state_of(session_id).applications
+    assert assistant.handoffs.get(1).outcome == "callback" and number in assistant.state_of(assistant.key_of(session_id)).applications
 
 
 def test_a_call_back_uses_the_phone_the_form_already_has(assistant):
@@ -189,7 +190,7 @@ def test_once_an_agent_took_it_the_citizen_s_messages_go_to_the_agent_and_the_as
 def test_the_agent_hands_back_and_the_form_resumes_where_it_was(assistant):
     session_id = waiting(assistant, {"issue_type": "street_light"})
     assistant.handoffs.take(1, "agent1", "1001")
-    state = assistant.state_of(session_id)
+    state = assistant.state_of(assistant.key_of(session_id))
     reply = assistant.dialogue.handed_back(state, "returned", "1001")
     assert reply.handoff == [HandoffEnded("returned")]
     assert reply.lines[0] == assistant.ctx.say("handoff_returned", work_number="1001")
@@ -199,18 +200,18 @@ def test_the_agent_hands_back_and_the_form_resumes_where_it_was(assistant):
 def test_handing_back_through_the_engine_ends_the_case_and_tells_the_citizen_through_the_handoff(assistant):
     session_id = waiting(assistant)
     assistant.handoffs.take(1, "agent1", "1001")
-    turn = assistant.end_handoff(session_id, "returned", "1001")
+    turn = assistant.end_handoff(assistant.key_of(session_id), "returned", "1001")
     assert turn.state is State.filling
     case = assistant.handoffs.get(1)
     assert (case.status, case.outcome) == (ENDED, "returned")
-    assert [m.sender for m in assistant.handoffs.messages(session_id=session_id)] == ["assistant"]
+    assert [m.sender for m in assistant.handoffs.messages(session_id=assistant.key_of(session_id))] == ["assistant"]
 
 
 def test_the_handoff_events_are_exact(assistant):
     """handed_back's events, as the dialogue tests assert them."""
     from assistant.events import Tracker
 
-    state = assistant.state_of(waiting(assistant))
+    state = assistant.state_of(assistant.key_of(waiting(assistant)))
     t = Tracker(state)
     assistant.dialogue.handoffs.handed_back(t, "workorder", "1001", number="WO20261123-000001")
     assert t.events == [Submitted("WO20261123-000001"), HandoffEnded("workorder"),

@@ -98,7 +98,7 @@ def test_a_citizen_sees_their_data_masked_and_erases_it_keeping_the_cases(app_an
     assert client.get(f"/api/workorders/{order}").json()["caller"] == {"name": "已删除", "phone": "已删除"}
     assert client.post(f"/api/workorders/{order}/reveal", json={"field": "phone"}).json()["code"] == "detail_not_found"
     audit = client.app.state.audit
-    [event] = audit.entries(object=session_object(token))
+    [event] = audit.entries(object=session_object(client.app.state.assistant.key_of(token)))
     assert (event.actor, event.action, event.detail["applications"], event.detail["work_orders"]) == (
         "citizen", "erase", [number], [order])
     assert token not in str(audit.entries(limit=1000)) and audit.verify().ok

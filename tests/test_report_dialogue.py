@@ -33,7 +33,7 @@ def file_street_light_report(assistant) -> tuple[str, object]:
     turn = say("同意")
     asked = []
     while turn.state is State.filling:
-        key = assistant.state_of(session).form.asked
+        key = assistant.state_of(assistant.key_of(session)).form.asked
         asked.append(key)
         turn = say(answers[key])
     assert asked == list(answers)
@@ -57,7 +57,7 @@ def test_a_report_from_the_chat_becomes_a_work_order_with_a_number_to_check(assi
     assert PHONE not in order.summary and "王芳" not in order.summary
     assert order.caller == {CallerField.name: "王*", CallerField.phone: "139****5678"}
     assert assistant.orders.reveal(number, CallerField.phone, "坐席01") == PHONE
-    assert assistant.book.for_session(session) == []  # a report is not an application
+    assert assistant.book.for_session(assistant.key_of(session)) == []  # a report is not an application
 
     # A repeated 确认 files nothing new.
     again = assistant.handle(session, "确认提交")

@@ -28,7 +28,7 @@ def test_each_turn_is_one_event_with_states_routing_and_masked_text(assistant, d
     assistant.handle(session, f"我叫张三，身份证{ID}，电话{PHONE}")
 
     routed, consented, filled = events(dialogue_settings)
-    assert [e.session_id for e in (routed, consented, filled)] == [session] * 3
+    assert [e.session_id for e in (routed, consented, filled)] == [assistant.key_of(session)] * 3  # the key, never the token
     assert (routed.state_before, routed.state_after) == ("idle", "consent")
     assert routed.decision == "route" and routed.subject_id == "sscard-apply"
     assert 0 < routed.confidence <= 1
@@ -102,7 +102,7 @@ def test_the_web_layer_names_the_channel_a_citizen_text_and_an_agents_copilot(tm
     assert citizen.channel == "text"
     assert (on_behalf.channel, on_behalf.text_masked, on_behalf.state_before) == ("copilot", "", "idle")
     assert PHONE not in on_behalf.reply_masked
-    assert agent.channel == "copilot" and agent.session_id == started["session_id"]
+    assert agent.channel == "copilot" and agent.session_id == client.app.state.assistant.key_of(started["session_id"])
 
 
 def test_a_turn_and_its_event_are_written_in_one_transaction(assistant):

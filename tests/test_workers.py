@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db import open_database
 from assistant.forms import FormSpec
 from assistant.records import ApplicationRow, SessionRow
+from assistant.session_keys import SessionKeys, session_keys_from_settings
 from assistant.states import State
 from assistant.turn import Turn
 from eval.bench_server import BenchServer, ServerOptions, fresh_data_dir, new_encryption_key
@@ -60,15 +61,17 @@ class Shared:
     a: Worker
     b: Worker
     database: sessionmaker[Session]  # the servers' database, as the test reads it
+    keys: SessionKeys  # the servers' (from the key file they share): tables hold a token's key
 
     def version(self, token: str) -> int:
         with self.database() as session:
-            return session.scalar(select(SessionRow.version).where(SessionRow.id == token))
+            return session.scalar(select(SessionRow.version).where(SessionRow.id == self.keys.key_of(token)))
 
     def applications(self, token: str) -> list[str]:
         """Numbers of a session's applications, a bundle's once (its members hang under it)."""
         with self.database() as session:
-            query = select(ApplicationRow.number).where(ApplicationRow.session_id == token, ApplicationRow.parent_number.is_(None))
+            query = select(ApplicationRow.number).where(ApplicationRow.session_id == self.keys.key_of(token),
+                                                        ApplicationRow.parent_number.is_(None))
             return list(session.scalars(query))
 
 
@@ -82,7 +85,8 @@ def shared(router, routing_settings: Settings, tmp_path_factory) -> Iterator[Sha
             with ThreadPoolExecutor(2) as pool:
                 list(pool.map(BenchServer.start, servers))  # both start at once on the empty schema
             database = open_database(url)
-            yield Shared(Worker(servers[0]), Worker(servers[1]), database)
+            keys = session_keys_from_settings(Settings(data_dir=data_dir))
+            yield Shared(Worker(servers[0]), Worker(servers[1]), database, keys)
             engine_of(database).dispose()
         finally:
             for server in servers:

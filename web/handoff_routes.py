@@ -116,8 +116,9 @@ def handoff_feed(request: Request, since: Annotated[int, Query(ge=0)] = 0,
     desk = _desk(request)
     token = citizen_session(desk.assistant, session_id, request)
     limit(request, token)  # polled every 3 s: 20 of the minute's quota, the rest left for the chat
-    status = desk.queue.status(token)
-    messages, cursor = desk.citizen_feed(token, since)
+    key = desk.assistant.key_of(token)
+    status = desk.queue.status(key)
+    messages, cursor = desk.citizen_feed(key, since)
     case = status.case
     say = desk.assistant.ctx.say
     overdue = case is not None and status.overdue and status.open_now

@@ -18,6 +18,7 @@ from assistant.filling import FormFiller
 from assistant.forms import form_for
 from assistant.personal_data import PersonalData, privacy_wording
 from assistant.session import FormState
+from assistant.session_keys import SessionKey
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError
@@ -107,20 +108,21 @@ def _privacy(request: Request) -> PersonalData:
 PrivacyDep = Annotated[PersonalData, Depends(_privacy)]
 
 
-def owner_token(request: Request, privacy: PrivacyDep,
-                token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-                cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> str:
-    """The token naming the citizen's data; 404 (the same for all) when nothing is kept under it."""
+def owner_key(request: Request, privacy: PrivacyDep, assistant: AssistantDep,
+              token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
+              cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> SessionKey:
+    """The stored key of the conversation the token names; 404 (the same for all) when nothing is kept under it."""
     given = token or cookie
     if not given:
         raise session_required()  # 401: no credentials at all (web/access.py, Access.citizen)
     limit(request, given)
-    if not privacy.known(given):
+    key = assistant.key_of(given)
+    if not privacy.known(key):
         raise ApiException(404, ApiError(code="session_not_found", message=privacy_wording().session_not_found))
-    return given
+    return key
 
 
-OwnerDep = Annotated[str, Depends(owner_token)]
+OwnerDep = Annotated[SessionKey, Depends(owner_key)]
 
 
 def _form(assistant: Assistant, form: FormState) -> MyForm:
@@ -132,8 +134,8 @@ def _form(assistant: Assistant, form: FormState) -> MyForm:
     return MyForm(service=name, fields=[MyField(label=label, value=value) for _, label, value in filler.views(form)])
 
 
-def _conversation(assistant: Assistant, privacy: PersonalData, token: str) -> MyConversation | None:
-    state, times = assistant.state_of(token), privacy.session_times(token)
+def _conversation(assistant: Assistant, privacy: PersonalData, key: SessionKey) -> MyConversation | None:
+    state, times = assistant.state_of(key), privacy.session_times(key)
     if state is None or times is None:
         return None
     return MyConversation(
@@ -152,18 +154,18 @@ def _application(view: ApplicationView, erased: set[str]) -> MyApplication:
 
 
 @router.get("/data", response_model=MyData, responses={404: {"model": ApiError}, 429: {"model": ApiError}})
-def my_data(assistant: AssistantDep, privacy: PrivacyDep, token: OwnerDep) -> MyData:
+def my_data(assistant: AssistantDep, privacy: PrivacyDep, key: OwnerDep) -> MyData:
     """Everything kept about this conversation, personal values masked."""
-    apps = assistant.book.for_session(token)
-    orders = assistant.orders.for_session(token)
+    apps = assistant.book.for_session(key)
+    orders = assistant.orders.for_session(key)
     numbers = [a.number for a in apps] + [m.number for a in apps for m in a.members] + [o.number for o in orders]
     erased = privacy.erased(numbers)
     labels = assistant.orders.labels.caller_fields
-    consents = assistant.store.consents(token)
+    consents = assistant.store.consents(key)
     names = {c.subject_id: getattr(assistant.kb.find(c.subject_id), "name", c.subject_id) for c in consents}
     return MyData(
         notice=privacy_wording().notice,
-        conversation=_conversation(assistant, privacy, token),
+        conversation=_conversation(assistant, privacy, key),
         applications=[_application(a, erased) for a in apps],
         work_orders=[MyWorkOrder(
             number=o.number, type_label=o.type_label, category=o.category, dept=o.dept, status_label=o.status_label,
@@ -173,14 +175,14 @@ def my_data(assistant: AssistantDep, privacy: PrivacyDep, token: OwnerDep) -> My
         consents=[MyConsent(service=names[c.subject_id], purpose=c.purpose, fields=list(c.fields), granted=c.granted,
                             at=c.at) for c in consents],
         feedback=[MyFeedback(rating=f.rating, comment=f.comment, application=f.application_number, at=f.at)
-                  for f in privacy.feedback(token)],
+                  for f in privacy.feedback(key)],
     )
 
 
 @router.delete("/data", response_model=Erased, responses={404: {"model": ApiError}, 429: {"model": ApiError}})
-def erase_my_data(response: Response, privacy: PrivacyDep, token: OwnerDep) -> Erased:
+def erase_my_data(response: Response, privacy: PrivacyDep, key: OwnerDep) -> Erased:
     """删除权: erase the conversation and the personal values of its applications and work orders."""
-    erasure = privacy.erase(token)
+    erasure = privacy.erase(key)
     response.delete_cookie(SESSION_COOKIE)
     return Erased(message=privacy_wording().erased, conversation=erasure.conversation,
                   applications=erasure.applications, work_orders=erasure.work_orders)

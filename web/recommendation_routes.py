@@ -42,12 +42,13 @@ def recommendations(request: Request, assistant: AssistantDep,
     session_id = token or cookie
     if not session_id:
         raise session_required()  # 401: no credentials at all (web/access.py, Access.citizen)
-    state = assistant.state_of(session_id)
+    key = assistant.key_of(session_id)
+    state = assistant.state_of(key)
     if state is None:
         raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。"))
     limit(request, session_id)
     proactive = assistant.dialogue.proactive
-    found = proactive.suggestions(state, session_id)
+    found = proactive.suggestions(state, key)
     return Recommendations(items=[
         RecommendationItem(id=r.id, name=r.name, kind=r.kind, reason=r.reason, can_apply=r.can_apply,
                            quick_reply=proactive.quick_reply(r), basis=r.basis)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
 
 from assistant.engine import Assistant
 from assistant.feedback import FeedbackBook
+from assistant.session_keys import SessionKey
 from assistant.turn import Turn
 from intents.router import Router
 from knowledge.base import KnowledgeBase
@@ -88,6 +89,11 @@ def citizen_session(assistant: Assistant, given: str | None, request: Request) -
     return token
 
 
+def owner_key(assistant: Assistant, token: str | None) -> SessionKey | None:
+    """The stored key of the conversation a lookup names (None: it names none), for the books' owner checks."""
+    return assistant.key_of(token) if token else None
+
+
 def card_for(kb: KnowledgeBase, turn: Turn) -> ServiceCard | None:
     service = kb.services.get(turn.service.id) if turn.service else None
     if not isinstance(service, Service):
@@ -163,7 +169,7 @@ def application(number: str, request: Request, assistant: AssistantDep,
     user = staff_of(request)  # a staff member's view is recorded in the audit log
     if user is None:  # signed-in agents share their office's address; they are not counted
         limit(request)
-    view = assistant.book.get(number.upper(), token or cookie, staff=user.username if user else None)
+    view = assistant.book.get(number.upper(), owner_key(assistant, token or cookie), staff=user.username if user else None)
     if view is None:
         raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
     members = [ApplicationMember(number=m.number, service=m.subject_name, dept=m.dept, status=m.status.value,
@@ -181,4 +187,4 @@ def feedback(body: FeedbackRequest, request: Request, assistant: AssistantDep, b
     """好差评: a 1–5 rating with an optional comment, for the conversation it rates."""
     session_id = citizen_session(assistant, body.session_id, request)
     limit(request, session_id)
-    return FeedbackSaved(id=book.rate(session_id, body.rating, body.comment, body.application))
+    return FeedbackSaved(id=book.rate(assistant.key_of(session_id), body.rating, body.comment, body.application))
