@@ -197,7 +197,9 @@ class Assistant:
             return None
         last = next((line for line in reversed(state.transcript) if line.role == "assistant"), None)
         reply = Reply(lines=[last.text] if last else [], suggestions=list(last.chips) if last else [])
-        return Conversation(lines=list(state.transcript), turn=self._turn(session_id, state, reply, owner=True))
+        turn = self._turn(session_id, state, reply, owner=True)
+        turn.speech = ""  # heard when it was said; nothing to read aloud again (the own read-back never is)
+        return Conversation(lines=list(state.transcript), turn=turn)
 
     def expecting(self, session_id: str) -> Expecting | None:
         """What the conversation waits for now (voice input listens for it with a grammar)."""

@@ -66,7 +66,7 @@ class FormState(BaseModel):
 
 # Lines of the conversation kept for showing it again (a reloaded page): the latest ones, so a long
 # conversation does not grow the stored state, which is written back on every turn.
-TRANSCRIPT_KEPT = 100
+TRANSCRIPT_KEPT = 60
 
 
 class Line(BaseModel):

@@ -58,6 +58,7 @@ def test_a_reported_street_light_is_followed_in_the_page_across_a_reload(browser
     page = ctx.new_page()
     try:
         watch.served(page.goto(base_url))
+        expect(page.locator(".msg-bot p").first).to_have_text(STRINGS["welcome"])  # the page is ready
         say(page, "我家楼下的路灯坏了好几天了")
         tap(page, "同意")
         say(page, PLACE)
@@ -92,11 +93,12 @@ def test_a_reported_street_light_is_followed_in_the_page_across_a_reload(browser
         sent = page.locator(".msg-user").count()
         box = page.get_by_label(STRINGS["inputLabel"])
         box.fill("路灯" * 1000)
+        assert len(box.input_value()) == 2000  # not cut
         note = page.locator("#message-limit")
         expect(note).to_have_text(STRINGS["messageCount"].format(count=2000, max=MAX_MESSAGE_CHARS))
         page.keyboard.press("Enter")
         expect(note).to_have_text(STRINGS["messageTooLong"].format(count=2000, max=MAX_MESSAGE_CHARS))
-        assert len(box.input_value()) == 2000 and page.locator(".msg-user").count() == sent
+        assert len(box.input_value()) == 2000 and page.locator(".msg-user").count() == sent  # kept, not sent
         assert_no_violations(page)
         watch.check(page)
     finally:
