@@ -87,6 +87,9 @@ def opened(browser, base_url: str, microphone: str | None = None, **context: obj
         permission = {"permission": {"name": "microphone"}, "setting": "denied", "origin": base_url}
         ctx.new_cdp_session(page).send("Browser.setPermission", permission)
     watch.served(page.goto(base_url))
+    # Ready once the welcome is shown (strings.json loaded, the app started): a reply counted before it
+    # would be taken for the welcome.
+    expect(page.locator(".msg-bot p")).to_have_count(1)
     try:
         yield page
         watch.check(page)
