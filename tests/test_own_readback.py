@@ -99,3 +99,14 @@ def test_a_long_conversation_keeps_its_latest_lines(assistant):
         assistant.handle(session, f"你好{n}")
     lines = assistant.conversation(session).lines
     assert len(lines) == TRANSCRIPT_KEPT and lines[-2].text == f"你好{TRANSCRIPT_KEPT // 2 + 4}"
+
+
+def test_a_conversation_handed_to_a_person_is_kept_without_empty_replies(assistant):
+    session = assistant.new_session()
+    for text in ("我想第一次办张社保卡", "转人工", "喂？有人吗"):
+        turn = assistant.handle(session, text)
+    assert turn.state is State.handoff
+    kept = assistant.conversation(session)
+    assert all(line.text for line in kept.lines)
+    assert [line.text for line in kept.lines if line.role == "user"] == ["我想第一次办张社保卡", "转人工", "喂？有人吗"]
+    assert kept.turn.state is State.handoff  # the page goes on asking the handoff's feed for the agent's messages
