@@ -28,7 +28,7 @@ from assistant.events import HandedOff, HandoffEnded, SentToAgent
 from assistant.handoff_queue import ASSISTANT, CITIZEN, HandoffQueue
 from assistant.filling import FormFiller, Reply
 from assistant.forms import form_for
-from assistant.masking import mask
+from assistant.masking import mask, own_view
 from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
 from assistant.on_behalf import prefilled_session
@@ -37,7 +37,7 @@ from assistant.session import SessionState
 from assistant.session_store import SessionStore, StaleSession
 from assistant.states import State
 from assistant.turn_log import Channel, TurnEvent, TurnRecorder, mask_known, routing_fields
-from assistant.turn import ApplicationRef, Expecting, SlotView, SubjectRef, Turn
+from assistant.turn import ApplicationRef, Conversation, Expecting, SlotView, SubjectRef, Turn
 from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
 from knowledge.base import KnowledgeBase
@@ -115,6 +115,9 @@ class Assistant:
     def _run(self, session_id: str, channel: Channel, message_id: str | None, text: str,
              step: Callable[[SessionState], Reply], unprompted: bool = False) -> Turn:
         started, at = time.perf_counter(), self.clock()
+        # The citizen sees their own answers read back; staff going on with their session (代办, a hand-back)
+        # see them masked.
+        owner = channel != "copilot"
         with self.turns.turn(session_id):
             for attempt in range(MAX_ATTEMPTS):
                 if attempt:
@@ -122,10 +125,14 @@ class Assistant:
                 stored = self.store.load(session_id)
                 state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
                 if message_id is not None and state.last_message_id == message_id:
-                    return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
+                    return self._turn(session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)),
+                                      owner)
                 before = state.model_copy(deep=True)
                 reply = step(state)
-                state.remember(message_id, reply.lines, reply.suggestions)
+                shown = reply.shown(owner)
+                state.remember(message_id, shown, reply.suggestions)
+                state.note_exchange(text, shown, reply.suggestions)
+                # Analytics words the reply masked (reply.lines), never as its owner saw it.
                 writes = self._writes(session_id, reply, unprompted,
                                       self._recording(session_id, channel, at, started, text, before, state, reply))
                 try:
@@ -134,7 +141,7 @@ class Assistant:
                 except StaleSession:
                     continue  # another process saved a turn of this conversation first: again, on its state
                 self.dialogue.record(session_id, reply)
-                return self._turn(session_id, state, reply)
+                return self._turn(session_id, state, reply, owner)
         raise ConversationBusy(self.turns.retry_after_s)
 
     def _writes(self, session_id: str, reply: Reply, unprompted: bool,
@@ -170,9 +177,10 @@ class Assistant:
         session_id = self.new_session()
         fields = [f.label for f in spec.fields]
         self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
+        state.note_exchange("", reply.lines, reply.suggestions)
         record = self._recording(session_id, "copilot", at, started, "", SessionState(), state, reply)
         self.store.save(session_id, state.to_document(self.cipher.encrypt), None, also=record)
-        return self._turn(session_id, state, reply)
+        return self._turn(session_id, state, reply, owner=False)
 
     def has_session(self, session_id: str) -> bool:
         return self.store.exists(session_id)
@@ -180,6 +188,18 @@ class Assistant:
     def state_of(self, session_id: str) -> SessionState | None:
         stored = self.store.load(session_id)
         return None if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+
+    def conversation(self, session_id: str) -> Conversation | None:
+        """The conversation so far as its owner saw it, and where it stands now (the last reply's quick
+        replies, the form), for a reloaded page to show again; None if no conversation is kept."""
+        state = self.state_of(session_id)
+        if state is None:
+            return None
+        last = next((line for line in reversed(state.transcript) if line.role == "assistant"), None)
+        reply = Reply(lines=[last.text] if last else [], suggestions=list(last.chips) if last else [])
+        turn = self._turn(session_id, state, reply, owner=True)
+        turn.speech = ""  # heard when it was said; nothing to read aloud again (the own read-back never is)
+        return Conversation(lines=list(state.transcript), turn=turn)
 
     def expecting(self, session_id: str) -> Expecting | None:
         """What the conversation waits for now (voice input listens for it with a grammar)."""
@@ -229,9 +249,13 @@ class Assistant:
         spec = form_for(self.kb, s.form.subject_id)
         return {raw: mask(spec.field(key).slot.type, raw) for key, raw in s.form.displays.items() if spec.has(key)}
 
-    def _turn(self, session_id: str, s: SessionState, reply: Reply) -> Turn:
-        turn = Turn(session_id=session_id, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),
-                    speech=speech_form(reply.text), expecting=self._expecting(s),
+    def _turn(self, session_id: str, s: SessionState, reply: Reply, owner: bool) -> Turn:
+        """The turn for whoever sent the message: `owner`, the citizen whose conversation it is (their
+        answers read back as they gave them), or staff going on with it (masked). Speech reads the
+        masked reply: a read-back said aloud is heard by whoever stands near."""
+        turn = Turn(session_id=session_id, reply="\n".join(reply.shown(owner)), state=s.state,
+                    suggestions=list(dict.fromkeys(reply.suggestions)), speech=speech_form(reply.text),
+                    expecting=self._expecting(s),
                     asking=s.form.asked if s.state is State.filling and s.form is not None else None)
         subject = s.form.subject_id if s.form else s.topic
         if subject and (item := self.kb.find(subject)) is not None:
@@ -240,6 +264,8 @@ class Assistant:
             filler = FormFiller(form_for(self.kb, s.form.subject_id), self.ctx.say, self.today())
             turn.slots = [SlotView(key=k, label=label, value=value) for k, label, value in filler.views(s.form)]
             turn.missing = filler.missing(s.form)
+            if owner and s.state is State.confirming:
+                turn.readback = [SlotView(key=k, label=label, value=value) for k, label, value in filler.views(s.form, own_view)]
         if s.applications:
             turn.application = self._tracked(s.applications[-1], session_id)
         return turn
