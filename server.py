@@ -40,6 +40,7 @@ from web.url_check import NoNulInUrl
 from web import log_privacy
 from web.limits import RateLimiter
 from web.me_routes import router as me_routes
+from web.case_routes import router as case_routes
 from web.rebuild import Rebuilder
 from web.runtime import build_runtime, install
 from web.models import ApiError
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
     app.include_router(api_routes)
     app.include_router(recommendation_routes)
     app.include_router(me_routes)
+    app.include_router(case_routes)
     app.include_router(voice_routes)
     app.include_router(staff_routes)
     app.include_router(staff_api)

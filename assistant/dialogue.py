@@ -80,7 +80,8 @@ class Dialogue:
         rendered = render(events, self.ctx.say.elder if elder else self.ctx.say)
         consents = [e for e in events if isinstance(e, ConsentRecorded)]
         queue = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
-        return Reply(lines=rendered.lines, suggestions=rendered.suggestions, routed=routed, consents=consents, handoff=queue)
+        return Reply(lines=rendered.lines, own_lines=rendered.own_lines, suggestions=rendered.suggestions, routed=routed,
+                     consents=consents, handoff=queue)
 
     def record(self, session_id: str, reply: Reply) -> None:
         """Write the consent given or refused in a turn, after the turn was saved (a turn re-run on

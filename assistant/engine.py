@@ -29,7 +29,7 @@ from assistant.events import HandedOff, HandoffEnded, SentToAgent
 from assistant.handoff_queue import ASSISTANT, CITIZEN, HandoffQueue
 from assistant.filling import FormFiller, Reply
 from assistant.forms import form_for
-from assistant.masking import mask
+from assistant.masking import mask, own_view
 from assistant.guide_answers import GuideAnswerer, default_topics
 from assistant.messages import default_messages
 from assistant.on_behalf import prefilled_session
@@ -39,7 +39,7 @@ from assistant.session_keys import SessionKey, SessionKeys
 from assistant.session_store import SessionStore, StaleSession
 from assistant.states import State
 from assistant.turn_log import Channel, TurnEvent, TurnRecorder, mask_known, routing_fields
-from assistant.turn import ApplicationRef, Expecting, SlotView, SubjectRef, Turn
+from assistant.turn import ApplicationRef, Conversation, Expecting, SlotView, SubjectRef, Turn
 from assistant.workorders import WorkOrderBook
 from intents.mentions import MentionFinder
 from knowledge.base import KnowledgeBase
@@ -127,6 +127,9 @@ class Assistant:
              step: Callable[[SessionState], Reply], unprompted: bool = False) -> Turn:
         """`session_id`: the stored key; `token`: what the Turn hands back to the client."""
         started, at = time.perf_counter(), self.clock()
+        # The citizen sees their own answers read back; staff going on with their session (代办, a hand-back)
+        # see them masked.
+        owner = channel != "copilot"
         with self.turns.turn(session_id):
             for attempt in range(MAX_ATTEMPTS):
                 if attempt:
@@ -134,10 +137,14 @@ class Assistant:
                 stored = self.store.load(session_id)
                 state = SessionState() if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
                 if message_id is not None and state.last_message_id == message_id:
-                    return self._turn(token, session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)))
+                    return self._turn(token, session_id, state, Reply(lines=list(state.last_reply), suggestions=list(state.last_suggestions)),
+                                      owner)
                 before = state.model_copy(deep=True)
                 reply = step(state)
-                state.remember(message_id, reply.lines, reply.suggestions)
+                shown = reply.shown(owner)
+                state.remember(message_id, shown, reply.suggestions)
+                state.note_exchange(text, shown, reply.suggestions)
+                # Analytics words the reply masked (reply.lines), never as its owner saw it.
                 writes = self._writes(session_id, reply, unprompted,
                                       self._recording(session_id, channel, at, started, text, before, state, reply))
                 try:
@@ -146,7 +153,7 @@ class Assistant:
                 except StaleSession:
                     continue  # another process saved a turn of this conversation first: again, on its state
                 self.dialogue.record(session_id, reply)
-                return self._turn(token, session_id, state, reply)
+                return self._turn(token, session_id, state, reply, owner)
         raise ConversationBusy(self.turns.retry_after_s)
 
     def _writes(self, session_id: str, reply: Reply, unprompted: bool,
@@ -183,9 +190,10 @@ class Assistant:
         session_id = self.key_of(token)
         fields = [f.label for f in spec.fields]
         self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
+        state.note_exchange("", reply.lines, reply.suggestions)
         record = self._recording(session_id, "copilot", at, started, "", SessionState(), state, reply)
         self.store.save(session_id, state.to_document(self.cipher.encrypt), None, also=record)
-        return self._turn(token, session_id, state, reply)
+        return self._turn(token, session_id, state, reply, owner=False)
 
     def has_session(self, token: str) -> bool:
         return self.store.exists(self.key_of(token))
@@ -194,6 +202,19 @@ class Assistant:
         """The conversation stored under a key (a citizen's token: `state_of(key_of(token))`)."""
         stored = self.store.load(key)
         return None if stored is None else SessionState.from_document(stored.state, self.cipher.decrypt)
+
+    def conversation(self, token: str) -> Conversation | None:
+        """The conversation so far as its owner saw it, and where it stands now (the last reply's quick
+        replies, the form), for a reloaded page to show again; None if no conversation is kept."""
+        key = self.key_of(token)
+        state = self.state_of(key)
+        if state is None:
+            return None
+        last = next((line for line in reversed(state.transcript) if line.role == "assistant"), None)
+        reply = Reply(lines=[last.text] if last else [], suggestions=list(last.chips) if last else [])
+        turn = self._turn(token, key, state, reply, owner=True)
+        turn.speech = ""  # heard when it was said; nothing to read aloud again (the own read-back never is)
+        return Conversation(lines=list(state.transcript), turn=turn)
 
     def expecting(self, token: str) -> Expecting | None:
         """What the conversation waits for now (voice input listens for it with a grammar)."""
@@ -243,9 +264,14 @@ class Assistant:
         spec = form_for(self.kb, s.form.subject_id)
         return {raw: mask(spec.field(key).slot.type, raw) for key, raw in s.form.displays.items() if spec.has(key)}
 
-    def _turn(self, token: str, session_id: SessionKey, s: SessionState, reply: Reply) -> Turn:
-        turn = Turn(session_id=token, reply=reply.text, state=s.state, suggestions=list(dict.fromkeys(reply.suggestions)),
-                    speech=speech_form(reply.text), expecting=self._expecting(s),
+    def _turn(self, token: str, session_id: SessionKey, s: SessionState, reply: Reply, owner: bool) -> Turn:
+        """The turn for whoever sent the message: `owner`, the citizen whose conversation it is (their
+        answers read back as they gave them), or staff going on with it (masked). Speech reads the
+        masked reply: a read-back said aloud is heard by whoever stands near. `token` goes back to the
+        client ("" for a hand-back: staff never hold it); `session_id` is the stored key."""
+        turn = Turn(session_id=token, reply="\n".join(reply.shown(owner)), state=s.state,
+                    suggestions=list(dict.fromkeys(reply.suggestions)), speech=speech_form(reply.text),
+                    expecting=self._expecting(s),
                     asking=s.form.asked if s.state is State.filling and s.form is not None else None)
         subject = s.form.subject_id if s.form else s.topic
         if subject and (item := self.kb.find(subject)) is not None:
@@ -254,6 +280,8 @@ class Assistant:
             filler = FormFiller(form_for(self.kb, s.form.subject_id), self.ctx.say, self.today())
             turn.slots = [SlotView(key=k, label=label, value=value) for k, label, value in filler.views(s.form)]
             turn.missing = filler.missing(s.form)
+            if owner and s.state is State.confirming:
+                turn.readback = [SlotView(key=k, label=label, value=value) for k, label, value in filler.views(s.form, own_view)]
         if s.applications:
             turn.application = self._tracked(s.applications[-1], session_id)
         return turn

@@ -27,6 +27,22 @@ class Said:
 
 
 @dataclass(frozen=True)
+class Private:
+    """A placeholder's value as its owner may see it (`own`: the person whose answers these are, on their
+    own conversation) and as anyone else may (`masked`). `render` words a line both ways; str() and
+    format() give the masked form, so whatever words it without asking gets the safe one."""
+
+    masked: str
+    own: str
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __format__(self, spec: str) -> str:
+        return format(self.masked, spec)
+
+
+@dataclass(frozen=True)
 class Offered:
     """Quick replies the person can tap or say."""
 
@@ -314,21 +330,30 @@ def apply_turn(s: SessionState, events: Iterable[Event]) -> None:
 
 @dataclass
 class Rendered:
-    lines: list[str]
+    lines: list[str]  # Private values masked: for logs, analytics, staff screens
     suggestions: list[str]
+    own_lines: list[str] = field(default_factory=list)  # Private values as their owner sees them
 
 
 def render(events: Iterable[Event], say: Messages) -> Rendered:
-    """The reply: each Said as one line from its message key, and the quick replies in order, once each."""
+    """The reply: each Said as one line from its message key, and the quick replies in order, once each.
+    A line with Private values is worded twice: masked, and as the person they belong to sees it."""
     lines: list[str] = []
+    own_lines: list[str] = []
     chips: list[str] = []
     for event in events:
         if isinstance(event, Said):
             if text := say(event.key, **event.params):
                 lines.append(text)
+                private = any(isinstance(v, Private) for v in event.params.values())
+                own_lines.append(say(event.key, **_owned(event.params)) if private else text)
         elif isinstance(event, Offered):
             chips += [c for c in event.chips if c and c not in chips]
-    return Rendered(lines, chips)
+    return Rendered(lines, chips, own_lines)
+
+
+def _owned(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.own if isinstance(v, Private) else v for k, v in params.items()}
 
 
 def said_keys(events: Iterable[Event]) -> list[str]:

@@ -8,13 +8,16 @@ keys, and never touches the database or the router.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from assistant.events import Asked, ConsentRecorded, Event, MaterialsChecked, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker
+from assistant.events import (
+    Asked, ConsentRecorded, Event, MaterialsChecked, Private, Said, SlotCleared, SlotRejected, SlotSet, SlotSkipped, Tracker,
+)
 from assistant.forms import MATERIALS_KEY, FormField, FormSpec
-from assistant.masking import mask
+from assistant.masking import mask, own_view
 from assistant.messages import Messages
 from assistant.session import FormState
 from intents.slot_extraction import Extraction
@@ -33,9 +36,14 @@ GIVE_UP_AFTER = 3
 YES_NO = Slot(name="answer", label="回答", type=SlotType.yes_no, ask="是吗？")
 
 
+# How a value is shown: masked (anyone else) or as its owner sees it.
+Show = Callable[[SlotType, str], str]
+
+
 @dataclass
 class Reply:
-    lines: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # personal values masked: for logs, analytics, staff
+    own_lines: list[str] | None = None  # the reply as the person whose answers it reads back sees it
     suggestions: list[str] = field(default_factory=list)
     routed: RoutingResult | None = None  # what the router said, when this turn asked it (for analytics)
     consents: list[ConsentRecorded] = field(default_factory=list)  # written once the turn is saved
@@ -44,6 +52,10 @@ class Reply:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+    def shown(self, owner: bool) -> list[str]:
+        """The lines for whoever sent the message: its owner, or staff going on with it (masked)."""
+        return self.own_lines if owner and self.own_lines is not None else self.lines
 
 
 class FormFiller:
@@ -181,11 +193,15 @@ class FormFiller:
     # -- read-back ---------------------------------------------------------------------------------
 
     def readback(self, form: FormState) -> Said:
-        lines = [self.say("confirm_line", label=label, value=value) for _, label, value in self.views(form)]
-        return Said("confirm", {"lines": "\n".join(lines)})
+        """Everything answered, to confirm: its owner reads their own values back (only an ID number's
+        middle digits masked), anyone else (logs, analytics, staff going on with it) the masked ones."""
+        def lines(show: Show) -> str:
+            return "\n".join(self.say("confirm_line", label=label, value=value) for _, label, value in self.views(form, show))
 
-    def views(self, form: FormState) -> list[tuple[str, str, str]]:
-        """(key, label, masked value) of every answer, in form order."""
+        return Said("confirm", {"lines": Private(masked=lines(mask), own=lines(own_view))})
+
+    def views(self, form: FormState, show: Show = mask) -> list[tuple[str, str, str]]:
+        """(key, label, value as `show` shows it: masked unless told) of every answer, in form order."""
         return [
-            (f.key, f.label, mask(f.slot.type, form.displays[f.key])) for f in self.applicable(form) if f.key in form.values
+            (f.key, f.label, show(f.slot.type, form.displays[f.key])) for f in self.applicable(form) if f.key in form.values
         ]

@@ -92,6 +92,13 @@ def mask(slot_type: SlotType, value: str) -> str:
     return value
 
 
+def own_view(slot_type: SlotType, value: str) -> str:
+    """How a value is read back to the person who gave it, on their own conversation: as they gave it,
+    so they can check it, except an ID number's middle digits (a screen is seen over a shoulder).
+    Everywhere else (logs, analytics, staff screens, stored text) values go through `mask`."""
+    return _id_number(value) if slot_type is SlotType.id_number else value
+
+
 def mask_text(text: str, keep: Collection[str] = ()) -> str:
     """Free text (a chat message, a log line) with every ID number, mobile number, bank card number
     (Luhn, any grouping) and long digit run masked; ID numbers first, as they contain digit runs of their own.

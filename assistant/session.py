@@ -6,9 +6,10 @@ database never holds a plaintext ID number or phone, and a value can be read wit
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -63,6 +64,19 @@ class FormState(BaseModel):
         return self.rejections[key]
 
 
+# Lines of the conversation kept for showing it again (a reloaded page): the latest ones, so a long
+# conversation does not grow the stored state, which is written back on every turn.
+TRANSCRIPT_KEPT = 60
+
+
+class Line(BaseModel):
+    """One message of the conversation as its owner saw it: theirs, or a reply and the quick replies it offered."""
+
+    role: Literal["user", "assistant"]
+    text: str
+    chips: list[str] = []
+
+
 class SessionState(BaseModel):
     state: State = State.idle
     previous: State | None = None  # where a handoff came from, to go back on "继续"
@@ -86,6 +100,9 @@ class SessionState(BaseModel):
     last_message_id: str | None = None
     last_reply: list[str] = []
     last_suggestions: list[str] = []
+    # The conversation as its owner saw it (their own values in read-backs), for a reloaded page to show it
+    # again. Encrypted when stored (one token), erased with the conversation.
+    transcript: list[Line] = []
 
     def move(self, target: State) -> None:
         self.state = check_transition(self.state, target)
@@ -98,6 +115,15 @@ class SessionState(BaseModel):
         self.last_message_id = message_id
         self.last_reply = list(lines) if message_id else []
         self.last_suggestions = list(suggestions) if message_id else []
+
+    def note_exchange(self, text: str, reply: list[str], chips: list[str]) -> None:
+        """Add a message (none for a conversation the assistant opens, or an agent's hand-back) and its reply
+        (none while the conversation is with a person) to the transcript."""
+        if text:
+            self.transcript.append(Line(role="user", text=text))
+        if any(reply):
+            self.transcript.append(Line(role="assistant", text="\n".join(reply), chips=list(chips)))
+        del self.transcript[:-TRANSCRIPT_KEPT]
 
     # -- storage -----------------------------------------------------------------------------
 
@@ -112,6 +138,8 @@ class SessionState(BaseModel):
         # A reply may read back a masked value; its suggestions may name a benefit ("残疾人…补贴").
         for key in ("last_reply", "last_suggestions"):
             doc[key] = [encrypt(line) for line in doc[key]]
+        # One token for the whole transcript: one encryption a turn, however long the conversation.
+        doc["transcript"] = [encrypt(json.dumps(doc["transcript"], ensure_ascii=False))] if doc["transcript"] else []
         return doc
 
     @classmethod
@@ -124,6 +152,7 @@ class SessionState(BaseModel):
             form["kept"] = [decrypt(text) for text in form.get("kept", [])]
         for key in ("last_reply", "last_suggestions"):
             doc[key] = [decrypt(line) for line in doc.get(key, [])]
+        doc["transcript"] = [line for token in doc.get("transcript", []) for line in json.loads(decrypt(token))]
         return cls.model_validate(doc)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from assistant.session import Line
 from assistant.states import State
 
 
@@ -45,3 +46,13 @@ class Turn(BaseModel):
     speech: str = ""  # the reply as it is read aloud: no symbols or masked characters, numbers spoken
     expecting: Expecting | None = None
     asking: str | None = None  # the key of the form field whose question is waiting (while filling)
+    # The read-back before 确认提交 as the citizen sees it on their own conversation: their answers as
+    # they gave them, only an ID number's middle digits masked. Empty otherwise, and for staff.
+    readback: list[SlotView] = []
+
+
+class Conversation(BaseModel):
+    """A conversation so far, as its owner saw it, and the turn it stands at (for a reloaded page)."""
+
+    lines: list[Line]
+    turn: Turn

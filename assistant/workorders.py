@@ -10,6 +10,7 @@ masked before it is stored: the caller's own are kept, encrypted, in the caller 
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -169,6 +170,15 @@ class WorkOrderBook:
         with reading(self._sessions) as session:
             rows = session.scalars(select(WorkOrderRow).where(WorkOrderRow.session_id == session_id).order_by(WorkOrderRow.id))
             return [self._view(row) for row in rows]
+
+    def of_session(self, number: str, session_id: str | None) -> WorkOrderView | None:
+        """The order (caller details masked) if this chat session filed it, else None."""
+        if session_id is None:
+            return None
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+            owns = row is not None and row.session_id is not None and hmac.compare_digest(session_id.encode(), row.session_id.encode())
+            return self._view(row) if owns else None
 
     def public(self, number: str) -> WorkOrderRecord | None:
         """The status for whoever holds the number (a citizen checking progress)."""

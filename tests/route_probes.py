@@ -77,6 +77,7 @@ EXAMPLES: dict[tuple[str, str], Example] = {
     ("GET", "/api/services/{service_id}"): lambda c: Probe("GET", "/api/services/sscard-apply"),
     ("GET", "/api/search"): lambda c: Probe("GET", "/api/search", params={"q": "失业保险金能领多久"}),
     ("GET", "/api/applications/{number}"): lambda c: Probe("GET", "/api/applications/GA20261123-000001"),
+    ("GET", "/api/cases/{number}"): lambda c: Probe("GET", "/api/cases/WO20261123-000001"),
     ("POST", "/api/feedback"): lambda c: Probe("POST", "/api/feedback", json=c.with_session({"rating": 5})),
     ("POST", "/api/voice"): lambda c: Probe("POST", "/api/voice", content=b"RIFF0000WAVE",
                                             params={"session_id": c.session} if c.session else {}),

@@ -170,7 +170,7 @@ def test_materials_precheck_blocks_on_required_and_lets_deferrable_wait(chat, kn
     assert "补交" in turn.reply and "结婚证" in turn.reply
 
 
-def test_confirmation_reads_back_masked_and_submission_gives_a_tracking_number(chat, assistant):
+def test_confirmation_reads_back_the_citizens_own_answers_and_submission_gives_a_tracking_number(chat, assistant):
     start_sscard(chat)
     chat.say(f"我叫张三，身份证{ID}，电话{PHONE}")
     turn = chat.turn
@@ -178,8 +178,9 @@ def test_confirmation_reads_back_masked_and_submission_gives_a_tracking_number(c
         question = turn.reply
         turn = chat.say("都有了" if "材料" in question else "1")
     assert turn.state is State.confirming
-    assert "张*" in turn.reply and "110101********4514" in turn.reply and "138****8000" in turn.reply
-    assert ID not in turn.reply and PHONE not in turn.reply
+    # Their own conversation: the citizen checks what they gave; only the ID number's middle digits are masked.
+    assert "张三" in turn.reply and "110101********4514" in turn.reply and PHONE in turn.reply
+    assert ID not in turn.reply
     turn = chat.say("确认提交")
     assert turn.state is State.submitted
     assert re.fullmatch(r"GA20261123-\d{6}", turn.application.number)
@@ -188,7 +189,7 @@ def test_confirmation_reads_back_masked_and_submission_gives_a_tracking_number(c
 
 
 def test_a_repeated_confirmation_creates_no_second_application(chat, assistant):
-    test_confirmation_reads_back_masked_and_submission_gives_a_tracking_number(chat, assistant)
+    test_confirmation_reads_back_the_citizens_own_answers_and_submission_gives_a_tracking_number(chat, assistant)
     number = chat.turn.application.number
     turn = chat.say("确认提交")
     assert number in turn.reply and turn.application.number == number
@@ -196,7 +197,7 @@ def test_a_repeated_confirmation_creates_no_second_application(chat, assistant):
 
 
 def test_progress_lookup_shows_personal_data_only_to_the_session_that_applied(chat, assistant):
-    test_confirmation_reads_back_masked_and_submission_gives_a_tracking_number(chat, assistant)
+    test_confirmation_reads_back_the_citizens_own_answers_and_submission_gives_a_tracking_number(chat, assistant)
     number = chat.turn.application.number
     own = chat.say(f"查一下{number}")
     assert "已提交" in own.reply and "张*" in own.reply
@@ -235,6 +236,6 @@ def test_a_conversation_resumes_after_a_restart(dialogue_settings, knowledge_bas
 
 
 def test_personal_data_is_not_stored_in_plaintext(chat, dialogue_settings):
-    test_confirmation_reads_back_masked_and_submission_gives_a_tracking_number(chat, chat.assistant)
+    test_confirmation_reads_back_the_citizens_own_answers_and_submission_gives_a_tracking_number(chat, chat.assistant)
     raw = b"".join(p.read_bytes() for p in dialogue_settings.data_dir.glob("govassist.db*"))
     assert ID.encode() not in raw and PHONE.encode() not in raw and "张三".encode() not in raw

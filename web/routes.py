@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
 
+from assistant.applications import ApplicationView
 from assistant.engine import Assistant
 from assistant.feedback import FeedbackBook
 from assistant.session_keys import SessionKey
@@ -165,13 +166,18 @@ def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
 def application(number: str, request: Request, assistant: AssistantDep,
                 token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
                 cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
-    """Progress of an application; its (masked) personal fields only for the session that applied, or staff."""
+    """Progress of an application; its (masked) personal fields only for the session that applied, or staff.
+    GET /api/cases/{number} answers for 12345 work orders (WO…) too."""
     user = staff_of(request)  # a staff member's view is recorded in the audit log
     if user is None:  # signed-in agents share their office's address; they are not counted
         limit(request)
     view = assistant.book.get(number.upper(), owner_key(assistant, token or cookie), staff=user.username if user else None)
     if view is None:
         raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
+    return application_view(view)
+
+
+def application_view(view: ApplicationView) -> ApplicationStatusView:
     members = [ApplicationMember(number=m.number, service=m.subject_name, dept=m.dept, status=m.status.value,
                                  status_label=m.status_label, expected_date=m.expected_date) for m in view.members]
     return ApplicationStatusView(

@@ -108,10 +108,22 @@ export function voice(audio) {
   });
 }
 
-export function application(number) {
-  // Personal fields come back only to the session that applied: say which session this is.
-  const headers = sessionId() ? { "X-Session-Token": sessionId() } : {};
-  return request(`/api/applications/${encodeURIComponent(number)}`, { headers });
+// The tab's own session, named for the server: personal fields come back only to the session they are of.
+const own = () => (sessionId() ? { "X-Session-Token": sessionId() } : {});
+
+export function caseStatus(number) {
+  // An application (GA…) or a 12345 work order (WO…).
+  return request(`/api/cases/${encodeURIComponent(number)}`, { headers: own() });
+}
+
+export function conversation() {
+  // The conversation this tab held, to show again after a reload, and the longest message the chat takes.
+  return request("/api/conversation", { headers: own() });
+}
+
+export function forget() {
+  // The server keeps no conversation under this tab's token (ended, erased): start a new one.
+  sessionStorage.removeItem(SESSION_KEY);
 }
 
 export function recommendations() {

@@ -3,6 +3,7 @@ import * as api from "./api.js";
 import { say, setBusy, showCard, showChips } from "./chat.js";
 import { setUpElder, speak } from "./elder.js";
 import { followHandoff, setUpHandoff } from "./handoff.js";
+import { setLimit, setUpLimit, tooLong } from "./limit.js";
 import { setUpMic } from "./mic.js";
 import { showOffers } from "./offers.js";
 import { setUpPanel, showTurn } from "./panel.js";
@@ -18,6 +19,11 @@ function render(turn, { spoken = false } = {}) {
   followHandoff(turn); // with a person: their messages arrive by polling, the assistant may say nothing
   if (turn.reply) say("bot", turn.reply);
   if (turn.reply) speak(turn.speech || turn.reply, { always: spoken }); // the speakable form: no masks or symbols
+  show(turn);
+}
+
+// Everything a turn shows besides its reply: the card, the quick replies, the side panel.
+function show(turn) {
   // A service's card once, when the conversation turns to it; not again on every question.
   if (turn.card && turn.card.id !== shownCard) showCard(turn.card);
   shownCard = turn.card?.id ?? shownCard;
@@ -45,6 +51,19 @@ async function send(text) {
   }
 }
 
+// A reloaded page shows the conversation this tab held, where it stands, and learns the chat's limit.
+async function restore() {
+  const kept = await api.conversation();
+  setLimit(kept.max_message_chars);
+  if (!kept.turn) {
+    api.forget();
+    return;
+  }
+  for (const line of kept.lines) if (line.text) say(line.role === "user" ? "user" : "bot", line.text);
+  show(kept.turn);
+  followHandoff(kept.turn); // still with a person: their messages come again from the handoff's feed
+}
+
 function start() {
   applyStrings();
   setUpPanel();
@@ -55,9 +74,13 @@ function start() {
   const welcome = say("bot", t("welcome"));
   welcome.querySelector("p").dataset.text = "welcome"; // re-worded when the mode changes
   showChips(t("starters"), send);
+  setUpLimit();
+  // Before any message is sent (api.inTurn), so that a reply never lands above the restored conversation.
+  api.inTurn(restore).catch(() => {});
   document.getElementById("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value;
+    if (tooLong(text)) return; // kept in the input, to be shortened
     input.value = "";
     send(text);
   });

@@ -22,7 +22,9 @@ export function showTurn(turn) {
     $("missing-empty").hidden = turn.missing.length > 0;
   }
   $("confirm-panel").hidden = turn.state !== "confirming";
-  if (turn.state === "confirming") pairs($("confirm-list"), turn.slots.map((slot) => [slot.label, slot.value]));
+  // The read-back shows the citizen their own answers (turn.readback); the form above stays masked.
+  const readback = turn.readback?.length ? turn.readback : turn.slots;
+  if (turn.state === "confirming") pairs($("confirm-list"), readback.map((slot) => [slot.label, slot.value]));
   if (turn.application) showSubmitted(turn.application);
   // A question answered from a guide is a completed dialogue too: it can be rated.
   else if (turn.state === "idle" && turn.service) $("feedback-panel").hidden = false;
@@ -33,7 +35,7 @@ function showSubmitted(application) {
   $("tracking-number").textContent = application.number;
   $("tracking-status").textContent = "";
   // The turn carries the status code; its Chinese name comes with the progress view.
-  api.application(application.number).then((view) => ($("tracking-status").textContent = view.status_label), () => {});
+  api.caseStatus(application.number).then((view) => ($("tracking-status").textContent = view.status_label), () => {});
   $("done-panel").hidden = false;
   $("feedback-panel").hidden = false;
   $("progress-number").value = application.number;
@@ -43,6 +45,7 @@ function showProgress(view) {
   const rows = [
     [t("progressLabel"), view.number],
     [t("progressService"), view.service],
+    ...(view.type_label ? [[t("progressType"), view.type_label]] : []),
     [t("statusLabel"), view.status_label],
     [t("progressDept"), view.dept],
   ];
@@ -58,7 +61,7 @@ async function lookUp(event) {
   const number = $("progress-number").value.trim().toUpperCase();
   if (!number) return;
   try {
-    showProgress(await api.application(number));
+    showProgress(await api.caseStatus(number));
   } catch (error) {
     clear($("progress-result")).append(el("p", "error", error.message));
   }
