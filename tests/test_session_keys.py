@@ -102,7 +102,7 @@ def app(tmp_path_factory, router):
 
 
 def test_a_value_read_from_the_database_does_not_work_as_a_session(app) -> None:
-    client, settings, token, number, _ = app
+    client, settings, token, number, order = app
     client.cookies.clear()
     values = stored_ids(open_database(settings.resolved_database_url))
     key = client.app.state.assistant.key_of(token)
@@ -113,10 +113,15 @@ def test_a_value_read_from_the_database_does_not_work_as_a_session(app) -> None:
                          client.get("/api/handoff", params={"session_id": value}),
                          client.post("/api/feedback", json={"session_id": value, "rating": 5})):
             assert (response.status_code, response.json()["code"]) == (404, "session_not_found"), response.url
-        assert client.get(f"/api/applications/{number}", headers={"X-Session-Token": value}).json()["fields"] is None
+        held = {"X-Session-Token": value}
+        assert client.get(f"/api/applications/{number}", headers=held).json()["fields"] is None
+        assert client.get(f"/api/cases/{order}", headers=held).json()["fields"] is None
+        assert client.get("/api/conversation", headers=held).json()["lines"] == []
     # The token itself still does all of it.
     mine = {"X-Session-Token": token}
     assert client.get(f"/api/applications/{number}", headers=mine).json()["fields"]
+    assert client.get(f"/api/cases/{order}", headers=mine).json()["fields"]
+    assert client.get("/api/conversation", headers=mine).json()["lines"]
     assert client.get("/api/handoff", headers=mine).json()["status"] == "waiting"
     data = client.get("/api/me/data", headers=mine).json()
     assert [a["number"] for a in data["applications"]] == [number] and data["feedback"][0]["rating"] == 2
