@@ -32,9 +32,11 @@ from sqlalchemy import select
 from assistant.db import open_database, reading
 from assistant.forms import form_for, is_form_subject
 from assistant.records import ApplicationRow, WorkOrderRow
+from assistant.session_keys import session_keys_from_settings
 from assistant.states import State
 from assistant.turn import Turn
 from eval.citizen import Citizen, Conversation
+from settings import Settings
 from tests.server_process import ServerProcess, server_data_dir
 
 SEED = 20261123
@@ -232,7 +234,8 @@ def test_a_killed_server_resumes_every_conversation_at_its_step_and_loses_or_dou
     made: dict[str, list[str]] = {}
     for session_id, number in [*applications, *orders]:
         made.setdefault(session_id, []).append(number)
+    keys = session_keys_from_settings(Settings(data_dir=server.data_dir))  # the server's: tables hold a token's key
     for dialogue in dialogues:  # one each, and the only number its citizen was ever shown
         number = dialogue.last.application.number
-        assert made.get(dialogue.session_id) == [number] and dialogue.numbers == {number}, dialogue.subject_id
+        assert made.get(keys.key_of(dialogue.session_id)) == [number] and dialogue.numbers == {number}, dialogue.subject_id
     assert len(made) == 2 * DIALOGUES
