@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from assistant.analytics import Analytics
 from assistant.audit import AuditLog
 from assistant.feedback import FeedbackBook
+from assistant.hit_counter import HitCounter
 from assistant.followups import FollowUps
 from assistant.kb_edits import KbEditLog
 from assistant.labelling import LabelQueue
@@ -32,13 +33,13 @@ from web.admin_kb_api import router as admin_kb_api
 from web.access import Access, allow, declare_framework_routes
 from web.api_docs import install_api_docs
 from web.body_limit import BodyLimit
+from web.case_gate import lookup_failures
 from web.errors import ApiException, install_error_handlers
 from web.openapi_errors import document_errors
 from web.security_headers import install_security_headers
 from web.socket_origin import SameOriginSockets
 from web.url_check import NoNulInUrl
 from web import log_privacy
-from web.limits import RateLimiter
 from web.me_routes import router as me_routes
 from web.case_routes import router as case_routes
 from web.rebuild import Rebuilder
@@ -84,7 +85,8 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
         app.state.privacy = PersonalData(database, audit)
         app.state.staff = StaffDirectory(database)
         app.state.work_numbers = WorkNumbers(database)
-        app.state.limiter = RateLimiter(database, settings.rate_limit_per_minute)
+        app.state.limiter = HitCounter(database, settings.rate_limit_per_minute)
+        app.state.lookup_failures = lookup_failures(database)
         app.state.settings = settings
         app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
                                           max_seconds=settings.voice_max_seconds)

@@ -195,6 +195,19 @@ class ApplicationBook:
             self.audit.record(staff, Action.VIEW, number, {"fields": sorted(row.display_json)}, session=session)
             return self._view(session, row, show_fields=True)
 
+    def owned_by(self, number: str, session_id: str | None) -> bool:
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+            return row is not None and _owns(session_id, row)
+
+    def phone_tail(self, number: str) -> str | None:
+        """The last four digits of the phone the applicant gave (the second factor of a lookup by number),
+        or None when there is no such application or it has no phone (every phone slot is named phone)."""
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+            token = None if row is None else row.values_json.get("phone")
+        return None if token is None else digits_tail(self._cipher.decrypt(token))
+
     def values(self, number: str, session_id: str | None, staff: str | None = None) -> dict[str, str] | None:
         """The decrypted values (slot name -> plain); AccessDenied unless the viewer owns it or is staff
         (`staff`: their username; a staff read is recorded in the audit log)."""
@@ -281,6 +294,11 @@ def _check_staff(staff: object) -> None:
     # An audit event needs a name: a bare True (the old flag) must fail loudly, not be recorded as "True".
     if staff is not None and (not isinstance(staff, str) or not staff):
         raise TypeError("staff must be the viewing staff member's username")
+
+
+def digits_tail(phone: str, length: int = 4) -> str | None:
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-length:] if len(digits) >= length else None
 
 
 def _owns(session_id: str | None, row: ApplicationRow) -> bool:

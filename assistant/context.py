@@ -13,6 +13,7 @@ from typing import Protocol
 
 from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook
+from assistant.case_access import CaseAccess
 from assistant.commands import CommandWords
 from assistant.handoff_queue import HandoffQueue
 from assistant.guide_answers import GuideAnswerer, Topics
@@ -48,6 +49,7 @@ class DialogueContext:
     consents: ConsentLog
     today: Callable[[], date]
     handoffs: HandoffQueue  # 转人工: the queue staff take conversations from
+    cases: CaseAccess  # a number looked up that this conversation did not file needs the phone's last four digits
     links: ApplicantLinks | None = None  # who applied for what (服务找人); None: no one else's applications are counted
     smalltalk: SmallTalk = field(default_factory=default_smalltalk)
 

@@ -11,10 +11,14 @@ start something new by saying it.
 
 from __future__ import annotations
 
+import re
+
+from assistant.case_access import Gate
 from assistant.commands import Command
 from assistant.context import DialogueContext
 from assistant.events import (
     AwaitingMatter,
+    AwaitingFactor,
     AwaitingNumber,
     ChoicesOffered,
     ConsentRecorded,
@@ -46,6 +50,7 @@ from intents.slot_values import Value, parse_value
 from knowledge.models import Choice, ServiceKind, Slot, SlotType
 
 PROGRESS_SERVICE = "application-progress"
+FACTOR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")  # the phone's last four digits, as typed
 IN_FORM = (State.consent, State.filling, State.confirming)
 CHAT_REPLIES = ("greeting", "thanks", "identity")
 HOW_TO_DO = (None, "steps", "place")  # "我想办X，怎么办？": the form is the answer
@@ -139,6 +144,12 @@ class Dialogue:
         if msg.number:
             self.progress(t, session_id, msg.number)
             return
+        if s.awaiting_factor:
+            number = s.awaiting_factor
+            t(AwaitingFactor(None))
+            if digits := FACTOR_DIGITS.search(msg.text):
+                self._progress_by_factor(t, session_id, number, digits.group())
+                return
         if s.awaiting_number:
             t(AwaitingNumber(False))
         if s.awaiting_matter:
@@ -304,9 +315,27 @@ class Dialogue:
     # -- progress lookup -------------------------------------------------------------------------------
 
     def progress(self, t: Tracker, session_id: str, number: str) -> None:
-        ctx = self.ctx
+        """A case this conversation filed is shown at once; any other needs its phone's last four digits."""
         if t.state.awaiting_number:
             t(AwaitingNumber(False))
+        if self.ctx.cases.check(number, session_id, None).gate is not Gate.owner:
+            t(AwaitingFactor(number))
+            t.say("progress_need_factor", number=number)
+            return
+        self._show_progress(t, number, session_id)
+
+    def _progress_by_factor(self, t: Tracker, session_id: str, number: str, digits: str) -> None:
+        gate = self.ctx.cases.check(number, session_id, digits)
+        if gate.gate is Gate.wait:
+            t.say("progress_factor_wait", minutes=max(1, -(-gate.retry_after // 60)))
+        elif gate.open:
+            self._show_progress(t, number, session_id if gate.gate is Gate.owner else None)
+        else:  # no such number, or the digits do not match: one answer for both
+            t.say("progress_factor_wrong", number=number)
+
+    def _show_progress(self, t: Tracker, number: str, owner: str | None) -> None:
+        """`owner`: the conversation that filed it, which also sees its (masked) fields; None otherwise."""
+        ctx = self.ctx
         if number.startswith(WORK_ORDER_NUMBERS.prefix):
             order = ctx.orders.public(number)
             if order is None:
@@ -314,7 +343,7 @@ class Dialogue:
             else:
                 t(order_progress_said(order, ctx.say))
             return
-        view = ctx.book.get(number, session_id)
+        view = ctx.book.get(number, owner)
         if view is None:
             t.say("progress_not_found", number=number)
             return

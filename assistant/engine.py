@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook, local_now
+from assistant.case_access import CaseAccess
 from assistant.commands import default_commands
 from assistant.context import DialogueContext, Routes
 from assistant.conversation_lock import ConversationBusy, ConversationLocks
@@ -68,6 +69,7 @@ class Assistant:
         links: ApplicantLinks | None = None,
         *,
         handoffs: HandoffQueue,
+        cases: CaseAccess,
         keys: SessionKeys,
     ) -> None:
         say = default_messages()
@@ -80,11 +82,12 @@ class Assistant:
         self.recorder = recorder  # analytics: one event per turn; None in unit tests
         self.turns = ConversationLocks()
         self.handoffs = handoffs
+        self.cases = cases  # who may see a case by its number (web lookups and the chat's alike)
         self.keys = keys
         self.ctx = DialogueContext(
             kb=kb, router=router, mentions=MentionFinder.from_kb(kb, router.normalise), say=say,
             topics=default_topics(), commands=default_commands(), answers=GuideAnswerer(kb, say), book=book,
-            orders=orders, consents=store, today=self.today, links=links, handoffs=self.handoffs,
+            orders=orders, consents=store, today=self.today, links=links, handoffs=self.handoffs, cases=cases,
         )
         self.dialogue = Dialogue(self.ctx)
 

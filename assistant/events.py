@@ -164,6 +164,14 @@ class AwaitingNumber:
 
 
 @dataclass(frozen=True)
+class AwaitingFactor:
+    """Asked for the last four digits of the phone given with a case this conversation did not file
+    (`number`), or done with it (None)."""
+
+    number: str | None
+
+
+@dataclass(frozen=True)
 class AwaitingMatter:
     """Asked what a complaint is about, or answered."""
 
@@ -225,7 +233,7 @@ class Misunderstood:
 Event = Union[
     Said, Offered, Moved, FormOpened, FormClosed, FormSetAside, FormResumed, FormRestarted, ConsentRecorded,
     MessageKept, KeptMessagesUsed, SlotSet, SlotRejected, SlotSkipped, SlotCleared, Asked, MaterialsChecked,
-    QuestionAnswered, StepRepeated, TopicSet, ChoicesOffered, AwaitingNumber, AwaitingMatter, OffersMade, FactsNoted, HandedOff,
+    QuestionAnswered, StepRepeated, TopicSet, ChoicesOffered, AwaitingNumber, AwaitingFactor, AwaitingMatter, OffersMade, FactsNoted, HandedOff,
     HandoffEnded, SentToAgent, CallbackAsked, Switched, Submitted, Misunderstood,
 ]
 
@@ -296,6 +304,8 @@ def apply(s: SessionState, event: Event) -> None:
             s.choices = list(ids)
         case AwaitingNumber(waiting=waiting):
             s.awaiting_number = waiting
+        case AwaitingFactor(number=number):
+            s.awaiting_factor = number
         case AwaitingMatter(waiting=waiting):
             s.awaiting_matter = waiting
         case OffersMade(offers=offers):

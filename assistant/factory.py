@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.applicant_links import ApplicantLinks
 from assistant.applications import ApplicationBook, local_now
+from assistant.case_access import FAILURE_WINDOW_S, FAILURES_PER_NUMBER, CaseAccess
 from assistant.context import Routes
 from assistant.crypto import cipher_from_settings
 from assistant.db import open_database
 from assistant.engine import Assistant
 from assistant.handoff_queue import HandoffQueue, ServiceHours
+from assistant.hit_counter import HitCounter
 from assistant.session_keys import rekey_stored, session_keys_from_settings
 from assistant.session_store import SessionStore
 from assistant.turn_log import TurnLog
@@ -40,4 +42,5 @@ def build_assistant(
     handoffs = HandoffQueue(database, cipher, clock, ServiceHours.parse(settings.handoff_hours, settings.handoff_days),
                             timedelta(seconds=settings.handoff_wait_seconds))
     return Assistant(kb, router, SessionStore(database), book, orders, cipher, clock, recorder=TurnLog(database),
-                     links=ApplicantLinks(database, cipher), handoffs=handoffs, keys=keys)
+                     links=ApplicantLinks(database, cipher), handoffs=handoffs,
+                     cases=CaseAccess(book, orders, HitCounter(database, FAILURES_PER_NUMBER, FAILURE_WINDOW_S)), keys=keys)

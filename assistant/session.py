@@ -91,6 +91,7 @@ class SessionState(BaseModel):
     choices: list[str] = []  # candidate ids offered while clarifying
     applications: list[str] = []  # tracking numbers made in this session
     awaiting_number: bool = False  # asked for a tracking number to look up
+    awaiting_factor: str | None = None  # a number looked up, waiting for its phone's last four digits
     awaiting_matter: bool = False  # asked what a complaint is about (物业, 噪音, 油烟…)
     callback_asked: bool = False  # in a handoff nobody answers: asked for a phone for a call-back work order
     turns: int = 0

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from assistant.application_status import IllegalStatusChange
-from assistant.applications import Clock, local_now
+from assistant.applications import Clock, digits_tail, local_now
 from assistant.audit import Action, AuditEntry, AuditLog
 from assistant.crypto import FieldCipher, FieldCipherError, is_token
 from assistant.db import reading, writing
@@ -179,6 +179,13 @@ class WorkOrderBook:
             row = self._by_number(session, number)
             owns = row is not None and row.session_id is not None and hmac.compare_digest(session_id.encode(), row.session_id.encode())
             return self._view(row) if owns else None
+
+    def phone_tail(self, number: str) -> str | None:
+        """The last four digits of the caller's phone (the second factor of a lookup by number), or None."""
+        with reading(self._sessions) as session:
+            row = self._by_number(session, number)
+            token = None if row is None else row.caller_json.get(CallerField.phone.value)
+        return None if token is None else digits_tail(self._cipher.decrypt(token))
 
     def public(self, number: str) -> WorkOrderRecord | None:
         """The status for whoever holds the number (a citizen checking progress)."""

@@ -201,8 +201,13 @@ def test_progress_lookup_shows_personal_data_only_to_the_session_that_applied(ch
     number = chat.turn.application.number
     own = chat.say(f"查一下{number}")
     assert "已提交" in own.reply and "张*" in own.reply
+    # Another conversation is asked for the phone's last four digits first: numbers cannot be walked.
     stranger = Chat(assistant)
-    other = stranger.say(f"查询办件进度 {number}")
+    asked = stranger.say(f"查询办件进度 {number}")
+    assert "后四位" in asked.reply and "已提交" not in asked.reply
+    assert "对不上" in stranger.say("1234").reply
+    stranger.say(f"查询办件进度 {number}")
+    other = stranger.say(f"后四位是{PHONE[-4:]}")
     assert "已提交" in other.reply and "张*" not in other.reply
 
 

@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.db import open_database
+from assistant.hit_counter import HitCounter
 from assistant.staff import Role, StaffDirectory
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.route_probes import ROUTES, STAFF_PASSWORD, STAFF_USERS, Caller, call, probe_for, route_id
 from web.access import Access
-from web.limits import RateLimiter
 
 QUOTA = 3
 # Pages, static files and lookups answered from memory: nothing worth limiting. Any other public or
@@ -27,8 +27,8 @@ CHEAP = {"/openapi.json", "/docs", "/docs/assets", "/docs/oauth2-redirect", "/re
 LIMITED = [(r, m) for r, m in ROUTES if r.access and r.access & {Access.public, Access.citizen} and r.path not in CHEAP]
 
 
-def limiter_on(database, per_minute: int, now: list[float]) -> RateLimiter:
-    return RateLimiter(database, per_minute=per_minute, clock=lambda: now[0])
+def limiter_on(database, per_minute: int, now: list[float]) -> HitCounter:
+    return HitCounter(database, quota=per_minute, clock=lambda: now[0])
 
 
 def test_a_key_is_refused_over_its_quota_and_allowed_again_a_minute_later(tmp_path):

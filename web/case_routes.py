@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from assistant.numbers import WORK_ORDER_NUMBERS
 from web.access import Access, allow
-from web.errors import ApiException
+from web.case_gate import PhoneLast4, case_gate, not_found
 from web.limits import limit
 from web.models import MAX_MESSAGE_CHARS, ApiError, ApplicationStatusView, ChatTurn, SessionToken
 from web.routes import SESSION_COOKIE, AssistantDep, KbDep, application_view, card_for, owner_key
@@ -40,21 +40,22 @@ class ConversationSoFar(BaseModel):
     turn: ChatTurn | None = Field(description="where it stands: the last reply with its quick replies, the form, the read-back")
 
 
-def not_found() -> ApiException:
-    return ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
-
-
-@router.get("/cases/{number}", response_model=CaseStatusView, responses={404: {"model": ApiError}, 429: {"model": ApiError}})
+@router.get("/cases/{number}", response_model=CaseStatusView,
+            responses={403: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def case(number: str, request: Request, assistant: AssistantDep,
          token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-         cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> CaseStatusView:
-    """Progress of an application (GA…) or a 12345 work order (WO…). Anyone holding the number sees what
-    GET /api/applications/{number} shows anyone; personal fields (masked) only for the conversation that
-    filed it (an application's also for staff)."""
+         cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
+         phone_last4: PhoneLast4 = None) -> CaseStatusView:
+    """Progress of an application (GA…) or a 12345 work order (WO…). The conversation that filed it sees
+    its personal fields (masked) too; anyone else needs `phone_last4`, the last four digits of the phone
+    given with it (403 second_factor_required without them; 404 for a wrong one or an unknown number,
+    alike; 429 after too many wrong ones), and sees the status without personal fields. Staff see all."""
     user = staff_of(request)
     if user is None:  # signed-in agents share their office's address; they are not counted
         limit(request)
     number, session = number.strip().upper(), owner_key(assistant, token or cookie)
+    if user is None:
+        case_gate(request, number, session, phone_last4)
     if not number.startswith(WORK_ORDER_NUMBERS.prefix):
         view = assistant.book.get(number, session, staff=user.username if user else None)
         if view is None:

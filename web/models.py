@@ -131,6 +131,8 @@ class FeedbackRequest(StrictRequest):
     comment: CleanText = Field(default="", max_length=MAX_MESSAGE_CHARS)
     # The application (GA…) or 12345 work order (WO…) being rated, if any.
     application: str | None = Field(default=None, pattern=r"^(GA|WO)\d{8}-\d{6}$")
+    # Needed when the case is not this conversation's: the last four digits of the phone given with it.
+    phone_last4: str | None = Field(default=None, pattern=r"^\d{4}$")
 
 
 class FeedbackSaved(BaseModel):

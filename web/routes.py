@@ -17,6 +17,7 @@ from knowledge.base import KnowledgeBase
 from knowledge.models import Service
 from knowledge.render import render_guide
 from web.access import Access, allow
+from web.case_gate import PhoneLast4, case_gate, not_found
 from web.cookies import set_private_cookie
 from web.errors import ApiException
 from web.limits import limit
@@ -162,18 +163,23 @@ def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
     )
 
 
-@router.get("/applications/{number}", dependencies=[allow(Access.public)], response_model=ApplicationStatusView, responses={404: {"model": ApiError}})
+@router.get("/applications/{number}", dependencies=[allow(Access.public)], response_model=ApplicationStatusView,
+            responses={403: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def application(number: str, request: Request, assistant: AssistantDep,
                 token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-                cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> ApplicationStatusView:
+                cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
+                phone_last4: PhoneLast4 = None) -> ApplicationStatusView:
     """Progress of an application; its (masked) personal fields only for the session that applied, or staff.
-    GET /api/cases/{number} answers for 12345 work orders (WO…) too."""
+    Anyone else needs `phone_last4` (see GET /api/cases/{number}, which answers for 12345 work orders too)."""
     user = staff_of(request)  # a staff member's view is recorded in the audit log
+    number = number.strip().upper()
+    key = owner_key(assistant, token or cookie)
     if user is None:  # signed-in agents share their office's address; they are not counted
         limit(request)
-    view = assistant.book.get(number.upper(), owner_key(assistant, token or cookie), staff=user.username if user else None)
+        case_gate(request, number, key, phone_last4)
+    view = assistant.book.get(number, key, staff=user.username if user else None)
     if view is None:
-        raise ApiException(404, ApiError(code="application_not_found", message="没有找到这个办件编号，请核对一下。", field="number"))
+        raise not_found()
     return application_view(view)
 
 
@@ -188,9 +194,12 @@ def application_view(view: ApplicationView) -> ApplicationStatusView:
 
 
 @router.post("/feedback", dependencies=[allow(Access.citizen)], response_model=FeedbackSaved, status_code=201,
-             responses={401: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
+             responses={401: {"model": ApiError}, 403: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
 def feedback(body: FeedbackRequest, request: Request, assistant: AssistantDep, book: FeedbackDep) -> FeedbackSaved:
     """好差评: a 1–5 rating with an optional comment, for the conversation it rates."""
     session_id = citizen_session(assistant, body.session_id, request)
     limit(request, session_id)
-    return FeedbackSaved(id=book.rate(assistant.key_of(session_id), body.rating, body.comment, body.application))
+    key = assistant.key_of(session_id)
+    if body.application:  # only the case's own conversation, or someone who knows its phone, rates it
+        case_gate(request, body.application, key, body.phone_last4)
+    return FeedbackSaved(id=book.rate(key, body.rating, body.comment, body.application))

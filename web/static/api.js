@@ -111,9 +111,11 @@ export function voice(audio) {
 // The tab's own session, named for the server: personal fields come back only to the session they are of.
 const own = () => (sessionId() ? { "X-Session-Token": sessionId() } : {});
 
-export function caseStatus(number) {
-  // An application (GA…) or a 12345 work order (WO…).
-  return request(`/api/cases/${encodeURIComponent(number)}`, { headers: own() });
+export function caseStatus(number, phoneLast4 = "") {
+  // An application (GA…) or a 12345 work order (WO…); a case another conversation filed needs the last
+  // four digits of the phone given with it.
+  const query = phoneLast4 ? `?phone_last4=${encodeURIComponent(phoneLast4)}` : "";
+  return request(`/api/cases/${encodeURIComponent(number)}${query}`, { headers: own() });
 }
 
 export function conversation() {

@@ -61,9 +61,10 @@ async function lookUp(event) {
   const number = $("progress-number").value.trim().toUpperCase();
   if (!number) return;
   try {
-    showProgress(await api.caseStatus(number));
+    showProgress(await api.caseStatus(number, $("progress-phone").value.trim()));
   } catch (error) {
     clear($("progress-result")).append(el("p", "error", error.message));
+    if (error.code === "second_factor_required") $("progress-phone").focus();
   }
 }
 
