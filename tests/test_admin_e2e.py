@@ -174,6 +174,15 @@ def test_staff_who_are_not_administrators_are_refused_plainly(browser, base_url)
         expect(page.get_by_role("heading", name=TEXT["loginHeading"])).to_be_visible()
 
 
+def test_the_call_console_names_an_administrator_as_one(browser, base_url):
+    # It said 坐席：admin for every account, the mirror of the dashboard's 管理员：agent1.
+    with dashboard(browser, base_url) as page:
+        sign_in(page, ADMIN)
+        expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(role=TEXT["account_admin"], name=ADMIN))
+        page.goto(f"{base_url}/copilot")
+        expect(page.locator("#who")).to_have_text(f"{TEXT['account_admin']}：{ADMIN}")
+
+
 def test_an_administrator_reads_the_figures_and_charts_and_changes_the_dates(browser, base_url, seeded):
     with dashboard(browser, base_url) as page:
         sign_in(page, ADMIN)

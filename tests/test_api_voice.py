@@ -41,13 +41,12 @@ def test_bad_audio_is_refused_with_a_stable_code_before_recognition(tmp_path, ro
     assert response.json()["code"] == code
 
 
-@pytest.mark.parametrize("header", [{"channels": 255}, {"bits": 0}, {"rate": 2**31 - 1}, {"format_tag": 0xFFFE}],
-                         ids=["255 channels", "0 bits", "rate 2^31-1", "extensible in 16 bytes"])
-def test_a_crafted_wav_header_is_a_422_not_a_500(tmp_path, router, header):
+def test_crafted_wav_headers_are_a_422_not_a_500(tmp_path, router):
+    crafted = [{"channels": 255}, {"bits": 0}, {"rate": 2**31 - 1}, {"format_tag": 0xFFFE}]  # each was a 500
     with client_with(tmp_path, router, vosk_models={"mandarin": tmp_path / "no-model"}) as client:
-        response = client.post("/api/voice", content=crafted_wav(**header), headers={"Content-Type": "audio/wav"})
-    assert response.status_code == 422, response.text
-    assert response.json()["code"] == "audio_corrupt"
+        answers = [client.post("/api/voice", content=crafted_wav(**header), headers={"Content-Type": "audio/wav"})
+                   for header in crafted]
+    assert [(a.status_code, a.json()["code"]) for a in answers] == [(422, "audio_corrupt")] * len(crafted)
 
 
 def test_good_audio_with_a_missing_model_directory_is_a_503_not_a_crash(tmp_path, router):

@@ -103,7 +103,7 @@ def sign_in(page) -> None:
     expect(page.get_by_role("alert")).to_have_text("用户名或密码不对。")
     page.get_by_label(TEXT["password"]).fill(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(name=AGENT))
+    expect(page.locator("#who")).to_have_text(TEXT["signedInAs"].format(role=TEXT["account_staff"], name=AGENT))
     expect(page.get_by_label(TEXT["lineLabel"])).to_be_focused()  # ready for the first words of a call
 
 

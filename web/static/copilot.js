@@ -38,7 +38,7 @@ async function loadDepartments() {
 function signedIn(user) {
   $("login-panel").hidden = true;
   $("console").hidden = false;
-  $("who").textContent = text("signedInAs", { name: user.username });
+  $("who").textContent = text("signedInAs", { role: text(`account_${user.role}`), name: user.username });
   $("logout").hidden = false;
   newCall();
   refreshOrders();
