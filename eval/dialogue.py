@@ -146,7 +146,7 @@ def run_form(assistant: Assistant, kb: KnowledgeBase, subject_id: str, style: St
     conversation = citizen.run(lambda text: assistant.handle(session, text), max_turns=3 * len(spec.fields) + 12)
     last = conversation.turns[-1]
     submitted = last.state is State.submitted
-    values = (assistant.book.values(last.application.number, session) if submitted and last.application else None) or {}
+    values = (assistant.book.values(last.application.number, assistant.key_of(session)) if submitted and last.application else None) or {}
     required = sum(1 for f in spec.fields if f.required and f.applies(values))
     problems = tuple(conversation.problems()) if submitted else ()
     run = FormRun(subject_id, style, submitted, len(conversation.said), required, problems,
