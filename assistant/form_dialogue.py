@@ -296,7 +296,9 @@ class FormDialogue:
     def _aside(self, t: Tracker, msg: Understood, subject_id: str) -> bool:
         """Something said beside the question: a guide question, a greeting or thanks, 代办, a question the
         guides answer. Answered (once: never the same answer twice in a row); the caller asks again."""
-        if msg.topic and self._answer_topic(t, subject_id, msg.topic):
+        # "办护照要多久" while consenting to 社保卡: the question is about the service it names.
+        about = next((sid for sid in msg.named if sid != subject_id), subject_id)
+        if msg.topic and self._answer_topic(t, about, msg.topic):
             return True
         if msg.chat in CHAT_REPLIES:
             t.say(f"chat_{msg.chat}_in_form")
@@ -315,7 +317,7 @@ class FormDialogue:
 
     def _answer_topic(self, t: Tracker, subject_id: str, topic: str) -> bool:
         form = t.state.form
-        if form is not None and form.last_aside == topic:
+        if form is not None and form.last_aside == topic and subject_id == form.subject_id:
             return False
         t(QuestionAnswered(subject_id, topic))
         t.say("guide_answer", text=self.ctx.answers.answer(subject_id, topic))

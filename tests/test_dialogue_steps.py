@@ -218,6 +218,15 @@ def test_a_question_at_consent_is_answered_and_consent_asked_again(assistant):
     assert not any(isinstance(e, ConsentRecorded) for e in events)
 
 
+def test_a_question_about_another_service_at_consent_is_answered_about_that_service(assistant):
+    # 办护照要多久 while consenting to a report was answered with the report's own time limit.
+    events = step(assistant, at_consent(), "办护照要多久", topic="time", question=True, named=("passport",))
+    assert said_keys(events) == ["guide_answer", "consent_repeat"]
+    assert QuestionAnswered("passport", "time") in events
+    [answer] = [e for e in events if isinstance(e, Said) and e.key == "guide_answer"]
+    assert answer.params["text"] == assistant.ctx.answers.answer("passport", "time")
+
+
 def test_another_service_at_consent_starts_that_one_instead(assistant):
     state = at_consent()
     events = step(assistant, state, "医保怎么报销", routing=routed_to("medical-reimbursement", "医疗费用手工（零星）报销"))
