@@ -14,8 +14,9 @@ from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
-    PolicyWatch, assert_no_violations, base_url, browser, expect,
+    PolicyWatch, assert_no_violations, base_url, browser, expect, reply_to,
 )
+from tests import web_support
 from web.models import MAX_MESSAGE_CHARS
 
 STRINGS = json.loads((STATIC_DIR / "strings.json").read_text(encoding="utf-8"))["normal"]
@@ -29,23 +30,12 @@ def settings(tmp_path_factory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("cases-web-data"), kb_dir=KB_DIR)
 
 
-def answered(page, act) -> str:
-    replies = page.locator(".msg-bot p")
-    before = replies.count()
-    act()
-    expect(replies).to_have_count(before + 1, timeout=20_000)
-    return replies.last.inner_text()
-
-
 def say(page, text: str) -> str:
-    def act() -> None:
-        page.get_by_label(STRINGS["inputLabel"]).fill(text)
-        page.keyboard.press("Enter")
-    return answered(page, act)
+    return web_support.say(page, STRINGS["inputLabel"], text)
 
 
 def tap(page, chip: str) -> str:
-    return answered(page, lambda: page.locator("#chips").get_by_role("button", name=chip, exact=True).click())
+    return reply_to(page, lambda: web_support.chip(page, chip).click())
 
 
 def conversation(page) -> list[str]:

@@ -21,8 +21,9 @@ from settings import Settings
 from tests.conftest import KB_DIR
 from tests.phone_layout import ELDER_MIN_PX, check_step
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
-    PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
+    PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, reply_to, screenshots,
 )
+from tests import web_support
 
 ID = "110101199003074514"
 TRACKING = re.compile(r"GA\d{8}-\d{6}")
@@ -97,24 +98,13 @@ def opened(browser, base_url: str, microphone: str | None = None, **context: obj
         ctx.close()
 
 
-def _answered(page, act) -> str:
-    replies = page.locator(".msg-bot p")
-    before = replies.count()
-    act()
-    expect(replies).to_have_count(before + 1, timeout=20_000)
-    return replies.last.inner_text()
-
-
 def say(page, text: str) -> str:
     """Type a message and send it with Enter, as a citizen does; returns the assistant's reply."""
-    def act() -> None:
-        page.get_by_label(STRINGS["normal"]["inputLabel"]).fill(text)
-        page.keyboard.press("Enter")
-    return _answered(page, act)
+    return web_support.say(page, STRINGS["normal"]["inputLabel"], text)
 
 
 def tap(page, chip: str) -> str:
-    return _answered(page, lambda: page.locator("#chips").get_by_role("button", name=chip, exact=True).click())
+    return reply_to(page, lambda: web_support.chip(page, chip).click())
 
 
 def look_up_and_rate(page, number: str, stars: int, comment: str) -> None:
@@ -150,7 +140,7 @@ def test_a_citizen_applies_for_a_social_security_card_in_the_normal_mode(browser
         page.keyboard.press("Enter")
         expect(page.locator("#message-input")).to_be_focused()
         page.keyboard.type("我想第一次办张社保卡")
-        assert "同意" in _answered(page, lambda: page.keyboard.press("Enter"))
+        assert "同意" in reply_to(page, lambda: page.keyboard.press("Enter"))
         card = page.locator(".card")
         expect(card).to_contain_text("社会保障卡申领")
         expect(card).to_contain_text("所需材料")
@@ -161,7 +151,7 @@ def test_a_citizen_applies_for_a_social_security_card_in_the_normal_mode(browser
         page.keyboard.press("Shift+Tab")
         page.keyboard.press("Shift+Tab")
         expect(page.get_by_role("button", name="同意", exact=True)).to_be_focused()
-        _answered(page, lambda: page.keyboard.press("Enter"))
+        reply_to(page, lambda: page.keyboard.press("Enter"))
         expect(page.locator("#message-input")).to_be_focused()  # ready for the answer
         say(page, f"我叫张三，身份证{ID}，电话13800138000")
         filled = page.locator("#filled")
@@ -304,7 +294,7 @@ def test_while_the_citizen_speaks_the_words_heard_so_far_show_then_the_answer_is
         mic.click()
         expect(page.locator("#mic-heard")).to_have_text(so_far)  # live, while still recording
         expect(mic).to_have_attribute("aria-pressed", "true")
-        reply = _answered(page, mic.click)
+        reply = reply_to(page, mic.click)
         assert chunks and reply == turns[0]["reply"]  # audio went out in chunks while recording
         expect(page.locator(".msg-user p").last).to_have_text(heard)  # the citizen's words, as heard
         expect(page.locator(".card")).to_contain_text("社会保障卡")

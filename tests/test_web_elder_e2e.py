@@ -18,7 +18,8 @@ from settings import Settings
 from tests.conftest import KB_DIR
 from tests.test_web_e2e import ID, REFRESH_DOCS_IMAGES, STRINGS, TRACKING, opened
 from tests.phone_layout import ELDER_MIN_PX, LATEST, NORMAL_MIN_PX, check_step, one_line
-from tests.web_support import assert_no_violations, base_url, browser, expect, screenshots  # noqa: F401 (fixtures)
+from tests import web_support
+from tests.web_support import assert_no_violations, base_url, browser, expect, reply_to, screenshots  # noqa: F401 (fixtures)
 
 PHONES = {
     "360x740": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
@@ -33,16 +34,13 @@ def settings(tmp_path_factory) -> Settings:
 
 
 def answered(page, act) -> dict:
-    replies = page.locator(".msg-bot p")
-    before = replies.count()
-    act()
-    expect(replies).to_have_count(before + 1, timeout=20_000)
+    reply_to(page, act)
     expect(page.locator("#messages")).to_have_attribute("aria-busy", "false")  # the step's buttons are in place
     return page.evaluate(LATEST)
 
 
 def tap(page, chip: str) -> dict:
-    return answered(page, lambda: page.locator("#chips").get_by_role("button", name=chip, exact=True).tap())
+    return answered(page, lambda: web_support.chip(page, chip).tap())
 
 
 def type_in(page, text: str) -> dict:

@@ -6,7 +6,7 @@ import json
 import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
@@ -98,6 +98,28 @@ def axe_violations(page) -> list[dict]:
 def assert_no_violations(page) -> None:
     violations = axe_violations(page)
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+def reply_to(page, act: Callable[[], None]) -> str:
+    """Do `act` (a message sent, a quick reply tapped) and wait for the assistant's one new reply; its text."""
+    replies = page.locator(".msg-bot p")
+    before = replies.count()
+    act()
+    expect(replies).to_have_count(before + 1, timeout=20_000)
+    return replies.last.inner_text()
+
+
+def say(page, label: str, text: str) -> str:
+    """Type a message in the field labelled `label` and send it with Enter, as a citizen does; the reply."""
+    def act() -> None:
+        page.get_by_label(label).fill(text)
+        page.keyboard.press("Enter")
+    return reply_to(page, act)
+
+
+def chip(page, name: str):
+    """The quick reply called `name`."""
+    return page.locator("#chips").get_by_role("button", name=name, exact=True)
 
 
 def expect(locator):
