@@ -34,7 +34,7 @@ from assistant.events import (
     render,
 )
 from assistant.filling import GIVE_UP_AFTER, HELP_AFTER, Reply
-from assistant.form_dialogue import FormDialogue
+from assistant.form_dialogue import ROUTE_AGAIN, FormDialogue
 from assistant.forms import is_form_subject
 from assistant.handoff import HandoffDialogue, hand_off
 from assistant.numbers import WORK_ORDER_NUMBERS
@@ -128,8 +128,12 @@ class Dialogue:
         return t.events
 
     def _start_next(self, t: Tracker, session_id: str, msg: Understood, other: str | None) -> None:
-        """A form step left its form for another service: start (or resume) that one."""
+        """A form step left its form for another service: start (or resume) that one, or route the message
+        again when it asked for something the router could not settle (ROUTE_AGAIN)."""
         if other is None:
+            return
+        if other == ROUTE_AGAIN:
+            self.routed(t, session_id, msg.routing, msg)
             return
         if t.state.suspended_form(other):
             self.forms.resume(t, other)

@@ -51,6 +51,10 @@ YES_NO_OPENERS = ("同意", "不同意", "好的", "可以", "行", "确认", "�
 REQUEST_AS_TEXT = 10
 
 
+# What a form step returns instead of a service id when the message should be routed again from idle.
+ROUTE_AGAIN = "@route-again"
+
+
 class FormDialogue:
     def __init__(self, ctx: DialogueContext, proactive: Proactive) -> None:
         self.ctx = ctx
@@ -175,8 +179,22 @@ class FormDialogue:
             t(FormClosed())
             t.move(State.idle)
             return other
+        if self._asks_anew(msg, form.subject_id):
+            # 养老金怎么领 while asked to consent to 社保卡: a new request with several matches. Nothing
+            # was collected yet, so the form closes and the message is routed as if said from the start.
+            t(FormClosed())
+            t.move(State.idle)
+            return ROUTE_AGAIN
         self._unclear(t, "consent_unclear", [ctx.say("chip_yes"), ctx.say("chip_no")])
         return None
+
+    @staticmethod
+    def _asks_anew(msg: Understood, current: str) -> bool:
+        """A request long enough to route that the router cannot settle between services other than this one."""
+        if len(msg.text) < 4:
+            return False
+        result = msg.routing
+        return result.decision is Decision.clarify and all(c.id != current for c in result.candidates)
 
     def yes_no(self, msg: Understood) -> bool | None:
         """同意 / 不同意 (or any yes and no, in dialect too) when the message is one, else None."""

@@ -14,6 +14,7 @@ import pytest
 from assistant.commands import Command
 from assistant.events import (
     Asked,
+    ChoicesOffered,
     ConsentRecorded,
     FormClosed,
     FormOpened,
@@ -225,6 +226,17 @@ def test_a_question_about_another_service_at_consent_is_answered_about_that_serv
     assert QuestionAnswered("passport", "time") in events
     [answer] = [e for e in events if isinstance(e, Said) and e.key == "guide_answer"]
     assert answer.params["text"] == assistant.ctx.answers.answer("passport", "time")
+
+
+def test_a_new_request_with_several_matches_at_consent_asks_which_instead_of_repeating_consent(assistant):
+    # 养老金怎么领 at the consent of another service repeated 您同意吗？, then counted toward a handoff.
+    both = [Candidate(id="pension-certification", name="养老金领取资格认证", type="service", score=0.55),
+            Candidate(id="retirement-pension", name="基本养老金申领", type="service", score=0.54)]
+    state = at_consent()
+    events = step(assistant, state, "养老金怎么领", routing=RoutingResult(Decision.clarify, 0.55, both, None, ""))
+    assert FormClosed() in events and ChoicesOffered(("pension-certification", "retirement-pension")) in events
+    assert said_keys(events) == ["clarify", "clarify_options"]
+    assert state.state is State.clarifying and state.form is None and state.misunderstood == 0
 
 
 def test_another_service_at_consent_starts_that_one_instead(assistant):
