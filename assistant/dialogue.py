@@ -322,7 +322,7 @@ class Dialogue:
         """A case this conversation filed is shown at once; any other needs its phone's last four digits."""
         if t.state.awaiting_number:
             t(AwaitingNumber(False))
-        if self.ctx.cases.check(number, session_id, None).gate is not Gate.owner:
+        if not self.ctx.cases.owns(number, session_id):
             t(AwaitingFactor(number))
             t.say("progress_need_factor", number=number)
             return

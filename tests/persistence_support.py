@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,13 @@ def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OpenDb]:
 def sqlite_db(tmp_path: Path) -> Iterator[OpenDb]:
     with _opener(sqlite_url(tmp_path)) as open_db:
         yield open_db
+
+
+class Clock:
+    """A clock standing at `now` until a test moves it (clock.now += timedelta(...))."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

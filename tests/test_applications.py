@@ -15,20 +15,12 @@ from assistant.applications import AccessDenied, ApplicationBook, ApplicationDra
 from assistant.crypto import FieldCipher, FieldCipherError
 from assistant.forms import SubjectKind
 from knowledge.models import TimeLimit
-from persistence_support import OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
+from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 
 BEIJING = timezone(timedelta(hours=8))
 KEY = bytes(range(32))
 NAME, ID_NUMBER, PHONE = "王小明", "110101199003074258", "13912345678"
 S = ApplicationStatus
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def limit(unit: str, days: int = 0) -> TimeLimit:

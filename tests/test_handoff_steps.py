@@ -22,18 +22,11 @@ from assistant.states import State
 from assistant.workorder_status import CallerField
 from settings import Settings
 from tests.conftest import KB_DIR
+from tests.persistence_support import Clock
 from tests.test_dialogue_steps import REPORT, StubRouter
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 PHONE = "13912345678"
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

@@ -26,21 +26,13 @@ from assistant.workorder_status import (
     load_labels,
 )
 from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft
-from persistence_support import OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
+from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 
 BEIJING = timezone(timedelta(hours=8))
 KEY = bytes(range(32))
 NAME, PHONE, ID_NUMBER, ADDRESS = "王芳", "13912345678", "110101199003074258", "广东省广州市天河区天河路385号"
 S = WorkOrderStatus
 FRIDAY_4PM = datetime(2026, 11, 27, 16, 0, tzinfo=BEIJING)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
