@@ -7,6 +7,8 @@ Every command is written to the audit log, naming who ran it: cli:<login name>, 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -48,6 +50,17 @@ def _refused(code: str, name: str) -> click.ClickException:
     from assistant.staff import MIN_PASSWORD_CHARS
 
     return click.ClickException(REFUSALS[code].format(name=name, min=MIN_PASSWORD_CHARS))
+
+
+@contextmanager
+def _refusal_said(username: str) -> Iterator[None]:
+    """An account change the directory refuses (AccountRefused), said as the terminal says it."""
+    from assistant.staff import AccountRefused
+
+    try:
+        yield
+    except AccountRefused as refused:
+        raise _refused(refused.code, username) from None
 
 
 @click.group("staff")
@@ -110,12 +123,8 @@ def list_(settings: Settings, as_json: bool, actor: str | None) -> None:
 @click.pass_obj
 def disable(settings: Settings, username: str, actor: str | None) -> None:
     """Stop an account signing in and end its sessions (the last active admin cannot be disabled)."""
-    from assistant.staff import AccountRefused
-
-    try:
+    with _refusal_said(username):
         _directory(settings).disable(username, _actor(actor))
-    except AccountRefused as refused:
-        raise _refused(refused.code, username) from None
     click.echo(f"disabled {username}; its sessions have ended")
 
 
@@ -125,12 +134,8 @@ def disable(settings: Settings, username: str, actor: str | None) -> None:
 @click.pass_obj
 def enable(settings: Settings, username: str, actor: str | None) -> None:
     """Let a disabled account sign in again."""
-    from assistant.staff import AccountRefused
-
-    try:
+    with _refusal_said(username):
         _directory(settings).enable(username, _actor(actor))
-    except AccountRefused as refused:
-        raise _refused(refused.code, username) from None
     click.echo(f"enabled {username}")
 
 
@@ -141,11 +146,7 @@ def enable(settings: Settings, username: str, actor: str | None) -> None:
 @click.pass_obj
 def reset_password(settings: Settings, username: str, password_stdin: bool, actor: str | None) -> None:
     """Set a new password (asked twice, hidden); the account's sessions end and any lockout is lifted."""
-    from assistant.staff import AccountRefused
-
     directory = _directory(settings)
-    try:
+    with _refusal_said(username):
         directory.reset_password(username, _new_password(password_stdin), _actor(actor))
-    except AccountRefused as refused:
-        raise _refused(refused.code, username) from None
     click.echo(f"new password set for {username}; its sessions have ended")
