@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from contextlib import nullcontext
 from datetime import date
@@ -84,6 +85,32 @@ def test_the_revisions_make_exactly_the_tables_the_models_describe(empty_url):
     assert schema_diff(empty_url) == []
     state = schema_state(empty_url)
     assert state.current == head_revision() and state.up_to_date
+
+
+def open_at_once(url: str, workers: int = 4) -> None:
+    """What several workers starting together do: each opens the database on its own engine."""
+    with ThreadPoolExecutor(workers) as pool:
+        for factory in pool.map(lambda _: open_database(url), range(workers)):
+            factory.kw["bind"].dispose()
+
+
+def test_workers_opening_an_empty_database_at_once_make_it_once(empty_url):
+    open_at_once(empty_url)
+    assert schema_diff(empty_url) == []
+    engine = make_engine(empty_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head_revision()]
+    engine.dispose()
+
+
+def test_workers_opening_an_old_sqlite_database_at_once_upgrade_it_once(tmp_path):
+    url = sqlite_url(tmp_path)
+    build_as_old_main_did(url, "b5b7b33")
+    open_at_once(url)
+    assert schema_diff(url) == []
+    engine = make_engine(url)
+    assert_rows_kept_and_numbers_go_on(engine)
+    engine.dispose()
 
 
 def test_downgrading_to_nothing_and_up_again_gives_the_same_schema(tmp_path):
