@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant import schema
+from assistant.schema_state import SchemaState
+
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -102,8 +103,10 @@ def schema_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def open_database(url: str) -> sessionmaker[Session]:
-    """A session factory for the database at url; raises schema.SchemaNotCurrent where the schema is
+    """A session factory for the database at url; raises SchemaNotCurrent where the schema is
     behind on PostgreSQL (or ahead of this code anywhere)."""
+    from assistant import schema  # Alembic, loaded when a database is opened rather than on import
+
     engine = make_engine(url)
     try:
         with schema_transaction(engine) as connection:
@@ -114,8 +117,10 @@ def open_database(url: str) -> sessionmaker[Session]:
     return make_sessionmaker(engine)
 
 
-def schema_state(url: str) -> schema.SchemaState:
+def schema_state(url: str) -> SchemaState:
     """Where the database's schema stands against this code; changes nothing."""
+    from assistant import schema
+
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
@@ -124,8 +129,10 @@ def schema_state(url: str) -> schema.SchemaState:
         engine.dispose()
 
 
-def upgrade_schema(url: str) -> tuple[schema.SchemaState, schema.SchemaState]:
+def upgrade_schema(url: str) -> tuple[SchemaState, SchemaState]:
     """Run the revisions the database lacks (`govassist db upgrade`); its state before and after."""
+    from assistant import schema
+
     engine = make_engine(url)
     try:
         with schema_transaction(engine) as connection:

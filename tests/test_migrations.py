@@ -21,7 +21,6 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from click.testing import CliRunner
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
@@ -30,7 +29,6 @@ from assistant.numbers import APPLICATION_NUMBERS, WORK_ORDER_NUMBERS, next_numb
 from assistant.records import ApplicationEventRow, ApplicationRow, Base, ConsentRow, SessionRow
 from assistant.schema import alembic_config, head_revision
 from assistant.schema_state import SchemaNotCurrent
-from cli import main
 from tests.persistence_support import private_postgres_schema, sqlite_url
 
 LEGACY_SCHEMAS = Path(__file__).parent / "data" / "legacy_schemas"
@@ -141,7 +139,7 @@ def test_a_sqlite_database_made_by_an_old_main_is_upgraded_when_opened(tmp_path,
 
 
 @pytest.mark.parametrize("commit", OLD_MAINS)
-def test_a_postgresql_database_made_by_an_old_main_is_refused_until_db_upgrade(commit, monkeypatch):
+def test_a_postgresql_database_made_by_an_old_main_is_refused_until_db_upgrade(commit, govassist, monkeypatch):
     with private_postgres_schema() as url:
         build_as_old_main_did(url, commit)
         with pytest.raises(SchemaNotCurrent) as refused:
@@ -150,7 +148,7 @@ def test_a_postgresql_database_made_by_an_old_main_is_refused_until_db_upgrade(c
                                       f"{head_revision()}: run `govassist db upgrade` (docs/deploy.md)")
 
         monkeypatch.setenv("GOVASSIST_DATABASE_URL", url)
-        upgraded = CliRunner().invoke(main, ["db", "upgrade"], catch_exceptions=False)
+        upgraded = govassist("db", "upgrade")
         assert upgraded.exit_code == 0, upgraded.output
         assert upgraded.output == f"upgraded from no revision to {head_revision()}\n"
 
@@ -178,15 +176,15 @@ def assert_rows_kept_and_numbers_go_on(engine: Engine) -> None:
         assert next_number(session, WORK_ORDER_NUMBERS, date(2026, 12, 7)) == "WO20261207-000001"
 
 
-def test_a_postgresql_database_behind_stops_every_command_with_one_line(monkeypatch):
+def test_a_postgresql_database_behind_stops_every_command_with_one_line(govassist, monkeypatch):
     with private_postgres_schema() as url:
         build_as_old_main_did(url, "dc85b3c")
         monkeypatch.setenv("GOVASSIST_DATABASE_URL", url)
-        checked = CliRunner().invoke(main, ["db", "current", "--check"])
+        checked = govassist("db", "current", "--check")
         assert checked.exit_code == 1
         assert checked.output == f"schema at no revision (made before migrations); this version needs {head_revision()}\n"
 
-        refused = CliRunner().invoke(main, ["staff", "list"])
+        refused = govassist("staff", "list")
         assert refused.exit_code == 1
         assert refused.output.strip().splitlines() == [
             f"Error: schema at no revision (made before migrations); this version needs {head_revision()}: "
