@@ -1,4 +1,5 @@
-"""The database: an engine and a session factory from a URL, with the tables created.
+"""The database: an engine and a session factory from a URL, its schema at the revision this code needs
+(assistant/schema.py: upgraded on SQLite, checked on PostgreSQL).
 
 SQLite (the default: one file in data_dir, shareable by several processes) and PostgreSQL are
 supported; the tracking-number sequence relies on INSERT … ON CONFLICT … RETURNING, which both have.
@@ -17,15 +18,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.records import Base
+from assistant.schema_state import SchemaState
+
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _WRITE_OPTION = "govassist_write"
-_CREATE_TABLES_LOCK = 0x676F76617373  # any fixed 64-bit number: the advisory lock key of create_tables
+_SCHEMA_LOCK = 0x676F76617373  # any fixed 64-bit number: the advisory lock key of schema_transaction
 # One lock per SQLite engine that this process's writing transactions queue on (see writing()).
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
@@ -89,21 +91,55 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def create_tables(engine: Engine) -> None:
-    # create_all looks for each table, then creates it: several workers starting at once on an empty
-    # database would race. In one writing transaction (SQLite) or under an advisory lock (PostgreSQL)
-    # one worker creates the tables while the others wait, then find them there.
+@contextmanager
+def schema_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that may change the schema. Several workers starting at once on a database that
+    needs changing would race: in one writing transaction (SQLite) or under an advisory lock
+    (PostgreSQL) one worker changes it while the others wait, then find it done."""
     with engine.execution_options(**{_WRITE_OPTION: True}).begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_TABLES_LOCK})
-        Base.metadata.create_all(connection)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        yield connection
 
 
 def open_database(url: str) -> sessionmaker[Session]:
-    """A session factory for the database at url, its tables created if missing."""
+    """A session factory for the database at url; raises SchemaNotCurrent where the schema is
+    behind on PostgreSQL (or ahead of this code anywhere)."""
+    from assistant import schema  # Alembic, loaded when a database is opened rather than on import
+
     engine = make_engine(url)
-    create_tables(engine)
+    try:
+        with schema_transaction(engine) as connection:
+            schema.prepare(connection)
+    except BaseException:
+        engine.dispose()
+        raise
     return make_sessionmaker(engine)
+
+
+def schema_state(url: str) -> SchemaState:
+    """Where the database's schema stands against this code; changes nothing."""
+    from assistant import schema
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return schema.state(connection)
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str) -> tuple[SchemaState, SchemaState]:
+    """Run the revisions the database lacks (`govassist db upgrade`); its state before and after."""
+    from assistant import schema
+
+    engine = make_engine(url)
+    try:
+        with schema_transaction(engine) as connection:
+            before = schema.upgrade(connection)
+            return before, schema.state(connection)
+    finally:
+        engine.dispose()
 
 
 @contextmanager

@@ -203,8 +203,8 @@ class FeedbackRow(Base):
 
 class StaffUserRow(Base):
     """A staff or admin account. The password is an argon2 hash. failed_logins and locked_until are no
-    longer used (failures are counted per source and name in login_throttles); they stay until a
-    migration can drop them."""
+    longer used (failures are counted per source and name in login_throttles); a revision may drop
+    them once no running release writes them (docs/deploy.md, "Upgrading")."""
 
     __tablename__ = "staff_users"
 
@@ -219,8 +219,8 @@ class StaffUserRow(Base):
 
 class StaffAccountStateRow(Base):
     """An account's state beside its password: disabled or not, and its last sign-in. A table of its own
-    because the project creates missing tables but never alters one (older databases keep working);
-    an account without a row is active and has never signed in since the table existed."""
+    because, before migrations (assistant/migrations), the project created missing tables and never
+    altered one; an account without a row is active and has never signed in since the table existed."""
 
     __tablename__ = "staff_account_state"
 
@@ -397,7 +397,7 @@ class HandoffMessageRow(Base):
 
 class StaffWorkNumberRow(Base):
     """A staff account's 工号 (work number): what citizens see of the agent, never the name. A table of
-    its own, so databases made before it get it from create_all without a migration."""
+    its own, made when the project had no migrations and could only add tables."""
 
     __tablename__ = "staff_work_numbers"
 

@@ -13,15 +13,27 @@ from cli.audit import audit
 from cli.keys import keys
 from cli.retention import retention
 from cli.chat import chat
+from cli.db import db
 from cli.staff import staff
 from cli.evaluate import eval_
 from cli.kb import kb
 from cli.serve import serve
 from cli.understand import ask, train, tune
+from assistant.schema_state import SchemaNotCurrent
 from settings import Settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Govassist(click.Group):
+    """The command group; a database whose schema is not current stops any command with one line."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SchemaNotCurrent as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=Govassist, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--data-dir", type=click.Path(path_type=Path), help="Runtime data directory (GOVASSIST_DATA_DIR).")
 @click.option("--kb-dir", type=click.Path(path_type=Path, file_okay=False), help="Knowledge base directory (GOVASSIST_KB_DIR).")
 @click.pass_context
@@ -35,6 +47,7 @@ main.add_command(kb)
 main.add_command(serve)
 main.add_command(application)
 main.add_command(staff)
+main.add_command(db)
 main.add_command(bench)
 bench.add_command(bench_index)
 for group in (audit, keys, retention):

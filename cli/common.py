@@ -44,7 +44,7 @@ def load_router(settings: Settings) -> Router:
 
 
 def open_db(settings: Settings):
-    """The database the settings name (tables created if missing)."""
+    """The database the settings name, its schema current (assistant/schema.py)."""
     from assistant.db import open_database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -27,11 +27,13 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
     """
     import uvicorn
 
-    from cli.common import load_router
+    from cli.common import load_router, open_db
     from server import create_app
     from web.workers import APP, PROTOCOL
     from web.workers import serve as workers_serve
 
+    # Before anything loads: SQLite is upgraded, PostgreSQL made if empty, or the start refused in one line.
+    open_db(settings).kw["bind"].dispose()
     if workers == 1:
         router = load_router(settings)  # trains and indexes on the first run, with progress shown
         click.echo(f"serving on http://{host}:{port}", err=True)
