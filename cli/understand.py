@@ -60,7 +60,7 @@ def tune(settings: Settings, data_paths: tuple[Path, ...], output: Path | None) 
         rows = [row for path in data_paths for row in read_routing_file(path)]
     except DatasetError as exc:
         raise click.ClickException(str(exc)) from None
-    policy, score = tune_router(load_router(settings), rows)
+    policy, score = tune_router(load_router(settings), rows, log=lambda m: click.echo(m, err=True))
     names = " + ".join(p.name for p in data_paths)
     click.echo(f"accuracy (with out-of-scope as a class) on {names}: {score:.4f}", err=True)
     if output:

@@ -15,7 +15,8 @@ from cli import main
 from settings import REPO_ROOT, Settings
 
 KB_DIR = REPO_ROOT / "knowledge"
-SHARED = REPO_ROOT.parent / "shared"
+# Beside the checkout; GOVASSIST_SHARED_DIR points elsewhere (a worktree whose parent does not hold it).
+SHARED = Path(os.environ.get("GOVASSIST_SHARED_DIR") or REPO_ROOT.parent / "shared")
 CATALOGUE = SHARED / "catalogue" / "services.yaml"
 GD_CATALOGUE = SHARED / "data" / "gd_catalogue" / "services.jsonl"
 
