@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # bundles). Turned off only by this setting: a model that fails to load stops start-up, saying why.
     pretrained: bool = True
     pretrained_path: Path | None = None
+    # Where the pretrained encoder's vectors are kept by model and text, so a rebuild encodes only new
+    # texts; None: data_dir/embeddings. Several data directories may share one (the tests do).
+    vector_cache_dir: Path | None = None
     # Router thresholds and calibration; default: intents/data/router.json (router_imported.json when
     # an imported catalogue is indexed), tuned for the default encoder.
     router_policy_path: Path | None = None
@@ -92,3 +95,8 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'govassist.db'}"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.vector_cache_dir or self.data_dir / "embeddings"
+

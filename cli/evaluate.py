@@ -106,7 +106,7 @@ def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, known_p
         raise click.ClickException(str(exc)) from None
     system = PassageRetriever(
         corpus, encoder, normaliser, tokenizer, dense_weight=0.2, pretrained=pretrained, pretrained_weight=pretrained_weight,
-        cache_dir=settings.data_dir / "embeddings", known_questions=known,
+        cache_dir=settings.vectors_dir, known_questions=known,
     )
     systems = {"bm25": WholeDocumentBM25(corpus, tokenizer).rank, "system": system.rank}
     results = {}

@@ -100,7 +100,7 @@ def ensure_index(
             return RoutingIndex.load(directory)  # built by another process while this one waited
         if report:
             report(f"building index {directory.name}")
-        index = RoutingIndex.build(kb, encoder, normaliser, report, pretrained, settings.data_dir / "embeddings")
+        index = RoutingIndex.build(kb, encoder, normaliser, report, pretrained, settings.vectors_dir)
         index.save(directory)
     return index
 

@@ -219,7 +219,7 @@ def encode_cached(
             progress(min(start + batch, len(missing)), len(missing))
     if missing and cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_name(cache_file.name + ".tmp.npz")
+        tmp = cache_file.with_name(f"{cache_file.stem}.{os.getpid()}.{threading.get_ident()}.tmp.npz")  # writers may race
         np.savez(tmp, keys=np.array(list(known)), vectors=np.stack(list(known.values())).astype(np.float32))
         tmp.replace(cache_file)
     if not texts:

@@ -41,9 +41,6 @@ def gd_router(router, routing_settings: Settings, tmp_path_factory):
     need(GD_CATALOGUE)
     settings = Settings(data_dir=tmp_path_factory.mktemp("gd-data"), kb_dir=KB_DIR)
     (settings.data_dir / "models").symlink_to(routing_settings.data_dir / "models", target_is_directory=True)
-    # The pretrained encoder's vectors, cached by text: our own documents' are shared with the session's index.
-    (routing_settings.data_dir / "embeddings").mkdir(parents=True, exist_ok=True)
-    (settings.data_dir / "embeddings").symlink_to(routing_settings.data_dir / "embeddings", target_is_directory=True)
     write_source(settings.sources_dir, SOURCE, parse_gd_catalogue(GD_CATALOGUE).items)
     return build_router(settings, load_knowledge_base(KB_DIR, settings.sources_dir))
 
