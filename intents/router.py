@@ -26,6 +26,7 @@ from intents.encoder import Encoder
 from intents.fusion import combine, nearest, rescale
 from intents.index import RoutingIndex
 from intents.pretrained import PretrainedEncoder
+from intents.rerank import Candidate as RerankCandidate, Reranker, candidate_features
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "router.json"
 # Tuned with an imported catalogue indexed beside our guides (eval/data/routing_gd_tune.jsonl): thirty
@@ -113,6 +114,10 @@ class RouterPolicy:
     imported_pretrained_weight: float | None = None
     pretrained_floor: float = 0.8
     calibration: list[float] = field(default_factory=lambda: [6.0, 1.0, 6.0, 6.0, -6.0, 6.0, -8.0])
+    # The re-ranker's weights over intents.rerank.FEATURES (empty: fused order kept) and how many of the
+    # best routable targets it reorders; fitted by `govassist tune`.
+    rerank: list[float] = field(default_factory=list)
+    rerank_depth: int = 20
 
     @staticmethod
     def default_file(with_imported: bool) -> Path:
@@ -165,6 +170,20 @@ class Scored:
 
 
 @dataclass(frozen=True)
+class _TargetScores:
+    """One message's scores before any re-ranking: per document, then per target in fused order."""
+
+    parts: DocParts
+    pretrained: np.ndarray  # rescaled, per document
+    doc_fused: np.ndarray
+    fused: np.ndarray  # per target
+    best_trained: np.ndarray  # per target: its best document by BM25 + the trained encoder
+    best_pretrained: np.ndarray  # …by the pretrained encoder
+    best_doc: np.ndarray  # …by the fused score
+    order: np.ndarray  # targets with a score, best first
+
+
+@dataclass(frozen=True)
 class DocParts:
     """What fusion reads of one message, per document, before any weight: saturated BM25, the trained
     encoder's cosine, the pretrained encoder's raw cosine (0 outside the nearest `dense_depth`)."""
@@ -204,6 +223,12 @@ class Router:
         self.memo_size = 8
         self._parts_lock = threading.Lock()
         self.encoded = 0  # messages encoded so far (tests read it)
+        # For the re-ranker: each target's name card and the documents that are ways of asking.
+        self._card_doc = np.full(len(self._target_ids), -1, dtype=np.int64)
+        for pos, d in enumerate(index.docs):
+            if d.field is DocField.card:
+                self._card_doc[self._doc_target[pos]] = pos
+        self._asking_docs = np.array([d.field in (DocField.utterance, DocField.faq) for d in index.docs], dtype=bool)
 
     @property
     def signals(self) -> list[str]:
@@ -263,8 +288,31 @@ class Router:
         (fused per document), and its best document by the pretrained encoder, then their weighted sum.
         Fusing per target lets an item's name card carry the pretrained evidence while its facts carry
         the words; fused per document, each would dilute the other."""
-        p = self.policy
         normalised = self.normalise(text)
+        t = self._target_scores(normalised)
+        order = t.order
+        if self.policy.rerank and self.pretrained is not None:
+            slots, ids, features = self._rerank_rows(normalised, t)
+            if len(slots) > 1:
+                order = t.order.copy()
+                order[slots] = ids[Reranker(tuple(self.policy.rerank), self.policy.rerank_depth).order(features)]
+        best_doc = [int(d) for d in t.best_doc[order]]
+        return Scored(
+            normalised=normalised,
+            target_ids=[self._target_ids[i] for i in order],
+            target_types=[self.index.docs[pos].target_type for pos in best_doc],
+            # Re-ranking changes the order, not the scale: the scores stay in falling order (the new
+            # first takes the best score), as the thresholds and the calibration were tuned on it.
+            fused=t.fused[t.order].astype(np.float64),
+            dense=t.parts.dense[t.best_trained[order]].astype(np.float64),
+            lexical=t.parts.lexical[t.best_trained[order]].astype(np.float64),
+            best_doc=best_doc,
+            doc_fused=t.doc_fused,
+            pretrained=t.pretrained[t.best_pretrained[order]].astype(np.float64),
+        )
+
+    def _target_scores(self, normalised: str) -> _TargetScores:
+        p = self.policy
         parts = self.doc_parts(normalised)
         pretrained = rescale(parts.pretrained, p.pretrained_floor)
         doc_weight = self.pretrained_weights()
@@ -273,22 +321,37 @@ class Router:
         best_trained = self._best_of_each_target(trained)
         target_weight = doc_weight if np.isscalar(doc_weight) else doc_weight[self._target_first_doc]
         best_pretrained = self._best_of_each_target(pretrained)
-        fused_t = (1 - target_weight) * trained[best_trained] + target_weight * pretrained[best_pretrained]
-        best_doc_t = self._best_of_each_target(doc_fused)
-        order = np.argsort(-fused_t, kind="stable")[: max(400, p.dense_depth * 2)]
-        order = order[fused_t[order] > 0]
-        best_doc = [int(d) for d in best_doc_t[order]]
-        return Scored(
-            normalised=normalised,
-            target_ids=[self._target_ids[t] for t in order],
-            target_types=[self.index.docs[pos].target_type for pos in best_doc],
-            fused=fused_t[order].astype(np.float64),
-            dense=parts.dense[best_trained[order]].astype(np.float64),
-            lexical=parts.lexical[best_trained[order]].astype(np.float64),
-            best_doc=best_doc,
-            doc_fused=doc_fused,
-            pretrained=pretrained[best_pretrained[order]].astype(np.float64),
+        fused = (1 - target_weight) * trained[best_trained] + target_weight * pretrained[best_pretrained]
+        order = np.argsort(-fused, kind="stable")[: max(400, p.dense_depth * 2)]
+        return _TargetScores(
+            parts, pretrained, doc_fused, fused, best_trained, best_pretrained, self._best_of_each_target(doc_fused),
+            order[fused[order] > 0],
         )
+
+    def _rerank_rows(self, normalised: str, t: _TargetScores) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The re-ranker's inputs: the places in t.order of the best routable targets, those targets,
+        and their feature rows (intents.rerank.FEATURES)."""
+        types = [self.index.docs[self._target_first_doc[i]].target_type for i in t.order]
+        slots = [i for i, kind in enumerate(types) if kind in ROUTABLE][: self.policy.rerank_depth]
+        targets = t.order[slots]
+        asking = np.zeros(len(self._target_ids), dtype=np.float64)
+        np.maximum.at(asking, self._doc_target[self._asking_docs], t.parts.pretrained[self._asking_docs])
+        candidates = [
+            RerankCandidate(
+                fused=float(t.fused[i]), trained_dense=float(t.parts.dense[t.best_trained[i]]),
+                lexical=float(t.parts.lexical[t.best_trained[i]]), pretrained=float(t.pretrained[t.best_pretrained[i]]),
+                imported=types[slot] is TargetType.imported, name=self.names.get(self._target_ids[i], ""),
+                pretrained_card=float(t.parts.pretrained[card]) if card >= 0 else 0.0, pretrained_asking=float(asking[i]),
+            )
+            for slot, i, card in zip(slots, targets, self._card_doc[targets])
+        ]
+        return slots, targets, candidate_features(normalised, candidates)
+
+    def rerank_inputs(self, text: str) -> tuple[list[str], np.ndarray]:
+        """What the re-ranker reads for a message, in fused order (for fitting it: intents/tuning.py)."""
+        normalised = self.normalise(text)
+        _, targets, features = self._rerank_rows(normalised, self._target_scores(normalised))
+        return [self._target_ids[i] for i in targets], features
 
     def _best_of_each_target(self, doc_scores: np.ndarray) -> np.ndarray:
         """For every target (in self._target_ids order), the position of its best-scoring document."""

@@ -4,6 +4,8 @@ Only a file written for tuning (eval/data/routing_tune.jsonl) is used here; the 
 reported is never seen. Calibration is a logistic regression of "top candidate is right" on the
 score features, so the confidence the router reports is a probability.
 
+A re-ranker (intents/rerank.py) is then fitted on the same rows and the calibration made again.
+
 The fusion weights are searched one at a time over a grid (coordinate ascent, two rounds), each
 setting judged after its own calibration and threshold: a full grid over five weights would score
 the tuning rows thousands of times. Each row is encoded once (the router's per-message memo).
@@ -18,6 +20,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from eval.dataset import RoutingExample
+from intents.rerank import fit_reranker
 from intents.router import Router, RouterPolicy
 
 
@@ -97,5 +100,24 @@ def tune(
                 log(f"{name} = {getattr(best[1], name)}: accuracy {best[0]:.4f}")
         if not improved:
             break
+    if router.pretrained is not None:
+        best = _with_reranker(router, rows, best[1], oos)
+        if log:
+            log(f"re-ranker fitted: accuracy {best[0]:.4f}")
     router.policy = best[1]
     return best[1], best[0]
+
+
+def _with_reranker(router: Router, rows: list[RoutingExample], policy: RouterPolicy, oos: np.ndarray) -> tuple[float, RouterPolicy]:
+    """The re-ranker fitted on the in-scope rows under policy's fusion weights, then calibrated again
+    (the calibration reads the re-ranked first candidate)."""
+    router.policy = replace(policy, rerank=[])
+    lists, right = [], []
+    for row in rows:
+        if not row.out_of_scope:
+            ids, features = router.rerank_inputs(row.query)
+            lists.append(features)
+            right.append(np.array([i in row.expected for i in ids], dtype=bool))
+    reranker = fit_reranker(lists, right, policy.rerank_depth)
+    router.policy = replace(policy, rerank=list(reranker.weights))
+    return _calibrated(router, rows, oos)
