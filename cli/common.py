@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from intents.encoder import EncoderNotFound
+from intents.pretrained import PretrainedUnavailable
 from intents.router import Router
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.faults import KnowledgeBaseError
@@ -38,9 +39,12 @@ def load_router(settings: Settings) -> Router:
     from intents.pipeline import build_router
 
     try:
-        return build_router(settings, load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
-    except EncoderNotFound as exc:
+        router = build_router(settings, load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
+    except (EncoderNotFound, PretrainedUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
+    if router.pretrained is None:  # turned off by the setting: said at every start, never silent
+        click.echo("pretrained encoder off (GOVASSIST_PRETRAINED=false): routing uses BM25 and the trained encoder only", err=True)
+    return router
 
 
 def open_db(settings: Settings):

@@ -11,6 +11,7 @@ import click
 
 from cli.common import load_kb, load_router
 from eval.styles import Style
+from intents.pretrained import PretrainedUnavailable
 from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
@@ -23,13 +24,28 @@ def eval_() -> None:
     """Measure routing and retrieval on evaluation files."""
 
 
+# Tuned on NCPQA queries_train alone (half indexed as known questions, half asked): the pretrained
+# encoder's cosine to the known questions lowered Recall@1 at every weight tried (docs/BENCHMARKS.md,
+# "Policy retrieval"), so policy retrieval leaves it out unless asked.
+RETRIEVAL_PRETRAINED_WEIGHT = 0.0
+# The policy fields each ablation sets (the rest as tuned).
+ABLATIONS: dict[str, dict] = {
+    "fused": {},
+    "lexical": {"dense_weight": 0.0, "imported_dense_weight": None, "pretrained_weight": 0.0, "imported_pretrained_weight": None},
+    "dense": {"dense_weight": 1.0, "imported_dense_weight": None, "pretrained_weight": 0.0, "imported_pretrained_weight": None},
+    "pretrained": {"pretrained_weight": 1.0, "imported_pretrained_weight": None},
+    "trained": {"pretrained_weight": 0.0, "imported_pretrained_weight": None},
+}
+
+
 @eval_.command("routing")
 @click.option("--data", "data_path", type=ExistingFile, required=True, help="JSONL of {query, expected, tag?}.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--errors", is_flag=True, help="List the queries routed wrongly.")
 @click.option(
-    "--fusion", type=click.Choice(["fused", "lexical", "dense"]), default="fused", show_default=True,
-    help="Ablation: score with BM25 only or dense only (thresholds stay those tuned for fused).",
+    "--fusion", type=click.Choice(list(ABLATIONS)), default="fused", show_default=True,
+    help="Ablation: BM25 only, the trained encoder only (dense), the pretrained encoder only, or BM25 and the "
+    "trained encoder without the pretrained one (thresholds stay those tuned for fused).",
 )
 @click.pass_obj
 def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fusion: str) -> None:
@@ -44,9 +60,7 @@ def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fu
     start = time.perf_counter()
     router = load_router(settings)
     ready_s = time.perf_counter() - start
-    if fusion != "fused":
-        weight = 1.0 if fusion == "dense" else 0.0
-        router.policy = replace(router.policy, dense_weight=weight, imported_dense_weight=None)
+    router.policy = replace(router.policy, **ABLATIONS[fusion])
     report = evaluate_routing(router, rows)
     data = report.to_dict() | {"fusion": fusion, "router_ready_s": round(ready_s, 2)}
     if not errors:
@@ -67,22 +81,34 @@ def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fu
 @eval_.command("retrieval")
 @click.option("--corpus", "corpus_path", type=ExistingFile, required=True, help="JSONL of {docid, text}.")
 @click.option("--queries", "queries_path", type=ExistingFile, required=True, help="JSONL of {query, docid}.")
+@click.option("--known", "known_path", type=ExistingFile, default=None,
+              help="Training questions (JSONL of {query, docid}) indexed as passages of their document; never the measured split.")
+@click.option("--pretrained-weight", type=float, default=RETRIEVAL_PRETRAINED_WEIGHT, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, as_json: bool) -> None:
+def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, known_path: Path | None,
+              pretrained_weight: float, as_json: bool) -> None:
     """Recall@1/5/10 and MRR at document level: this system and plain BM25, in one run."""
     from eval.retrieval import PassageRetriever, WholeDocumentBM25, evaluate, read_corpus, read_queries
     from intents.lexical import JiebaTokenizer
     from intents.normalise import Normaliser
-    from intents.pipeline import load_encoder
+    from intents.pipeline import load_encoder, load_pretrained
 
+    if known_path is not None and "test" in known_path.name:
+        raise click.ClickException(f"{known_path.name}: a test split is for measuring, never for indexing as known questions")
     corpus, queries = read_corpus(corpus_path), read_queries(queries_path)
+    known = read_queries(known_path) if known_path else None
     normaliser, tokenizer = Normaliser(), JiebaTokenizer()
     encoder = load_encoder(settings, load_kb(settings), normaliser)
-    systems = {
-        "bm25": WholeDocumentBM25(corpus, tokenizer).rank,
-        "system": PassageRetriever(corpus, encoder, normaliser, tokenizer, dense_weight=0.2).rank,
-    }
+    try:
+        pretrained = load_pretrained(settings) if pretrained_weight > 0 else None
+    except PretrainedUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    system = PassageRetriever(
+        corpus, encoder, normaliser, tokenizer, dense_weight=0.2, pretrained=pretrained, pretrained_weight=pretrained_weight,
+        cache_dir=settings.vectors_dir, known_questions=known,
+    )
+    systems = {"bm25": WholeDocumentBM25(corpus, tokenizer).rank, "system": system.rank}
     results = {}
     for name, ranker in systems.items():
         scores, ms = evaluate(ranker, queries)

@@ -22,6 +22,7 @@ from intents.homophones import HomophoneRepair
 from intents.index import RoutingIndex, files_digest, fingerprint, kb_files
 from intents.normalise import DATA_DIR as INTENTS_DATA_DIR
 from intents.normalise import Normaliser
+from intents.pretrained import PretrainedEncoder, open_pretrained
 from intents.router import Router, RouterPolicy
 from intents.training import TrainConfig, train_encoder, training_pairs
 from knowledge.base import KnowledgeBase
@@ -77,12 +78,20 @@ def load_encoder(settings: Settings, kb: KnowledgeBase, normaliser: Normaliser, 
     return open_encoder(ensure_default_encoder(settings, kb, normaliser, progress=progress))
 
 
+def load_pretrained(settings: Settings) -> PretrainedEncoder | None:
+    """The pretrained encoder the settings name, loaded once per process; None only when turned off.
+    Raises PretrainedUnavailable (one line, with the fix) when it cannot be loaded."""
+    return open_pretrained(settings.pretrained_path) if settings.pretrained else None
+
+
 def ensure_index(
     settings: Settings, kb: KnowledgeBase, encoder: Encoder, normaliser: Normaliser, report: Report | None = None,
-    edits_key: str = "",
+    edits_key: str = "", pretrained: PretrainedEncoder | None = None,
 ) -> RoutingIndex:
-    """The index for kb; edits_key names the operators' edits laid over the files (knowledge/overlay.py)."""
-    identity = f"{encoder.identity}+{edits_key}" if edits_key else encoder.identity
+    """The index for kb; edits_key names the operators' edits laid over the files (knowledge/overlay.py).
+    Its fingerprint names both encoders, so an index built with one model is never read with another."""
+    identity = encoder.identity if pretrained is None else f"{encoder.identity}+{pretrained.identity}"
+    identity = f"{identity}+{edits_key}" if edits_key else identity
     directory = settings.data_dir / "index" / fingerprint(settings.kb_dir, settings.sources_dir, identity)
     if (directory / "dense.faiss").is_file():
         return RoutingIndex.load(directory)
@@ -91,7 +100,7 @@ def ensure_index(
             return RoutingIndex.load(directory)  # built by another process while this one waited
         if report:
             report(f"building index {directory.name}")
-        index = RoutingIndex.build(kb, encoder, normaliser, report)
+        index = RoutingIndex.build(kb, encoder, normaliser, report, pretrained, settings.vectors_dir)
         index.save(directory)
     return index
 
@@ -115,7 +124,8 @@ def build_router(
 ) -> Router:
     """The router for kb. The encoder is trained from the files alone; edits reach the index (edits_key)."""
     normaliser = kb_normaliser(kb)
+    pretrained = load_pretrained(settings)  # first: a model that cannot load stops start-up before any work
     encoder = load_encoder(settings, kb, normaliser, train_progress)
-    index = ensure_index(settings, kb, encoder, normaliser, report, edits_key)
+    index = ensure_index(settings, kb, encoder, normaliser, report, edits_key, pretrained)
     policy = RouterPolicy.load(settings.router_policy_path or RouterPolicy.default_file(bool(kb.imported)))
-    return Router(index, encoder, normaliser, target_names(kb), policy)
+    return Router(index, encoder, normaliser, target_names(kb), policy, pretrained)

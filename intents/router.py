@@ -1,6 +1,7 @@
 """The router: from a message to a decision — route, clarify, answer, or none (out of scope).
 
-Scores are fused per document (dense cosine and saturated BM25), then per target (the best document
+Scores are fused per document (the trained encoder's cosine, the pretrained encoder's cosine and
+saturated BM25: intents/fusion.py), then per target (the best document
 of each service, bundle, imported item or policy). A small logistic model turns the score features
 into a calibrated confidence that the top candidate is right; the decision thresholds live in a data
 file, tuned on eval/data/routing_tune.jsonl (never on the dev set that is reported).
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,8 +23,10 @@ import numpy as np
 
 from intents.documents import Doc, DocField, TargetType
 from intents.encoder import Encoder
-from intents.fusion import fuse
+from intents.fusion import combine, nearest, rescale
 from intents.index import RoutingIndex
+from intents.pretrained import PretrainedEncoder
+from intents.rerank import Candidate as RerankCandidate, Reranker, candidate_features
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "router.json"
 # Tuned with an imported catalogue indexed beside our guides (eval/data/routing_gd_tune.jsonl): thirty
@@ -103,7 +108,16 @@ class RouterPolicy:
     clarify_min: float = 0.5  # …but only when the runner-up is itself a plausible match
     answer_min: float = 0.4  # the fused score an answering passage needs
     # Logistic calibration of P(top candidate correct) from Scored.features(), bias last.
-    calibration: list[float] = field(default_factory=lambda: [6.0, 1.0, 6.0, 6.0, -6.0, -8.0])
+    # The pretrained encoder's share of the fused score (imported items: imported_pretrained_weight,
+    # None: the same), and the cosine under which its evidence counts as none (fusion.rescale).
+    pretrained_weight: float = 0.4
+    imported_pretrained_weight: float | None = None
+    pretrained_floor: float = 0.8
+    calibration: list[float] = field(default_factory=lambda: [6.0, 1.0, 6.0, 6.0, -6.0, 6.0, -8.0])
+    # The re-ranker's weights over intents.rerank.FEATURES (empty: fused order kept) and how many of the
+    # best routable targets it reorders; fitted by `govassist tune`.
+    rerank: list[float] = field(default_factory=list)
+    rerank_depth: int = 20
 
     @staticmethod
     def default_file(with_imported: bool) -> Path:
@@ -130,6 +144,7 @@ class Scored:
     lexical: np.ndarray
     best_doc: list[int]
     doc_fused: np.ndarray  # fused score of every document
+    pretrained: np.ndarray | None = None  # rescaled pretrained cosine of each target's best document
 
     def positions(self, types: tuple[TargetType, ...]) -> list[int]:
         return [i for i, t in enumerate(self.target_types) if t in types]
@@ -142,15 +157,40 @@ class Scored:
         return bool(self.target_types) and self.target_types[0] is TargetType.out_of_scope
 
     def features(self) -> np.ndarray:
-        """[top, margin, dense of top, lexical of top, out-of-scope score] over routable targets."""
+        """[top, margin, dense of top, lexical of top, out-of-scope score, pretrained of top] over routable targets."""
         routable = self.positions(ROUTABLE)
         none = self.positions((TargetType.out_of_scope,))
         top = self.fused[routable[0]] if routable else 0.0
         second = self.fused[routable[1]] if len(routable) > 1 else 0.0
         dense = self.dense[routable[0]] if routable else 0.0
         lexical = self.lexical[routable[0]] if routable else 0.0
+        pretrained = self.pretrained[routable[0]] if routable and self.pretrained is not None else 0.0
         none_score = self.fused[none[0]] if none else 0.0
-        return np.array([top, top - second, dense, lexical, none_score], dtype=np.float64)
+        return np.array([top, top - second, dense, lexical, none_score, pretrained], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _TargetScores:
+    """One message's scores before any re-ranking: per document, then per target in fused order."""
+
+    parts: DocParts
+    pretrained: np.ndarray  # rescaled, per document
+    doc_fused: np.ndarray
+    fused: np.ndarray  # per target
+    best_trained: np.ndarray  # per target: its best document by BM25 + the trained encoder
+    best_pretrained: np.ndarray  # …by the pretrained encoder
+    best_doc: np.ndarray  # …by the fused score
+    order: np.ndarray  # targets with a score, best first
+
+
+@dataclass(frozen=True)
+class DocParts:
+    """What fusion reads of one message, per document, before any weight: saturated BM25, the trained
+    encoder's cosine, the pretrained encoder's raw cosine (0 outside the nearest `dense_depth`)."""
+
+    lexical: np.ndarray
+    dense: np.ndarray
+    pretrained: np.ndarray
 
 
 class Router:
@@ -161,14 +201,77 @@ class Router:
         normalise: Callable[[str], str],
         names: dict[str, str],
         policy: RouterPolicy | None = None,
+        pretrained: PretrainedEncoder | None = None,
     ) -> None:
+        if pretrained is not None and index.pretrained is None:
+            raise ValueError("a pretrained encoder was given but the index has no pretrained vectors")
         self.index = index
         self.encoder = encoder
+        self.pretrained = pretrained
         self.normalise = normalise
         self.names = names
         self.policy = policy or RouterPolicy.load()
         self._imported_docs = np.array([d.target_type is TargetType.imported for d in index.docs], dtype=bool)
+        # Targets numbered in order of first appearance; each document's target number.
+        position: dict[str, int] = {}
+        self._doc_target = np.array([position.setdefault(d.target_id, len(position)) for d in index.docs], dtype=np.int64)
+        self._target_ids = list(position)
+        self._target_first_doc = np.unique(self._doc_target, return_index=True)[1]
+        # The last messages' per-document parts: a message routed, then searched for passages in the same
+        # turn, is encoded once. memo_size grows for tuning, which scores the same rows under many weights.
+        self._parts: OrderedDict[tuple[str, int, float], DocParts] = OrderedDict()
+        self.memo_size = 8
+        self._parts_lock = threading.Lock()
+        self.encoded = 0  # messages encoded so far (tests read it)
+        # For the re-ranker: each target's name card and the documents that are ways of asking.
+        self._card_doc = np.full(len(self._target_ids), -1, dtype=np.int64)
+        for pos, d in enumerate(index.docs):
+            if d.field is DocField.card:
+                self._card_doc[self._doc_target[pos]] = pos
+        self._asking_docs = np.array([d.field in (DocField.utterance, DocField.faq) for d in index.docs], dtype=bool)
 
+    @property
+    def signals(self) -> list[str]:
+        """The signals fused, as /api/health names them."""
+        active = ["bm25", f"trained-encoder:{self.encoder.identity}"]
+        if self.pretrained is not None:
+            active.append(f"pretrained-encoder:{self.pretrained.name}:{self.pretrained.identity}")
+        return active
+
+    def pretrained_weights(self) -> float | np.ndarray:
+        p = self.policy
+        if self.pretrained is None:
+            return 0.0
+        if p.imported_pretrained_weight is None or not self.has_imported:
+            return p.pretrained_weight
+        return np.where(self._imported_docs, p.imported_pretrained_weight, p.pretrained_weight)
+
+    def doc_parts(self, normalised: str) -> DocParts:
+        """Every document's parts for a normalised message (each encoder run once per message)."""
+        p = self.policy
+        key = (normalised, p.dense_depth, p.lexical_saturation)
+        with self._parts_lock:  # requests are served from several threads
+            known = self._parts.get(key)
+            if known is not None:
+                self._parts.move_to_end(key)
+                return known
+        lexical = self.index.lexical.scores(normalised)
+        lexical = (lexical / (lexical + p.lexical_saturation)).astype(np.float32)
+        size = len(lexical)
+        dense = np.zeros(size, dtype=np.float32)
+        pre = np.zeros(size, dtype=np.float32)
+        if normalised:
+            self.encoded += 1
+            dense = nearest(self.index.dense, self.encoder.encode_one(normalised), p.dense_depth, size)
+            if self.pretrained is not None and self.index.pretrained is not None:
+                query = self.pretrained.encode_queries([normalised])[0]
+                pre = nearest(self.index.pretrained, query, p.dense_depth, size, self.index.pretrained_rows)
+        parts = DocParts(lexical, dense, pre)
+        with self._parts_lock:
+            self._parts[key] = parts
+            while len(self._parts) > self.memo_size:
+                self._parts.popitem(last=False)
+        return parts
     @property
     def has_imported(self) -> bool:
         return bool(self._imported_docs.any())
@@ -181,36 +284,89 @@ class Router:
         return np.where(self._imported_docs, p.imported_dense_weight, p.dense_weight)
 
     def score(self, text: str) -> Scored:
-        """Fuse dense and lexical scores per document, then keep each target's best document."""
-        p = self.policy
+        """Fuse the scores per target: the best document of each target by BM25 and the trained encoder
+        (fused per document), and its best document by the pretrained encoder, then their weighted sum.
+        Fusing per target lets an item's name card carry the pretrained evidence while its facts carry
+        the words; fused per document, each would dilute the other."""
         normalised = self.normalise(text)
-        docs = fuse(
-            normalised, self.index.lexical, self.index.dense, self.encoder, self.dense_weights(), p.lexical_saturation, p.dense_depth
-        )
-        fused = docs.fused
-        order = np.argsort(-fused, kind="stable")
-        seen: dict[str, int] = {}
-        for doc_pos in order[: max(400, p.dense_depth * 2)]:
-            if fused[doc_pos] <= 0:
-                break
-            seen.setdefault(self.index.docs[doc_pos].target_id, int(doc_pos))
-        best_doc = list(seen.values())
+        t = self._target_scores(normalised)
+        order = t.order
+        if self.policy.rerank and self.pretrained is not None:
+            slots, ids, features = self._rerank_rows(normalised, t)
+            if len(slots) > 1:
+                order = t.order.copy()
+                order[slots] = ids[Reranker(tuple(self.policy.rerank), self.policy.rerank_depth).order(features)]
+        best_doc = [int(d) for d in t.best_doc[order]]
         return Scored(
             normalised=normalised,
-            target_ids=list(seen.keys()),
+            target_ids=[self._target_ids[i] for i in order],
             target_types=[self.index.docs[pos].target_type for pos in best_doc],
-            fused=fused[best_doc].astype(np.float64),
-            dense=docs.dense[best_doc].astype(np.float64),
-            lexical=docs.lexical[best_doc].astype(np.float64),
+            # Re-ranking changes the order, not the scale: the scores stay in falling order (the new
+            # first takes the best score), as the thresholds and the calibration were tuned on it.
+            fused=t.fused[t.order].astype(np.float64),
+            dense=t.parts.dense[t.best_trained[order]].astype(np.float64),
+            lexical=t.parts.lexical[t.best_trained[order]].astype(np.float64),
             best_doc=best_doc,
-            doc_fused=fused,
+            doc_fused=t.doc_fused,
+            pretrained=t.pretrained[t.best_pretrained[order]].astype(np.float64),
         )
+
+    def _target_scores(self, normalised: str) -> _TargetScores:
+        p = self.policy
+        parts = self.doc_parts(normalised)
+        pretrained = rescale(parts.pretrained, p.pretrained_floor)
+        doc_weight = self.pretrained_weights()
+        trained = combine(parts.lexical, parts.dense, np.zeros_like(pretrained), self.dense_weights(), 0.0)
+        doc_fused = (1 - doc_weight) * trained + doc_weight * pretrained
+        best_trained = self._best_of_each_target(trained)
+        target_weight = doc_weight if np.isscalar(doc_weight) else doc_weight[self._target_first_doc]
+        best_pretrained = self._best_of_each_target(pretrained)
+        fused = (1 - target_weight) * trained[best_trained] + target_weight * pretrained[best_pretrained]
+        order = np.argsort(-fused, kind="stable")[: max(400, p.dense_depth * 2)]
+        return _TargetScores(
+            parts, pretrained, doc_fused, fused, best_trained, best_pretrained, self._best_of_each_target(doc_fused),
+            order[fused[order] > 0],
+        )
+
+    def _rerank_rows(self, normalised: str, t: _TargetScores) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The re-ranker's inputs: the places in t.order of the best routable targets, those targets,
+        and their feature rows (intents.rerank.FEATURES)."""
+        types = [self.index.docs[self._target_first_doc[i]].target_type for i in t.order]
+        slots = [i for i, kind in enumerate(types) if kind in ROUTABLE][: self.policy.rerank_depth]
+        targets = t.order[slots]
+        asking = np.zeros(len(self._target_ids), dtype=np.float64)
+        np.maximum.at(asking, self._doc_target[self._asking_docs], t.parts.pretrained[self._asking_docs])
+        candidates = [
+            RerankCandidate(
+                fused=float(t.fused[i]), trained_dense=float(t.parts.dense[t.best_trained[i]]),
+                lexical=float(t.parts.lexical[t.best_trained[i]]), pretrained=float(t.pretrained[t.best_pretrained[i]]),
+                imported=types[slot] is TargetType.imported, name=self.names.get(self._target_ids[i], ""),
+                pretrained_card=float(t.parts.pretrained[card]) if card >= 0 else 0.0, pretrained_asking=float(asking[i]),
+            )
+            for slot, i, card in zip(slots, targets, self._card_doc[targets])
+        ]
+        return slots, targets, candidate_features(normalised, candidates)
+
+    def rerank_inputs(self, text: str) -> tuple[list[str], np.ndarray]:
+        """What the re-ranker reads for a message, in fused order (for fitting it: intents/tuning.py)."""
+        normalised = self.normalise(text)
+        _, targets, features = self._rerank_rows(normalised, self._target_scores(normalised))
+        return [self._target_ids[i] for i in targets], features
+
+    def _best_of_each_target(self, doc_scores: np.ndarray) -> np.ndarray:
+        """For every target (in self._target_ids order), the position of its best-scoring document."""
+        order = np.argsort(-doc_scores, kind="stable")
+        _, first = np.unique(self._doc_target[order], return_index=True)
+        return order[first]
 
     def confidence(self, scored: Scored) -> float:
         if not scored.positions(ROUTABLE):
             return 0.0
         w = self.policy.calibration
-        z = float(np.dot(w[:-1], scored.features()) + w[-1])
+        features = scored.features()
+        weights = np.zeros(len(features))
+        weights[: len(w) - 1] = w[:-1]  # a policy tuned before the pretrained feature gives it no weight
+        z = float(np.dot(weights, features) + w[-1])
         return 1.0 / (1.0 + math.exp(-z))
 
     def _answer(self, scored: Scored, top_target: str) -> Answer | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import datetime
 from zoneinfo import ZoneInfo
 from pathlib import Path
@@ -15,9 +16,19 @@ from cli import main
 from settings import REPO_ROOT, Settings
 
 KB_DIR = REPO_ROOT / "knowledge"
-SHARED = REPO_ROOT.parent / "shared"
+# Beside the checkout; GOVASSIST_SHARED_DIR points elsewhere (a worktree whose parent does not hold it).
+SHARED = Path(os.environ.get("GOVASSIST_SHARED_DIR") or REPO_ROOT.parent / "shared")
 CATALOGUE = SHARED / "catalogue" / "services.yaml"
 GD_CATALOGUE = SHARED / "data" / "gd_catalogue" / "services.jsonl"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One pretrained-vector cache for the whole session: every test's fresh data directory would otherwise
+    encode the same few thousand passages again (about a minute each time on 2 cores). Vectors are keyed
+    by the model's identity and the text, so sharing them never serves a stale one."""
+    if "GOVASSIST_VECTOR_CACHE_DIR" not in os.environ:
+        kept = os.environ.get("GOVASSIST_TEST_MODEL_DIR")
+        os.environ["GOVASSIST_VECTOR_CACHE_DIR"] = str(Path(kept) / "embeddings") if kept else tempfile.mkdtemp(prefix="govassist-vectors-")
 
 
 def need(path: Path) -> Path:

@@ -22,6 +22,12 @@ def test_health_counts_what_is_loaded(client):
     assert body["status"] == "ok" and body["services"] >= 68 and body["bundles"] == 5
 
 
+def test_health_names_the_signals_routing_fuses(client):
+    signals = client.get("/api/health").json()["signals"]
+    assert signals[0] == "bm25"
+    assert [s.split(":")[0] for s in signals[1:]] == ["trained-encoder", "pretrained-encoder"]
+
+
 def test_a_guide_is_served_by_id(client):
     body = client.get("/api/services/passport").json()
     assert body["name"] == "普通护照申领" and body["kind"] == "apply" and "【所需材料】" in body["guide"]

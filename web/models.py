@@ -80,6 +80,8 @@ class Health(BaseModel):
     bundles: int
     policies: int
     voice: bool = False  # a speech recogniser is configured: the page shows its microphone
+    # The signals routing fuses: "bm25", "trained-encoder:<id>", "pretrained-encoder:<model>:<id>".
+    signals: list[str] = []
 
 
 class SearchCandidate(BaseModel):

@@ -128,9 +128,9 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
 
 
 @router.get("/health", dependencies=[allow(Access.public)], response_model=Health)
-def health(kb: KbDep, request: Request) -> Health:
+def health(kb: KbDep, routes: RouterDep, request: Request) -> Health:
     return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies),
-                  voice=request.app.state.recogniser.available)
+                  voice=request.app.state.recogniser.available, signals=routes.signals)
 
 
 @router.get("/services", dependencies=[allow(Access.public)], response_model=list[ServiceSummary])
