@@ -29,12 +29,15 @@ def eval_() -> None:
 # "Policy retrieval"), so policy retrieval leaves it out unless asked.
 RETRIEVAL_PRETRAINED_WEIGHT = 0.0
 # The policy fields each ablation sets (the rest as tuned).
+# Single signals and steps leave the re-ranker out (it reads every signal); "fused-no-rerank" is the
+# fusion alone, "fused" the whole router.
 ABLATIONS: dict[str, dict] = {
     "fused": {},
-    "lexical": {"dense_weight": 0.0, "imported_dense_weight": None, "pretrained_weight": 0.0, "imported_pretrained_weight": None},
-    "dense": {"dense_weight": 1.0, "imported_dense_weight": None, "pretrained_weight": 0.0, "imported_pretrained_weight": None},
-    "pretrained": {"pretrained_weight": 1.0, "imported_pretrained_weight": None},
-    "trained": {"pretrained_weight": 0.0, "imported_pretrained_weight": None},
+    "fused-no-rerank": {"rerank": []},
+    "lexical": {"dense_weight": 0.0, "imported_dense_weight": None, "pretrained_weight": 0.0, "imported_pretrained_weight": None, "rerank": []},
+    "dense": {"dense_weight": 1.0, "imported_dense_weight": None, "pretrained_weight": 0.0, "imported_pretrained_weight": None, "rerank": []},
+    "pretrained": {"pretrained_weight": 1.0, "imported_pretrained_weight": None, "rerank": []},
+    "trained": {"pretrained_weight": 0.0, "imported_pretrained_weight": None, "rerank": []},
 }
 
 
@@ -44,8 +47,9 @@ ABLATIONS: dict[str, dict] = {
 @click.option("--errors", is_flag=True, help="List the queries routed wrongly.")
 @click.option(
     "--fusion", type=click.Choice(list(ABLATIONS)), default="fused", show_default=True,
-    help="Ablation: BM25 only, the trained encoder only (dense), the pretrained encoder only, or BM25 and the "
-    "trained encoder without the pretrained one (thresholds stay those tuned for fused).",
+    help="Ablation: BM25 only, the trained encoder only (dense), the pretrained encoder only, BM25 and the "
+    "trained encoder without the pretrained one, or all three fused without the re-ranker (thresholds stay "
+    "those tuned for fused).",
 )
 @click.pass_obj
 def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fusion: str) -> None:
