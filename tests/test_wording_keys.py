@@ -20,7 +20,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = ("assistant", "cli", "intents", "knowledge", "voice", "web", "server.py", "settings.py")
 
 
 @dataclass(frozen=True)
@@ -90,6 +89,7 @@ WORDINGS = {
                               (Asker("EditRefused"), Asker("refused"))),
     "case lookup": Wording("web/data/case_lookup.yaml", (), ("web",), ()),
     "staff sign-in": Wording("web/data/staff_login.yaml", (), ("assistant/staff.py", "web"), (Asker("LoginRefused"),)),
+    "command line": Wording("cli/data/wording.yaml", (), ("cli",), (Asker("say"), Asker("cli_wording"))),
     "analytics refusals": Wording("web/data/analytics.yaml", ("errors",), ("assistant/analytics_models.py", "web"),
                                   (Asker("BadRange"),)),
 }
@@ -110,7 +110,10 @@ def _literals(path: Path) -> set[str]:
 
 
 def _callee(call: ast.Call) -> str | None:
+    """The name called: `say` in say(…) and t.say(…); `cli_wording` in cli_wording()(…)."""
     f = call.func
+    if isinstance(f, ast.Call):
+        return _callee(f)
     return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
 
 
