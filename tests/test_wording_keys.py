@@ -89,6 +89,9 @@ WORDINGS = {
                               (Asker("EditRefused"), Asker("refused"))),
     "case lookup": Wording("web/data/case_lookup.yaml", (), ("web",), ()),
     "staff sign-in": Wording("web/data/staff_login.yaml", (), ("assistant/staff.py", "web"), (Asker("LoginRefused"),)),
+    "knowledge-base edits": Wording("assistant/data/kb_edits.yaml", (), ("assistant/kb_edits.py",), (),
+                                    built={k: "an edit's action or kind, by its value (test_kb_edit_wording_...)"
+                                           for k in ("add", "remove", "alias", "utterance", "faq", "out_of_scope")}),
     "command line": Wording("cli/data/wording.yaml", (), ("cli",), (Asker("say"), Asker("cli_wording"))),
     "analytics refusals": Wording("web/data/analytics.yaml", ("errors",), ("assistant/analytics_models.py", "web"),
                                   (Asker("BadRange"),)),
@@ -167,6 +170,12 @@ def test_built_keys_are_worded() -> None:
     stale = [(name, key) for name, w in WORDINGS.items() for key in w.built
              if not (key in w.keys() or key.endswith("_") and any(k.startswith(key) for k in w.keys()))]
     assert not stale
+
+
+def test_kb_edit_wording_has_every_action_and_kind_of_an_edit() -> None:
+    from knowledge.overlay import EditAction, EditKind
+
+    assert WORDINGS["knowledge-base edits"].keys() == {a.value for a in EditAction} | {k.value for k in EditKind}
 
 
 def test_elder_forms_shorten_existing_messages() -> None:
