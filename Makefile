@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: install run test check clean
+.PHONY: install run test check docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: install
 
 check: install
 	$(BIN)/govassist kb check
+
+# docs/cli.md, from the commands' own --help (tests/test_docs.py fails when it is out of date).
+docs: install
+	$(BIN)/python -m cli.reference > docs/cli.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

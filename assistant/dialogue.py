@@ -289,7 +289,8 @@ class Dialogue:
 
     def _clarifying(self, t: Tracker, session_id: str, msg: Understood) -> None:
         names = [self.ctx.name_of(c) for c in t.state.choices]
-        slot = Slot(name="choice", label="事项", type=SlotType.choice, ask="哪一项？",
+        say = self.ctx.say
+        slot = Slot(name="choice", label=say("choice_label"), type=SlotType.choice, ask=say("choice_ask"),
                     choices=[Choice(value=f"c{i}", label=n) for i, n in enumerate(names)])
         picked = parse_value(slot, msg.text, self.ctx.today())
         choices = t.state.choices

@@ -192,7 +192,7 @@ class Assistant:
         token = self.new_session()
         session_id = self.key_of(token)
         fields = [f.label for f in spec.fields]
-        self.store.record_consent(session_id, subject_id, f"{spec.subject_name}（电话代办，坐席 {agent}）", fields, True)
+        self.store.record_consent(session_id, subject_id, self.ctx.say("consent_on_behalf", name=spec.subject_name, agent=agent), fields, True)
         state.note_exchange("", reply.lines, reply.suggestions)
         record = self._recording(session_id, "copilot", at, started, "", SessionState(), state, reply)
         self.store.save(session_id, state.to_document(self.cipher.encrypt), None, also=record)

@@ -32,8 +32,11 @@ if TYPE_CHECKING:
 # skipped and a required one is handed to a person. The same question is never asked a fourth time.
 HELP_AFTER = 2
 GIVE_UP_AFTER = 3
-# A bare yes/no question outside any form (consent, confirmation).
-YES_NO = Slot(name="answer", label="回答", type=SlotType.yes_no, ask="是吗？")
+
+
+def yes_no_slot(say: Messages) -> Slot:
+    """A bare yes/no question outside any form (consent, confirmation)."""
+    return Slot(name="answer", label=say("yes_no_label"), type=SlotType.yes_no, ask=say("yes_no_ask"))
 
 
 # How a value is shown: masked (anyone else) or as its owner sees it.

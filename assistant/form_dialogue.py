@@ -27,7 +27,7 @@ from assistant.events import (
     Switched,
     Tracker,
 )
-from assistant.filling import GIVE_UP_AFTER, HELP_AFTER, YES_NO, FormFiller
+from assistant.filling import GIVE_UP_AFTER, HELP_AFTER, FormFiller, yes_no_slot
 from assistant.forms import MATERIALS_KEY, FormSpec, form_for
 from assistant.handoff import hand_off
 from assistant.proactive import Proactive
@@ -41,7 +41,6 @@ from intents.slot_extraction import Extraction, extract, referenced_slot
 from intents.slot_values import Invalid, Value, parse_value
 from knowledge.models import SlotType
 
-ALL_MATERIALS = "都有了"
 CHAT_REPLIES = ("greeting", "thanks", "identity")
 # A yes or a no is short, or opens the message ("同意，我叫张三…"); a longer message that merely holds
 # 不 or 是 ("不是欠薪，我要投诉油烟") is something else and is read as such.
@@ -201,7 +200,7 @@ class FormDialogue:
         for text in dict.fromkeys((msg.text, msg.normalised)):
             if len(text) > YES_NO_LONGEST and not text.startswith(YES_NO_OPENERS):
                 continue
-            answer = parse_value(YES_NO, text, self.ctx.today())
+            answer = parse_value(yes_no_slot(self.ctx.say), text, self.ctx.today())
             if isinstance(answer, Value):
                 return answer.value == "yes"
         return None
@@ -249,7 +248,7 @@ class FormDialogue:
         if Command.correction in msg.commands and self._correct(t, msg, filler):
             return None
         if asked == MATERIALS_KEY and Command.materials_ready in msg.commands:
-            text = ALL_MATERIALS
+            text = ctx.say("chip_all_materials")
         slot = spec.field(asked).slot if asked else None
         materials = spec.materials_for(form.values)
         expected = parse_value(slot, text, today, materials) if slot else None

@@ -18,6 +18,7 @@ from assistant.events import CallbackAsked, HandedOff, HandoffEnded, SentToAgent
 from assistant.forms import form_for, is_form_subject
 from assistant.handoff_queue import WaitStatus
 from assistant.masking import mask
+from assistant.messages import Messages
 from assistant.on_behalf import PREFILLED_TYPES
 from assistant.session import SessionState
 from assistant.states import State
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from assistant.form_dialogue import FormDialogue
 
 IN_FORM = (State.consent, State.filling, State.confirming)
-PHONE = Slot(name="phone", label="手机号码", type=SlotType.phone, ask="手机号码？")  # the call-back number
 
 
 def caller_details(ctx: DialogueContext, s: SessionState) -> dict[str, str]:
@@ -49,6 +49,11 @@ def caller_details(ctx: DialogueContext, s: SessionState) -> dict[str, str]:
             if detail is not None:
                 found.setdefault(detail, value)
     return found
+
+
+def callback_phone(say: Messages) -> Slot:
+    """The call-back number asked for when no agent can take the conversation."""
+    return Slot(name="phone", label=say("callback_phone_label"), type=SlotType.phone, ask=say("callback_phone_ask"))
 
 
 def hand_off(t: Tracker, ctx: DialogueContext, reason: str) -> None:
@@ -116,7 +121,7 @@ class HandoffDialogue:
         self._file(t, session_id, phone)
 
     def _callback_phone(self, t: Tracker, session_id: str, msg: Understood) -> None:
-        value = parse_value(PHONE, msg.text, self.ctx.today())
+        value = parse_value(callback_phone(self.ctx.say), msg.text, self.ctx.today())
         if isinstance(value, Value):
             self._file(t, session_id, value.value)
             return

@@ -9,17 +9,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import reading, writing
+from assistant.messages import Messages
 from assistant.records import KbEditRow
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import EditAction, EditKind, EditRefused, KbEdit, apply_edits, check_edit
 
 ROLLBACK = "rollback"
+WORDING_FILE = Path(__file__).resolve().parent / "data" / "kb_edits.yaml"
+
+
+@lru_cache(maxsize=1)
+def _wording() -> Messages:
+    return Messages.load(WORDING_FILE)
 
 
 class Auditor(Protocol):
@@ -36,11 +45,8 @@ class EditRecord:
 
     @property
     def summary(self) -> str:
-        e = self.edit
-        verb = "新增" if e.action is EditAction.add else "删除"
-        noun = {EditKind.alias: "别名", EditKind.utterance: "示例问法", EditKind.faq: "常见问题",
-                EditKind.out_of_scope: "不属于本系统的问法"}[e.kind]
-        return f"{verb}{noun}：{e.value}"
+        e, say = self.edit, _wording()
+        return say(e.action.value, kind=say(e.kind.value), value=e.value)
 
 
 class KbEditLog:

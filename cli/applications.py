@@ -6,6 +6,7 @@ import getpass
 
 import click
 
+from cli.wording import cli_wording
 from settings import Settings
 
 
@@ -39,7 +40,8 @@ def show(settings: Settings, number: str) -> None:
     view = book.get(number.upper(), None, staff=staff_actor())
     if view is None:
         raise click.ClickException(f"no application {number}")
-    click.echo(f"{view.number}  {view.subject_name}  {view.dept}  {view.status_label}  预计 {view.expected_date or '-'}")
+    expected = cli_wording()("application_expected", date=view.expected_date or "-")
+    click.echo(f"{view.number}  {view.subject_name}  {view.dept}  {view.status_label}  {expected}")
     for member in view.members:
         click.echo(f"  {member.number}  {member.subject_name}  {member.dept}  {member.status_label}")
     for label, value in (view.fields or {}).items():

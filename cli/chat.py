@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.common import load_kb, load_router
+from cli.wording import cli_wording
 from settings import Settings
 
 
@@ -19,18 +20,21 @@ def chat(settings: Settings, session_id: str | None, debug: bool) -> None:
     kb = load_kb(settings)
     assistant = build_assistant(settings, kb, load_router(settings))
     session_id = session_id or assistant.new_session()
+    say = cli_wording()
+    leave = set(say("chat_leave_words").split(","))
     click.echo(f"session: {session_id}", err=True)
     while True:
         try:
-            text = click.prompt("您", prompt_suffix="：", default="", show_default=False)
+            text = click.prompt(say("chat_you"), prompt_suffix=say("chat_prompt_suffix"), default="", show_default=False)
         except (EOFError, click.Abort):
             break
-        if text.strip() in {"再见", "exit", "quit"}:
+        if text.strip() in leave:
             break
         turn = assistant.handle(session_id, text)
-        click.echo(f"助手：{turn.reply}")
+        click.echo(say("chat_assistant", reply=turn.reply))
         if turn.suggestions:
             click.echo("   [" + "] [".join(turn.suggestions) + "]")
         if debug:
             filled = "，".join(f"{s.label}={s.value}" for s in turn.slots)
-            click.echo(f"   ({turn.state.value}; {filled}; 缺：{'、'.join(turn.missing)})", err=True)
+            missing = say("chat_missing", fields="、".join(turn.missing))
+            click.echo(f"   ({turn.state.value}; {filled}; {missing})", err=True)

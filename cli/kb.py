@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from cli.common import load_kb
+from cli.wording import cli_wording
 from knowledge.base import check_knowledge_base, load_knowledge_base
 from knowledge.gd_catalogue import SOURCE as GD_SOURCE
 from knowledge.gd_catalogue import CatalogueImportError, parse_gd_catalogue
@@ -73,7 +74,7 @@ def show(settings: Settings, item_id: str) -> None:
     kb_ = load_kb(settings)
     item = kb_.find(item_id)
     if item is None:
-        raise click.ClickException(f"未找到事项：{item_id}（可用 `govassist kb list` 查看全部）")
+        raise click.ClickException(cli_wording()("kb_item_not_found", item_id=item_id))
     click.echo(render_guide(kb_, item), nl=False)
 
 

@@ -23,7 +23,7 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
 
     SIGTERM stops it gracefully: no new connections, requests in flight finish (up to
     --graceful-timeout), then the database is closed. A conversation is saved after every turn, so
-    even a hard kill loses at most the turn being answered (docs/security-reliability.md).
+    even a hard kill loses at most the turn being answered (docs/security.md, "Reliability").
     """
     import uvicorn
 

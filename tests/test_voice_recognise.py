@@ -1,13 +1,14 @@
 """Speech recognition: grammars for short answers, model configuration, and (with a real Vosk
-model named by VOSK_MODEL_PATH) transcripts of whole and live recordings."""
+model configured as the app configures it, GOVASSIST_VOSK_MODELS) transcripts of whole and live
+recordings."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from settings import Settings
 from tests.voice_support import spoken_wav
 from voice.decode import BYTES_PER_SECOND, decode_audio
 from voice.errors import VoiceInputError, VoiceUnavailable
@@ -136,15 +137,16 @@ def test_the_default_model_must_be_one_of_those_configured(tmp_path: Path) -> No
         Recogniser({"mandarin": tmp_path}, default="cantonese")
 
 
-# With a real model: VOSK_MODEL_PATH=/path/to/vosk-model-small-cn-0.22 (see docs/voice.md).
+# With a real model, read from the app's own settings (see docs/voice.md):
+# GOVASSIST_VOSK_MODELS='{"mandarin": "/path/to/vosk-model-small-cn-0.22"}'; the default model is used.
 
 
 @pytest.fixture(scope="module")
 def recogniser() -> Recogniser:
-    path = os.environ.get("VOSK_MODEL_PATH")
-    if not path:
-        pytest.skip("no Vosk model: set VOSK_MODEL_PATH to an unpacked model directory (docs/voice.md)")
-    recogniser = Recogniser({"mandarin": Path(path)})
+    settings = Settings()
+    if not settings.vosk_models:
+        pytest.skip("no Vosk model: set GOVASSIST_VOSK_MODELS to unpacked model directories by name (docs/voice.md)")
+    recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model)
     recogniser.load()
     return recogniser
 
@@ -156,7 +158,7 @@ def _pcm(text: str) -> bytes:
 def test_silence_gives_an_empty_transcript(recogniser: Recogniser) -> None:
     transcript = recogniser.transcribe(b"\0" * BYTES_PER_SECOND * 2)
 
-    assert transcript == Transcript(text="", words=(), confidence=0.0, model="mandarin", grammar=False)
+    assert transcript == Transcript(text="", words=(), confidence=0.0, model=recogniser.default, grammar=False)
 
 
 def test_speech_gives_words_in_order_with_times_and_confidences(recogniser: Recogniser) -> None:
@@ -187,11 +189,12 @@ def test_an_expected_short_answer_is_one_of_the_grammar_phrases(recogniser: Reco
     if transcript.grammar:
         assert transcript.text.replace(" ", "") in grammar
     else:  # the grammar did not fit what was heard: recognised again, freely
-        assert transcript.model == "mandarin"
+        assert transcript.model == recogniser.default
 
 
 def test_a_live_recognition_stops_at_the_length_limit(recogniser: Recogniser) -> None:
-    stream = Recogniser({"mandarin": recogniser.paths["mandarin"]}, max_seconds=2).start()
+    name = recogniser.default
+    stream = Recogniser({name: recogniser.paths[name]}, max_seconds=2).start()
 
     with pytest.raises(VoiceInputError) as caught:
         for _ in range(3):

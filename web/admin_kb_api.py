@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
@@ -19,6 +18,7 @@ from assistant.audit import Action
 from assistant.followups import MAX_NOTE_CHARS, FollowUp, FollowUpNotFound, FollowUps
 from assistant.kb_edits import EditRecord, KbEditLog
 from assistant.labelling import LabelQueue, QueuedQuery, QueueReason
+from assistant.messages import Messages
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, EditAction, EditKind, EditRefused, KbEdit
 from web.access import Access, allow
@@ -36,13 +36,13 @@ router = APIRouter(prefix="/api/admin", dependencies=[allow(Access.admin)],  # e
 
 
 @cache
-def _messages() -> dict[str, str]:
-    return yaml.safe_load(ERRORS_FILE.read_text(encoding="utf-8"))
+def _messages() -> Messages:
+    return Messages.load(ERRORS_FILE)
 
 
 def refused(code: str) -> ApiException:
     status = 409 if code in _CONFLICTS else 404 if code in _MISSING else 400
-    return ApiException(status, ApiError(code=code, message=_messages()[code]))
+    return ApiException(status, ApiError(code=code, message=_messages()(code)))
 
 
 # --- response and request models -------------------------------------------------------------------

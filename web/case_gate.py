@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from sqlalchemy.orm import Session, sessionmaker
 from fastapi import Query
 from starlette.requests import Request
 
 from assistant.case_access import CaseAccess, CaseGate, Gate
 from assistant.hit_counter import HitCounter
+from assistant.messages import Messages
 from web.errors import ApiException
 from web.limits import rate_limited
 from web.models import ApiError
@@ -22,8 +22,7 @@ from web.models import ApiError
 PhoneLast4 = Annotated[str | None, Query(pattern=r"^\d{4}$", description="the last four digits of the phone given with the case")]
 FAILURES_PER_ADDRESS = 10
 FAILURE_WINDOW_S = 600.0
-_MESSAGES: dict[str, str] = yaml.safe_load(
-    (Path(__file__).resolve().parent / "data" / "case_lookup.yaml").read_text(encoding="utf-8"))
+_MESSAGES = Messages.load(Path(__file__).resolve().parent / "data" / "case_lookup.yaml")
 
 
 def lookup_failures(database: sessionmaker[Session]) -> HitCounter:
@@ -32,7 +31,7 @@ def lookup_failures(database: sessionmaker[Session]) -> HitCounter:
 
 def not_found() -> ApiException:
     code = "application_not_found"
-    return ApiException(404, ApiError(code=code, message=_MESSAGES[code], field="number"))
+    return ApiException(404, ApiError(code=code, message=_MESSAGES(code), field="number"))
 
 
 def case_gate(request: Request, number: str, session: str | None, phone_last4: str | None) -> CaseGate:
@@ -43,7 +42,7 @@ def case_gate(request: Request, number: str, session: str | None, phone_last4: s
         return CaseGate(Gate.owner)
     if not phone_last4:
         code = "second_factor_required"
-        raise ApiException(403, ApiError(code=code, message=_MESSAGES[code], field="phone_last4"))
+        raise ApiException(403, ApiError(code=code, message=_MESSAGES(code), field="phone_last4"))
     failures: HitCounter = request.app.state.lookup_failures
     address = f"case-lookup:{request.client.host if request.client else 'unknown'}"
     if wait := failures.blocked(address):

@@ -21,6 +21,7 @@ from voice.errors import VoiceError
 from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
 from web.models import CleanText, StrictRequest
+from web.errors import refused_error
 from web.request_errors import refusal
 from web.staff_api import CALL_ID, MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
@@ -92,7 +93,7 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
 
 
 async def _signed_out(socket: WebSocket) -> None:
-    await socket.send_json({"type": "error", "code": "staff_login_required", "message": "请先以工作人员身份登录。"})
+    await socket.send_json({"type": "error", **refused_error("staff_login_required").model_dump(exclude_none=True)})
     await socket.close(code=1008)
 
 

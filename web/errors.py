@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from functools import lru_cache
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,10 +14,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.conversation_lock import ConversationBusy
 from assistant.masking import mask_text
+from assistant.messages import Messages
 from web.models import ApiError
 from web.request_errors import http_refusal, refusal, validation_refusal
 
 log = logging.getLogger("govassist.api")
+REFUSALS_FILE = Path(__file__).resolve().parent / "data" / "refusals.yaml"
 
 
 class ApiException(Exception):
@@ -23,6 +27,24 @@ class ApiException(Exception):
         self.status = status
         self.error = error
         self.headers = headers  # e.g. Retry-After on a 429
+
+
+@lru_cache(maxsize=1)
+def refusals() -> Messages:
+    """The endpoints' refusals, worded in web/data/refusals.yaml (the assistant's Messages, another file)."""
+    return Messages.load(REFUSALS_FILE)
+
+
+def refused_error(key: str, field: str | None = None, **params: object) -> ApiError:
+    """The error of refusal `key`: its code is the key up to a dot (`detail_not_found.caller` is sent as
+    detail_not_found, worded for the caller's details)."""
+    return ApiError(code=key.split(".")[0], message=refusals()(key, **params), field=field)
+
+
+def refuse(status: int, key: str, *, field: str | None = None, headers: dict[str, str] | None = None,
+           **params: object) -> ApiException:
+    """The exception that answers `status` with refusal `key` (see refused_error)."""
+    return ApiException(status, refused_error(key, field, **params), headers)
 
 
 def conversation_busy(exc: ConversationBusy) -> ApiException:
@@ -55,5 +77,4 @@ def install_error_handlers(app: FastAPI) -> None:
         # Never the request body, and the trace masked: either may hold an ID or phone number.
         trace = mask_text("".join(traceback.format_exception(exc)))
         log.error("unexpected error on %s %s\n%s", request.method, request.url.path, trace)
-        error = ApiError(code="internal_error", message="系统开小差了，请稍后再试。您填写的内容已经保存。")
-        return JSONResponse(status_code=500, content=error.model_dump())
+        return JSONResponse(status_code=500, content=refusal("internal_error").model_dump())

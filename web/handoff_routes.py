@@ -19,7 +19,7 @@ from assistant.audit import Action
 from assistant.states import State
 from assistant.workorder_status import CallerField, Urgency, WorkOrderType
 from web.access import Access, allow
-from web.errors import ApiException
+from web.errors import ApiException, refuse
 from web.limits import limit
 from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.routes import citizen_session
@@ -89,11 +89,11 @@ def case_json(view: CaseView) -> dict[str, Any]:
 
 
 def _missing() -> ApiException:
-    return ApiException(404, ApiError(code="handoff_not_found", message="没有这个转人工会话，可能已经结束。"))
+    return refuse(404, "handoff_not_found")
 
 
 def _not_yours() -> ApiException:
-    return ApiException(409, ApiError(code="handoff_not_yours", message="这个会话不在您手上：可能已被其他工作人员接入，或已经结束。"))
+    return refuse(409, "handoff_not_yours")
 
 
 def _held(request: Request, handoff_id: int, user) -> HandoffCase:
@@ -147,7 +147,7 @@ def take(handoff_id: int, request: Request, user: StaffDep) -> dict[str, Any]:
     if desk.queue.get(handoff_id) is None:
         raise _missing()
     if not desk.queue.take(handoff_id, user.username, _work_number(request, user)):
-        raise ApiException(409, ApiError(code="handoff_taken", message="这个会话已被其他工作人员接入或已经结束。"))
+        raise refuse(409, "handoff_taken")
     case = desk.queue.get(handoff_id)
     assert case is not None
     view = desk.view(case, user.username)  # the form so far and the conversation, masked, on the agent's screen
@@ -214,7 +214,7 @@ def to_on_behalf(handoff_id: int, body: CaseApplyRequest, request: Request, user
     view = desk.view(case, user.username)
     service_id = body.service_id or view.service_id
     if not service_id:
-        raise ApiException(422, ApiError(code="service_required", message="请先选择要代办的事项。", field="service_id"))
+        raise refuse(422, "service_required", field="service_id")
     turn = apply_on_behalf(OnBehalfRequest(service_id=service_id, caller={CallerField(k): v for k, v in desk.caller(case).items()}),
                            request, user)
     name = desk.assistant.ctx.name_of(service_id)

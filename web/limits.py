@@ -12,12 +12,11 @@ from starlette.requests import HTTPConnection
 
 from assistant.hit_counter import HitCounter
 from web.errors import ApiException
-from web.models import ApiError
+from web.request_errors import refusal
 
 
 def rate_limited(wait: int) -> ApiException:
-    return ApiException(429, ApiError(code="rate_limited", message="请求太频繁了，请稍等一会儿再试。"),
-                        headers={"Retry-After": str(wait)})
+    return ApiException(429, refusal("rate_limited"), headers={"Retry-After": str(wait)})
 
 
 def limit(request: HTTPConnection, session: str | None = None) -> None:

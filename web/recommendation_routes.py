@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from assistant.recommendation import RecommendationKind
 from web.access import Access, allow
-from web.errors import ApiException
+from web.errors import refuse
 from web.models import ApiError
 from web.routes import SESSION_COOKIE, AssistantDep, limit, session_required
 
@@ -45,7 +45,7 @@ def recommendations(request: Request, assistant: AssistantDep,
     key = assistant.key_of(session_id)
     state = assistant.state_of(key)
     if state is None:
-        raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。"))
+        raise refuse(404, "session_not_found")
     limit(request, session_id)
     proactive = assistant.dialogue.proactive
     found = proactive.suggestions(state, key)

@@ -19,7 +19,7 @@ from knowledge.render import render_guide
 from web.access import Access, allow
 from web.case_gate import PhoneLast4, case_gate, not_found
 from web.cookies import set_private_cookie
-from web.errors import ApiException
+from web.errors import ApiException, refuse
 from web.limits import limit
 from web.staff_routes import staff_of
 from web.models import (
@@ -66,8 +66,7 @@ def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[st
     """
     if given is not None:
         if not assistant.has_session(given):
-            raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在，请重新开始。",
-                                             field="session_id"))
+            raise refuse(404, "session_not_found", field="session_id")
         return given
     cookie = cookies.get(SESSION_COOKIE)
     if cookie and assistant.has_session(cookie):
@@ -77,7 +76,7 @@ def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[st
 
 def session_required() -> ApiException:
     """The answer of an Access.citizen route to a request that carries no session token at all."""
-    return ApiException(401, ApiError(code="session_required", message="请先开始一次对话，再进行这项操作。"))
+    return refuse(401, "session_required")
 
 
 def citizen_session(assistant: Assistant, given: str | None, request: Request) -> str:
@@ -87,7 +86,7 @@ def citizen_session(assistant: Assistant, given: str | None, request: Request) -
     if not token:
         raise session_required()
     if not assistant.has_session(token):
-        raise ApiException(404, ApiError(code="session_not_found", message="这次对话已经结束或不存在。", field="session_id"))
+        raise refuse(404, "session_not_found", field="session_id")
     return token
 
 
@@ -112,7 +111,7 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
     409 conversation_busy (with Retry-After): other messages of this conversation kept it busy; this
     one was not applied. Send it again after Retry-After seconds under the same message_id."""
     if not body.text.strip():
-        raise ApiException(400, ApiError(code="empty_message", message="请输入您要办的事或想问的问题。", field="text"))
+        raise refuse(400, "empty_message", field="text")
     session_id = resolve_session(assistant, body.session_id, request.cookies)
     agent = staff_of(request)
     if agent is None:  # signed-in agents share their office's address; they are not counted
@@ -144,7 +143,7 @@ def services(kb: KbDep) -> list[ServiceSummary]:
 def service(service_id: str, kb: KbDep) -> ServiceGuide:
     item = kb.services.get(service_id) or kb.imported.get(service_id)
     if item is None:
-        raise ApiException(404, ApiError(code="service_not_found", message="未找到该事项，请检查事项编号。"))
+        raise refuse(404, "service_not_found")
     kind = getattr(item.kind, "value", item.kind)  # ServiceKind for our guides, a plain str when imported
     return ServiceGuide(id=item.id, name=item.name, kind=kind, dept=item.dept, guide=render_guide(kb, item))
 
@@ -153,7 +152,7 @@ def service(service_id: str, kb: KbDep) -> ServiceGuide:
 def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
     """Routing candidates for a query and the policy passages that answer it."""
     if not q.strip() or len(q) > MAX_QUERY_CHARS:
-        raise ApiException(400, ApiError(code="bad_query", message=f"请输入1到{MAX_QUERY_CHARS}个字的搜索内容。", field="q"))
+        raise refuse(400, "bad_query", field="q", max_chars=MAX_QUERY_CHARS)
     limit(request)
     result = routes.route(q)
     return SearchResult(

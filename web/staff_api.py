@@ -19,7 +19,7 @@ from assistant.copilot import Copilot
 from assistant.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
 from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
 from web.access import Access, allow
-from web.errors import ApiException
+from web.errors import ApiException, refuse
 from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.staff_routes import StaffDep
 
@@ -99,7 +99,7 @@ def _dept_required(copilot: Copilot) -> ApiException:
 
 
 def _not_found() -> ApiException:
-    return ApiException(404, ApiError(code="workorder_not_found", message="没有这个工单。"))
+    return refuse(404, "workorder_not_found")
 
 
 @router.post("/copilot/suggest", responses={401: {"model": ApiError}})
@@ -117,7 +117,7 @@ def reveal_detail(body: RevealDetailRequest, request: Request, user: StaffDep) -
     """One caller detail of a live call in plain text; every reveal is written to the audit log."""
     details = {d.name: d for d in _copilot(request).caller_details(body.transcript)}
     if body.field not in details:
-        raise ApiException(404, ApiError(code="detail_not_found", message="通话里没有提到这一项。", field="field"))
+        raise refuse(404, "detail_not_found.summary", field="field")
     _orders(request).record_reveal(call_object(body.call_id), body.field, user.username)
     return Revealed(field=body.field, value=details[body.field].display)
 
@@ -168,9 +168,9 @@ def transition(number: str, body: TransitionRequest, request: Request, user: Sta
     except UnknownWorkOrder:
         raise _not_found() from None
     except IllegalStatusChange:
-        raise ApiException(409, ApiError(code="illegal_transition", message="工单当前状态不能这样流转。", field="to")) from None
+        raise refuse(409, "illegal_transition", field="to") from None
     except BadDispatch:
-        raise ApiException(422, ApiError(code="dept_required", message="派单或重派要选择承办部门。", field="dept")) from None
+        raise refuse(422, "dept_required", field="dept") from None
     return order_json(view)
 
 
@@ -191,7 +191,7 @@ def reveal(number: str, body: RevealRequest, request: Request, user: StaffDep) -
     except UnknownWorkOrder:
         raise _not_found() from None
     if value is None:
-        raise ApiException(404, ApiError(code="detail_not_found", message="来电人没有留这一项。", field="field"))
+        raise refuse(404, "detail_not_found.caller", field="field")
     return Revealed(field=body.field.value, value=value)
 
 
@@ -209,7 +209,7 @@ def apply_on_behalf(body: OnBehalfRequest, request: Request, user: StaffDep) -> 
 
     assistant = request.app.state.assistant
     if not is_form_subject(assistant.kb, body.service_id):
-        raise ApiException(404, ApiError(code="service_not_found", message="这个事项不能在线申请。", field="service_id"))
+        raise refuse(404, "service_not_found.on_behalf", field="service_id")
     caller = {k.value: v for k, v in body.caller.items()}
     if body.transcript:
         caller = {d.name: d.value for d in _copilot(request).caller_details(body.transcript)} | caller

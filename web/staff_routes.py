@@ -5,19 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
+from assistant.messages import Messages
 from assistant.staff import LoginRefused, Role, StaffDirectory, StaffUser
 from web.access import Access, allow
 from web.cookies import clear_private_cookie, set_private_cookie
-from web.errors import ApiException
+from web.errors import ApiException, refuse
 from web.limits import limit
 from web.models import ApiError, FilledText, StrictRequest
 
 STAFF_COOKIE = "govassist_staff"
-_REFUSALS: dict[str, str] = yaml.safe_load((Path(__file__).resolve().parent / "data" / "staff_login.yaml").read_text(encoding="utf-8"))
+_REFUSALS = Messages.load(Path(__file__).resolve().parent / "data" / "staff_login.yaml")
 _REFUSAL_STATUS = {"throttled": 429, "disabled": 403}  # else 401
 
 router = APIRouter(prefix="/api/staff")
@@ -54,13 +54,13 @@ def current_staff(request: Request) -> StaffUser:
     """The signed-in staff member, or 401."""
     user = staff_of(request)
     if user is None:
-        raise ApiException(401, ApiError(code="staff_login_required", message="请先以工作人员身份登录。"))
+        raise refuse(401, "staff_login_required")
     return user
 
 
 def current_admin(user: Annotated[StaffUser, Depends(current_staff)]) -> StaffUser:
     if user.role is not Role.admin:
-        raise ApiException(403, ApiError(code="admin_only", message="只有管理员可以这样操作。"))
+        raise refuse(403, "admin_only")
     return user
 
 
@@ -79,7 +79,7 @@ def login(body: LoginRequest, request: Request, response: Response) -> StaffMe:
         token = directory.login(body.username, body.password, source=request.client.host if request.client else "unknown")
     except LoginRefused as refused:
         status = _REFUSAL_STATUS.get(refused.code, 401)
-        message = _REFUSALS[refused.code].format(seconds=refused.retry_after)
+        message = _REFUSALS(refused.code, seconds=refused.retry_after)
         headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
         raise ApiException(status, ApiError(code=refused.code, message=message), headers=headers) from None
     user = directory.user_for(token)

@@ -22,7 +22,7 @@ from voice.recognise import Recogniser
 from voice.speakable import speech_form
 from voice.speech import synthesise
 from web.access import Access, allow
-from web.errors import ApiException, conversation_busy
+from web.errors import ApiException, conversation_busy, refuse
 from web.models import ApiError, ChatTurn, SessionToken
 from web.routes import AssistantDep, KbDep, RouterDep, card_for, limit, resolve_session
 
@@ -75,7 +75,7 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
     except VoiceError as exc:
         raise _error(exc) from None
     if not heard.text.strip():
-        raise ApiException(422, ApiError(code="speech_not_recognised", message="没有听清，请靠近话筒再说一遍。"))
+        raise refuse(422, "speech_not_recognised")
     turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice", elder=elder)
     return VoiceTurn(**turn.model_dump(), card=card_for(kb, turn), heard=heard.text, normalised=routes.normalise(heard.text))
 
@@ -145,7 +145,7 @@ async def tts(request: Request, text: Annotated[str, Query(max_length=MAX_TTS_CH
     settings = request.app.state.settings
     spoken = speech_form(text)
     if not spoken.strip():
-        raise ApiException(400, ApiError(code="empty_text", message="没有要朗读的内容。", field="text"))
+        raise refuse(400, "empty_text", field="text")
     limit(request)
     try:
         wav = await run_in_threadpool(synthesise, spoken, settings.speech_voice, rate=settings.speech_rate)
