@@ -16,6 +16,7 @@ from cli.chat import chat
 from cli.staff import staff
 from cli.evaluate import eval_
 from cli.kb import kb
+from cli.policy import policy
 from cli.serve import serve
 from cli.understand import ask, train, tune
 from settings import Settings
@@ -32,6 +33,7 @@ def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None
 
 
 main.add_command(kb)
+main.add_command(policy)
 main.add_command(serve)
 main.add_command(application)
 main.add_command(staff)
