@@ -14,6 +14,11 @@ from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
 FOLDS = 5
+# The order `policy train --ablation` adds signals in: what the eval had before issue 18, then each new one.
+ABLATION_ORDER = (
+    "passage_bm25", "document_bm25", "trained_cosine", "known_bm25", "known_e5", "head_e5", "passage_e5",
+    "place", "passage_bigrams", "known_prior",
+)
 
 
 def weights_file(settings: Settings) -> Path:
@@ -75,8 +80,10 @@ def policy() -> None:
 @click.option("--known", "known_path", type=ExistingFile, required=True, help="Training questions, JSONL of {query, docid}.")
 @click.option("--no-pretrained", is_flag=True, help="Learn without the pretrained encoder's signals.")
 @click.option("--signals", default=None, help="Comma-separated signals to learn weights for (the rest weigh 0); default all active.")
+@click.option("--ablation", is_flag=True, help="Also report cross-validated recall of each signal alone and of each added in turn.")
 @click.pass_obj
-def train_policy(settings: Settings, corpus_path: Path, known_path: Path, no_pretrained: bool, signals: str | None) -> None:
+def train_policy(settings: Settings, corpus_path: Path, known_path: Path, no_pretrained: bool, signals: str | None,
+                 ablation: bool) -> None:
     """Learn the signals' weights from known questions (out of fold), and report cross-validated recall."""
     from intents.policy_ranker import fold_features, fold_of, learn_weights, ranks, save_weights
 
@@ -85,12 +92,21 @@ def train_policy(settings: Settings, corpus_path: Path, known_path: Path, no_pre
     active = [s for s in search.signals if signals is None or s in signals.split(",")]
     folds = fold_of(len(search.known), FOLDS)
     features, answers = fold_features(search, search.known, folds)
-    cv = np.concatenate([
-        ranks(features[folds == f], answers[folds == f], learn_weights(features[folds != f], answers[folds != f], active))
-        for f in range(FOLDS)
-    ])
+
+    def cross_validated(chosen: list[str]) -> dict[str, float]:
+        cv = np.concatenate([
+            ranks(features[folds == f], answers[folds == f], learn_weights(features[folds != f], answers[folds != f], chosen))
+            for f in range(FOLDS)
+        ])
+        return {"recall_at_1": round(float(np.mean(cv <= 1)), 4), "recall_at_10": round(float(np.mean(cv <= 10)), 4)}
+
+    if ablation:
+        order = [s for s in ABLATION_ORDER if s in active]
+        for title, chosen in [*((f"{s} alone", [s]) for s in order), *((f"+ {s}", order[: i + 1]) for i, s in enumerate(order))]:
+            r = cross_validated(chosen)
+            click.echo(f"  {title:<24} R@1 {r['recall_at_1']:.3f}  R@10 {r['recall_at_10']:.3f}")
+    figures = cross_validated(active)
     weights = learn_weights(features, answers, active)
-    figures = {"recall_at_1": round(float(np.mean(cv <= 1)), 4), "recall_at_10": round(float(np.mean(cv <= 10)), 4)}
     save_weights(weights_file(settings), weights, {"known": known_path.name, "folds": FOLDS, "cross_validated": figures})
     click.echo(f"{len(search.known)} known questions, {FOLDS} folds: cross-validated R@1 {figures['recall_at_1']:.3f}"
                f"  R@10 {figures['recall_at_10']:.3f}")
