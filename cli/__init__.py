@@ -17,6 +17,7 @@ from cli.db import db
 from cli.staff import staff
 from cli.evaluate import eval_
 from cli.kb import kb
+from cli.policy import policy
 from cli.serve import serve
 from cli.understand import ask, train, tune
 from assistant.schema_state import SchemaNotCurrent
@@ -44,6 +45,7 @@ def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None
 
 
 main.add_command(kb)
+main.add_command(policy)
 main.add_command(serve)
 main.add_command(application)
 main.add_command(staff)

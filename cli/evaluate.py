@@ -11,7 +11,6 @@ import click
 
 from cli.common import load_kb, load_router
 from eval.styles import Style
-from intents.pretrained import PretrainedUnavailable
 from settings import Settings
 
 ExistingFile = click.Path(path_type=Path, exists=True, dir_okay=False)
@@ -24,10 +23,6 @@ def eval_() -> None:
     """Measure routing and retrieval on evaluation files."""
 
 
-# Tuned on NCPQA queries_train alone (half indexed as known questions, half asked): the pretrained
-# encoder's cosine to the known questions lowered Recall@1 at every weight tried (docs/BENCHMARKS.md,
-# "Policy retrieval"), so policy retrieval leaves it out unless asked.
-RETRIEVAL_PRETRAINED_WEIGHT = 0.0
 # The policy fields each ablation sets (the rest as tuned).
 # Single signals and steps leave the re-ranker out (it reads every signal); "fused-no-rerank" is the
 # fusion alone, "fused" the whole router.
@@ -86,37 +81,32 @@ def routing(settings: Settings, data_path: Path, as_json: bool, errors: bool, fu
 @click.option("--corpus", "corpus_path", type=ExistingFile, required=True, help="JSONL of {docid, text}.")
 @click.option("--queries", "queries_path", type=ExistingFile, required=True, help="JSONL of {query, docid}.")
 @click.option("--known", "known_path", type=ExistingFile, default=None,
-              help="Training questions (JSONL of {query, docid}) indexed as passages of their document; never the measured split.")
-@click.option("--pretrained-weight", type=float, default=RETRIEVAL_PRETRAINED_WEIGHT, show_default=True)
+              help="Training questions (JSONL of {query, docid}) known to be answered by their document; never the measured split.")
+@click.option("--no-pretrained", is_flag=True, help="Leave the pretrained encoder out.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def retrieval(settings: Settings, corpus_path: Path, queries_path: Path, known_path: Path | None,
-              pretrained_weight: float, as_json: bool) -> None:
-    """Recall@1/5/10 and MRR at document level: this system and plain BM25, in one run."""
-    from eval.retrieval import PassageRetriever, WholeDocumentBM25, evaluate, read_corpus, read_queries
+              no_pretrained: bool, as_json: bool) -> None:
+    """Recall@1/5/10 and MRR at document level: policy search (weights from `govassist policy train`) and
+    plain BM25, in one run."""
+    from cli.policy import open_search, read_corpus, read_known, weights_file
+    from eval.retrieval import WholeDocumentBM25, evaluate, read_queries
     from intents.lexical import JiebaTokenizer
-    from intents.normalise import Normaliser
-    from intents.pipeline import load_encoder, load_pretrained
+    from intents.policy_ranker import load_weights
 
-    if known_path is not None and "test" in known_path.name:
-        raise click.ClickException(f"{known_path.name}: a test split is for measuring, never for indexing as known questions")
     corpus, queries = read_corpus(corpus_path), read_queries(queries_path)
-    known = read_queries(known_path) if known_path else None
-    normaliser, tokenizer = Normaliser(), JiebaTokenizer()
-    encoder = load_encoder(settings, load_kb(settings), normaliser)
-    try:
-        pretrained = load_pretrained(settings) if pretrained_weight > 0 else None
-    except PretrainedUnavailable as exc:
-        raise click.ClickException(str(exc)) from None
-    system = PassageRetriever(
-        corpus, encoder, normaliser, tokenizer, dense_weight=0.2, pretrained=pretrained, pretrained_weight=pretrained_weight,
-        cache_dir=settings.vectors_dir, known_questions=known,
-    )
-    systems = {"bm25": WholeDocumentBM25(corpus, tokenizer).rank, "system": system.rank}
+    known = read_known(known_path) if known_path else []
+    path = weights_file(settings)
+    weights = load_weights(path) if path.is_file() else None
+    if weights is None:
+        click.echo(f"no learned weights at {path} (`govassist policy train`): the untrained defaults", err=True)
+    system = open_search(settings, corpus, known, not no_pretrained, weights)
+    systems = {"bm25": WholeDocumentBM25(corpus, JiebaTokenizer()).rank, "system": system.rank}
     results = {}
     for name, ranker in systems.items():
         scores, ms = evaluate(ranker, queries)
         results[name] = {**{k: round(v, 4) for k, v in scores.__dict__.items()}, "ms_per_query": round(ms, 2)}
+    results["system"]["weights"] = system.weights
     if as_json:
         click.echo(json.dumps({"queries": len(queries), "documents": len(corpus), **results}, indent=1))
         return
