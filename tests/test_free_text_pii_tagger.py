@@ -25,6 +25,7 @@ from cli.name_tagger import read_corpus, respelt, NameMaker, synthetic
         ("帮我看看贺文斌的公积金提取办到哪了", "帮我看看贺**的公积金提取办到哪了"),
         ("蒲建明、邝丽娟两人的低保都停了", "蒲**、邝**两人的低保都停了"),
         ("表扬一下严晓东，一直帮我弄到下班", "表扬一下严**，一直帮我弄到下班"),
+        ("叫我邹建平就可以了", "叫我邹**就可以了"),  # a cue: 叫我
     ],
 )
 def test_a_name_with_no_cue_before_it_is_masked(said: str, shown: str) -> None:
@@ -100,7 +101,7 @@ def test_the_training_command_writes_weights_the_tagger_uses(tmp_path: Path, mon
 
 def test_the_development_set_holds_its_floors() -> None:
     """eval/data/pii_free_text_fresh.yaml, blind when written, is now the tagger's development set
-    (104/112 names, 61/64 addresses, 0/135 ordinary sentences changed); held just under those figures."""
+    (105/112 names, 61/64 addresses, 0/135 ordinary sentences changed); held just under those figures."""
     from eval.pii import PII_DATA, evaluate_pii, read_pii_set
 
     report = evaluate_pii(read_pii_set(PII_DATA.with_name("pii_free_text_fresh.yaml")), mask_text)
