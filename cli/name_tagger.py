@@ -125,7 +125,8 @@ def _xy(text: str, labels: list[str]) -> tuple[list[list[str]], list[str]]:
 
 @click.command("train-name-tagger")
 @click.option("--corpus", "corpora", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              required=True, help="A labelled corpus, one character and its label a line (may be repeated).")
+              help="A labelled corpus, one character and its label a line (may be repeated). The shipped weights "
+              "use none: the template sentences alone (see docs/BENCHMARKS.md on the licence of public corpora).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=MODEL, show_default=True)
 @click.option("--synthetic", "synthetic_count", default=20000, show_default=True,
               help="Also this many sentences made from assistant/data/name_tagger_training.yaml.")
