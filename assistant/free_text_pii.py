@@ -28,6 +28,7 @@ from typing import Any, Literal
 import yaml
 
 from assistant.free_text_addresses import find_addresses
+from assistant.name_tagger import person_spans
 
 _DATA = Path(__file__).resolve().parent / "data" / "free_text_pii.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,6 +38,16 @@ _NOT_IN_NAME = re.compile(r"[区市县省局证周路街镇村厅院所处站校
 # a word tagged as a name with no cue before it may be more frequent (李娜 438), but not a common word (文明).
 _COMMON_WORD_FREQ = 100
 _COMMON_NAME_FREQ = 1000
+# A name the tagger finds with no cue is left as it is when jieba's dictionary holds the word this often:
+# public figures (袁隆平 44), brands (李宁 60), foods and things (杨梅 67, 刘海 65). Citizens' names are
+# mostly absent from it or rare (周杰 0, 牛犇 3).
+_KNOWN_WORD_FREQ = 20
+# How sure the tagger must be of a name whose given-name characters are not all usual ones (一, 然, 凡
+# are missing from the list; 卡 of 换张新卡 is no name's).
+_SURE_OF_UNUSUAL = 0.75
+# A name the tagger is this sure of stands even where jieba cuts a dictionary word across it (感谢谢天同志:
+# jieba reads 感/谢谢/天).
+_SURE = 0.95
 # A word right before these is the name of a place (文明路, 中山路), not of a person.
 _PLACE_AFTER = frozenset("路街巷道区市县镇乡村里")
 _STRONG_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓名是", "姓名", "叫做", "来电人", "联系人", "申请人",
@@ -75,6 +86,7 @@ class _Words:
     stops: frozenset[str]
     given: frozenset[str]
     titles: re.Pattern[str]
+    not_names: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +101,7 @@ def _words() -> _Words:
         stops=frozenset(re.sub(r"\s", "", raw["name_stops"])),
         given=frozenset(re.sub(r"\s", "", raw["given_name_chars"])),
         titles=re.compile("|".join(sorted(raw["name_titles"].split(), key=len, reverse=True))),
+        not_names=frozenset(raw["not_names"].split()),
     )
 
 
@@ -307,7 +320,8 @@ def _tagged_names(text: str, tokens: list[Token]) -> list[Span]:
             start = tokens[i - 1].start
         if text[start:start + 2] in _words().compound_after_cue:
             continue
-        limit = _COMMON_WORD_FREQ if t.end - start == 2 else _COMMON_NAME_FREQ  # 荣耀, 高明: two-character words
+        limit = _KNOWN_WORD_FREQ if t.flag.startswith("nr") and t.start == start else \
+            _COMMON_WORD_FREQ if t.end - start == 2 else _COMMON_NAME_FREQ  # 荣耀, 高明: two-character words
         if set(text[start + _surname_at(text, start):t.end]) <= given and _plausible(text, start, t.end, limit):
             spans.append(Span(start, t.end, "name", keep=1))
     for i, t in enumerate(tokens):
@@ -323,13 +337,50 @@ def _tagged_names(text: str, tokens: list[Token]) -> list[Span]:
     return spans
 
 
+def _model_names(text: str, tokens: list[Token]) -> list[Span]:
+    """Names the statistical tagger (assistant/name_tagger.py) reads with no cue (刘洋昨天来过窗口了吗？),
+    kept when they begin with a listed surname, have one or two given-name characters, and are not a
+    word jieba's dictionary knows (袁隆平, 李宁专卖店, 杨梅, 刘海) or the start of a place's name (文明路)."""
+    spans = []
+    for found in person_spans(text):
+        start, end = found.start, found.end
+        if not _surname_at(text, start) and end - start >= 3 and _surname_at(text, start + 1):
+            start += 1  # 谢冉小雨: the tagger took the 谢 of 谢谢 along
+        sur = _surname_at(text, start)
+        stop = next((i for i in range(start + sur, end) if text[i] in _words().stops), end)
+        end = stop  # 杨梅和|荔枝, 牛犇来|过: a name does not run into 和, 的, 来
+        usual = set(text[start + sur:end]) <= _words().given  # 张新|卡 is no name the tagger is sure of
+        if sur and 1 <= end - start - sur <= 2 and (usual or found.confidence >= _SURE_OF_UNUSUAL) \
+                and text[start:end] not in _words().not_names and _plausible(text, start, end, _KNOWN_WORD_FREQ) \
+                and _model_name_fits_words(text[start:end], start, end, tokens, found.confidence):
+            spans.append(Span(start, end, "name", keep=1))
+    return spans
+
+
+def _model_name_fits_words(word: str, start: int, end: int, tokens: list[Token], confidence: float) -> bool:
+    """A name the tagger reads must not begin or end inside a word of jieba's dictionary (杨梅|采摘园,
+    刘海|剪短 and 公积|金继承 cut a word in two), must not be a word jieba's dictionary holds (王老吉, 朱家角, 李宁: a brand, a place, a public
+    figure; its `nr` tag is no guide, 谢谢 and 李子 carry it too), and must not begin with a common word
+    (谢谢你, 李子坝). A citizen's name that is such a word is still masked after a cue (我叫田野)."""
+    freq = _jieba().freq
+    if freq.get(word):
+        return False
+    for t in tokens:
+        if (t.start < end < t.end or t.start < start < t.end) and freq.get(t.word) and confidence < _SURE:
+            return False  # 朱一凡|家 and 跟黎, which jieba does not know, are no words; 感|谢谢|天 is jieba's error
+        if t.start == start and 2 <= len(t.word) < len(word) and _common(t.word):
+            return False
+    return True
+
+
 def find(text: str) -> list[Span]:
     """Names and addresses in `text`, without overlaps (an address wins over a name inside it)."""
     if not _CJK.search(text):
         return []
     tokens = _tokens(text)
     addresses = [Span(start, end, "address") for start, end in find_addresses(text, tokens)]
-    names = _cue_names(text, tokens) + _titled_names(text, tokens) + _tagged_names(text, tokens)
+    names = _cue_names(text, tokens) + _titled_names(text, tokens) + _tagged_names(text, tokens) \
+        + _model_names(text, tokens)
     chosen: list[Span] = []
     for span in sorted(addresses, key=lambda s: (s.start, -s.end)) + sorted(names, key=lambda s: (s.start, -(s.end - s.start))):
         if all(span.end <= c.start or span.start >= c.end for c in chosen):

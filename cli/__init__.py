@@ -18,6 +18,7 @@ from cli.staff import staff
 from cli.evaluate import eval_
 from cli.kb import kb
 from cli.policy import policy
+from cli.name_tagger import train_name_tagger
 from cli.serve import serve
 from cli.understand import ask, train, tune
 from assistant.schema_state import SchemaNotCurrent
@@ -54,5 +55,5 @@ main.add_command(bench)
 bench.add_command(bench_index)
 for group in (audit, keys, retention):
     main.add_command(group)
-for command in (train, ask, tune, eval_, chat):
+for command in (train, ask, tune, eval_, chat, train_name_tagger):
     main.add_command(command)
