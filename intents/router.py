@@ -40,6 +40,10 @@ _FACT_QUESTION = re.compile(
 )
 ROUTABLE = (TargetType.service, TargetType.bundle, TargetType.imported)
 _BRACKETS = re.compile(r"[（(].*?[）)]")
+# ID numbers, phone numbers, card and account numbers: they say who, never which service, and a message
+# that carries them ("我叫张伟，身份证号110101…，电话138…，我要办社保卡") would otherwise score lower on
+# every signal (a run of digits is a dozen tokens to BM25 and to the encoders).
+_IDENTIFYING_NUMBER = re.compile(r"\d{6,}[\dXx]*")
 
 
 def _without_name(text: str, name: str) -> str:
@@ -288,7 +292,7 @@ class Router:
         (fused per document), and its best document by the pretrained encoder, then their weighted sum.
         Fusing per target lets an item's name card carry the pretrained evidence while its facts carry
         the words; fused per document, each would dilute the other."""
-        normalised = self.normalise(text)
+        normalised = self.normalised(text)
         t = self._target_scores(normalised)
         order = t.order
         if self.policy.rerank and self.pretrained is not None:
@@ -347,9 +351,13 @@ class Router:
         ]
         return slots, targets, candidate_features(normalised, candidates)
 
+    def normalised(self, text: str) -> str:
+        """The message as it is scored: identifying numbers left out, then normalised."""
+        return self.normalise(_IDENTIFYING_NUMBER.sub("", text))
+
     def rerank_inputs(self, text: str) -> tuple[list[str], np.ndarray]:
         """What the re-ranker reads for a message, in fused order (for fitting it: intents/tuning.py)."""
-        normalised = self.normalise(text)
+        normalised = self.normalised(text)
         _, targets, features = self._rerank_rows(normalised, self._target_scores(normalised))
         return [self._target_ids[i] for i in targets], features
 

@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 # is unsure of, with what an operator would say they meant.
 FAILING = {
     "想把我家老二的户口落上": "birth-hukou",
-    "帮我弄个娃的户口": "birth-hukou",
+    "俺娘八十了有啥钱领": "elderly-allowance",
     "我想开个奶茶店要什么手续": "food-business-licence",
     "孩子要去读书要办啥": "school-enrollment",
     "生二胎有补贴吗": "maternity-allowance",
