@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Where the pretrained encoder's vectors are kept by model and text, so a rebuild encodes only new
     # texts; None: data_dir/embeddings. Several data directories may share one (the tests do).
     vector_cache_dir: Path | None = None
+    # The pretrained encoder's vectors of the last distinct messages kept by each worker (0: encode every
+    # message routed; benchmarks turn it off to show the cost of messages never seen).
+    query_vectors_kept: int = Field(default=2048, ge=0)
     # Router thresholds and calibration; default: intents/data/router.json (router_imported.json when
     # an imported catalogue is indexed), tuned for the default encoder.
     router_policy_path: Path | None = None

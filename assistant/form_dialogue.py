@@ -48,6 +48,14 @@ YES_NO_LONGEST = 6
 YES_NO_OPENERS = ("同意", "不同意", "好的", "可以", "行", "确认", "没问题", "是的", "对", "不用", "不要", "不行", "都对", "没错")
 # A request that names nothing else is the report itself when it is at least this long.
 REQUEST_AS_TEXT = 10
+# A message the question's slot rejects, this long, with no digits (no attempt at a number) and no
+# question in it, may be a new request ("我的驾驶证过期了需要换证" when asked a name): it is routed. Shorter
+# ones, and answers the slot accepts, never reach the router (its pretrained encoder is most of a turn's cost).
+REQUEST_MIN = 8
+# …and leaves the form for the service routed to only at this confidence or more: leaving is costlier than
+# staying (a missed switch is said again with 算了/先办 or the service's name). Real requests routed at
+# 0.95–0.99 ("我的驾驶证过期了需要换证", "我要给孩子上户口"), asides that are none at 0.69–0.83 ("我在外地打工不方便").
+SWITCH_CONFIDENCE = 0.9
 
 
 # What a form step returns instead of a service id when the message should be routed again from idle.
@@ -288,6 +296,9 @@ class FormDialogue:
                 filler.skip(t, asked)
             self.ask_next(t)
             return None
+        if asked not in (None, MATERIALS_KEY) and not taken and self._may_be_a_request(msg) \
+                and (other := self._requested_elsewhere(t, msg)) is not None:
+            return other
         if isinstance(expected, Invalid) and asked and asked not in extraction.errors:
             extraction.errors[asked] = expected
         if asked and asked not in extraction.errors and self._aside(t, msg, form.subject_id):
@@ -427,12 +438,33 @@ class FormDialogue:
                 named = top if top != form.subject_id else None
         if named is None or not (Command.switch in msg.commands or expected is None):
             return None
-        old = form_for(self.ctx.kb, form.subject_id).subject_name
-        t(FormSetAside(), Switched(named))
+        return self._set_aside_for(t, named)
+
+    @staticmethod
+    def _may_be_a_request(msg: Understood) -> bool:
+        """Long free text with no number and no question in it (called once the slot has rejected it)."""
+        return (len(msg.text) >= REQUEST_MIN and not any(ch.isdigit() for ch in msg.text)
+                and not msg.question and msg.topic is None)
+
+    def _requested_elsewhere(self, t: Tracker, msg: Understood) -> str | None:
+        """"我还想问一下结婚登记" or "我的驾驶证过期了需要换证" instead of an answer: another service, named
+        or routed to with confidence, is started and this form kept aside."""
+        current = self._form(t).subject_id
+        other = next((sid for sid in msg.named if sid != current), None)
+        if other is None:
+            result = msg.routing
+            sure = result.decision is Decision.route and result.confidence >= SWITCH_CONFIDENCE
+            if sure and result.candidates and result.candidates[0].id != current:
+                other = result.candidates[0].id
+        return None if other is None else self._set_aside_for(t, other)
+
+    def _set_aside_for(self, t: Tracker, other: str) -> str:
+        old = form_for(self.ctx.kb, self._form(t).subject_id).subject_name
+        t(FormSetAside(), Switched(other))
         t.move(State.idle)
-        if t.state.suspended_form(named) is None:
-            t.say("switched", name=self.ctx.name_of(named), old=old)
-        return named
+        if t.state.suspended_form(other) is None:
+            t.say("switched", name=self.ctx.name_of(other), old=old)
+        return other
 
     # -- confirming and submitting ------------------------------------------------------------------
 

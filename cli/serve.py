@@ -41,13 +41,25 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
                     **PROTOCOL)
         return
     # Train and index once, in a process that then exits: the supervisor stays small and no worker builds.
-    prepare = multiprocessing.get_context("spawn").Process(target=load_router, args=(settings,))
+    prepare = multiprocessing.get_context("spawn").Process(target=prepare_router, args=(settings,))
     prepare.start()
     prepare.join()
     if prepare.exitcode != 0:
-        raise click.ClickException("could not load the router (see above)")
+        raise SystemExit(prepare.exitcode or 1)  # the child said why, in one line
     # Each worker builds its app from GOVASSIST_* variables: this command's options go to them that way.
     os.environ |= {"GOVASSIST_DATA_DIR": str(settings.data_dir), "GOVASSIST_KB_DIR": str(settings.kb_dir)}
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     workers_serve(uvicorn.Config(APP, factory=True, workers=workers, host=host, port=port,
                                  timeout_graceful_shutdown=graceful_timeout, **PROTOCOL))
+
+
+def prepare_router(settings: Settings) -> None:
+    """In a child process: train and index if need be. A router that cannot load (a pretrained model that
+    is missing or damaged) is said in one line with its fix, as with one worker, not as a traceback."""
+    from cli.common import load_router
+
+    try:
+        load_router(settings)
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(exc.exit_code) from None

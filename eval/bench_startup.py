@@ -13,7 +13,7 @@ from pathlib import Path
 from eval.bench_http import served
 from eval.bench_server import process_environment
 from intents.index import RoutingIndex
-from intents.pipeline import kb_normaliser, load_encoder
+from intents.pipeline import kb_normaliser, load_encoder, load_pretrained
 from knowledge.base import load_knowledge_base
 from settings import REPO_ROOT, Settings
 
@@ -22,7 +22,8 @@ from settings import REPO_ROOT, Settings
 class StartupReport:
     workers: int
     router_ready_s: float  # a new process: imports, knowledge base, normaliser, encoder, saved index
-    index_build_s: float  # this process: documents, BM25 and FAISS built from the knowledge base
+    index_build_s: float  # this process: documents, BM25 and FAISS built from the knowledge base (pretrained vectors
+    # read from the vector cache where they are kept)
     documents: int
     server_ready_built_s: float  # server start until every worker is ready, the index already built
     server_ready_unbuilt_s: float  # …with no index in the data directory
@@ -53,8 +54,9 @@ def bench_startup(settings: Settings, workers: int) -> StartupReport:
     kb = load_knowledge_base(settings.kb_dir, settings.sources_dir)
     normaliser = kb_normaliser(kb)
     encoder = load_encoder(settings, kb, normaliser)
+    pretrained = load_pretrained(settings)
     begun = time.perf_counter()
-    index = RoutingIndex.build(kb, encoder, normaliser)
+    index = RoutingIndex.build(kb, encoder, normaliser, pretrained=pretrained, cache_dir=settings.vectors_dir)
     index_build_s = time.perf_counter() - begun
 
     with served(settings, settings.data_dir, workers, None) as server:

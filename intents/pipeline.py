@@ -128,4 +128,5 @@ def build_router(
     encoder = load_encoder(settings, kb, normaliser, train_progress)
     index = ensure_index(settings, kb, encoder, normaliser, report, edits_key, pretrained)
     policy = RouterPolicy.load(settings.router_policy_path or RouterPolicy.default_file(bool(kb.imported)))
-    return Router(index, encoder, normaliser, target_names(kb), policy, pretrained)
+    return Router(index, encoder, normaliser, target_names(kb), policy, pretrained,
+                  query_vectors_kept=settings.query_vectors_kept)

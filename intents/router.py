@@ -38,6 +38,8 @@ _FACT_QUESTION = re.compile(
     r"材料|带什么|带啥|要什么|多久|几天|多长时间|时限|费用|多少钱|收费|要钱|在哪|哪里办|去哪|地址|电话|条件|"
     r"政策|规定|标准|能不能|可不可以|是否|可以.{0,12}吗|能.{0,12}吗|[?？]$"
 )
+# Pretrained query vectors kept by the router (384 floats each: about 3 MB).
+QUERY_VECTORS_KEPT = 2048
 ROUTABLE = (TargetType.service, TargetType.bundle, TargetType.imported)
 _BRACKETS = re.compile(r"[（(].*?[）)]")
 # ID numbers, phone numbers, card and account numbers: they say who, never which service, and a message
@@ -206,6 +208,8 @@ class Router:
         names: dict[str, str],
         policy: RouterPolicy | None = None,
         pretrained: PretrainedEncoder | None = None,
+        *,
+        query_vectors_kept: int = QUERY_VECTORS_KEPT,
     ) -> None:
         if pretrained is not None and index.pretrained is None:
             raise ValueError("a pretrained encoder was given but the index has no pretrained vectors")
@@ -233,6 +237,11 @@ class Router:
             if d.field is DocField.card:
                 self._card_doc[self._doc_target[pos]] = pos
         self._asking_docs = np.array([d.field in (DocField.utterance, DocField.faq) for d in index.docs], dtype=bool)
+        # The pretrained encoder's vectors of the last distinct messages: it is most of a turn's cost (tens
+        # of ms where the rest is a few), and what people say first repeats (quick replies, 我要办理…).
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.query_vectors_kept = query_vectors_kept
+        self.pretrained_encoded = 0  # messages the pretrained encoder ran on (benchmarks read it)
 
     @property
     def signals(self) -> list[str]:
@@ -268,14 +277,31 @@ class Router:
             self.encoded += 1
             dense = nearest(self.index.dense, self.encoder.encode_one(normalised), p.dense_depth, size)
             if self.pretrained is not None and self.index.pretrained is not None:
-                query = self.pretrained.encode_queries([normalised])[0]
-                pre = nearest(self.index.pretrained, query, p.dense_depth, size, self.index.pretrained_rows)
+                pre = nearest(self.index.pretrained, self._pretrained_query(normalised), p.dense_depth, size,
+                              self.index.pretrained_rows)
         parts = DocParts(lexical, dense, pre)
         with self._parts_lock:
             self._parts[key] = parts
             while len(self._parts) > self.memo_size:
                 self._parts.popitem(last=False)
         return parts
+
+    def _pretrained_query(self, normalised: str) -> np.ndarray:
+        """The pretrained encoder's vector of a message, encoded once while it is among the last kept."""
+        assert self.pretrained is not None
+        with self._parts_lock:
+            known = self._query_vectors.get(normalised)
+            if known is not None:
+                self._query_vectors.move_to_end(normalised)
+                return known
+        vector = self.pretrained.encode_queries([normalised])[0]
+        with self._parts_lock:
+            self.pretrained_encoded += 1
+            self._query_vectors[normalised] = vector
+            while len(self._query_vectors) > self.query_vectors_kept:
+                self._query_vectors.popitem(last=False)
+        return vector
+
     @property
     def has_imported(self) -> bool:
         return bool(self._imported_docs.any())

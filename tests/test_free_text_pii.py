@@ -172,3 +172,26 @@ def test_govassist_eval_pii_reports_each_part_against_the_targets(govassist) -> 
     assert set(parts) == {"tune", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5", "all"}
     assert parts["all"]["sentences"] == sum(p["sentences"] for k, p in parts.items() if k != "all")
     assert parts["held_out_5"]["meets_targets"] and parts["all"]["meets_targets"]
+
+
+def test_the_segmenter_is_built_once_however_many_turns_ask_for_it_first(monkeypatch):
+    """A new worker's first turns come together, one thread each; each building its own copy (about
+    85 MB) left a worker a gigabyte larger for good."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import jieba
+
+    from assistant import free_text_pii
+
+    built: list[int] = []
+
+    class Counted(jieba.Tokenizer):
+        def __init__(self, *args, **kwargs) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(jieba, "Tokenizer", Counted)
+    free_text_pii._load_jieba.cache_clear()
+    with ThreadPoolExecutor(8) as pool:
+        loaded = list(pool.map(lambda _: free_text_pii._jieba(), range(8)))
+    assert len(built) == 1 and all(x is loaded[0] for x in loaded)

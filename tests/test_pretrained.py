@@ -146,3 +146,22 @@ def test_a_question_about_the_fee_cites_the_fee_not_the_steps(router):
     result = router.route("结婚登记要多少钱")
     assert result.decision.value == "answer" and result.candidates[0].id == "marriage-registration"
     assert "收费" in result.answer.source and "免费" in result.answer.text
+
+
+def test_serve_with_several_workers_says_it_in_one_line_too(tmp_path: Path):
+    """The workers' router is prepared in a child process first; its error is the same one line, not a traceback."""
+    import os
+    import subprocess
+    import sys
+
+    from settings import REPO_ROOT
+
+    env = os.environ | {"GOVASSIST_PRETRAINED_PATH": str(tmp_path / "absent.bin")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()", "--data-dir", str(tmp_path / "data"), "serve", "--workers", "2",
+         "--port", "0"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode != 0
+    said = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(said) == 1 and "absent.bin" in said[0] and "GOVASSIST_PRETRAINED" in said[0]
