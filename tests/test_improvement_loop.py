@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 FAILING = {
     "想把我家老二的户口落上": "birth-hukou",
     "俺娘八十了有啥钱领": "elderly-allowance",
-    "我想开个奶茶店要什么手续": "food-business-licence",
+    "奶茶店开张要啥证": "food-business-licence",
     "孩子要去读书要办啥": "school-enrollment",
     "生二胎有补贴吗": "maternity-allowance",
     "想给老人申请个轮椅": "out_of_scope",
