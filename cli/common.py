@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import click
 
 from intents.encoder import EncoderNotFound
@@ -20,19 +23,30 @@ def load_kb(settings: Settings) -> KnowledgeBase:
 
 
 class TrainBar:
-    """A progress bar that appears only if training actually runs."""
+    """Training's progress on stderr, shown only if training actually runs: a bar on a terminal, and a
+    line every tenth of the way otherwise (under `make run` the bar would show nothing until the end)."""
 
     def __init__(self) -> None:
         self._bar = None
+        self._started = 0.0
+        self._shown_tenths = 0
 
     def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
+        if not self._started:
             click.echo("training the default encoder from the knowledge base (once; cached)…", err=True)
-            self._bar = click.progressbar(length=total, file=click.get_text_stream("stderr"), label="train")
-            self._bar.__enter__()
-        self._bar.update(1)
-        if done == total:
-            self._bar.__exit__(None, None, None)
+            self._started = time.monotonic()
+            if sys.stderr.isatty():
+                self._bar = click.progressbar(length=total, file=sys.stderr, label="train")
+                self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.update(1)
+            if done == total:
+                self._bar.__exit__(None, None, None)
+            return
+        tenths = done * 10 // max(total, 1)
+        if tenths > self._shown_tenths:
+            self._shown_tenths = tenths
+            click.echo(f"train: {tenths * 10}% ({done}/{total} steps, {time.monotonic() - self._started:.0f} s)", err=True)
 
 
 def load_router(settings: Settings) -> Router:
