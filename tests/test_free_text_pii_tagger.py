@@ -108,3 +108,16 @@ def test_the_development_set_holds_its_floors() -> None:
     assert report.name_rate >= 0.90, report.misses
     assert report.address_rate >= 0.95, report.misses
     assert report.changed_rate <= 0.01, report.misses
+
+
+def test_threads_tagging_at_once_each_get_their_own_sentence_read() -> None:
+    """crfsuite's Tagger keeps the last sentence tagged; served from several threads, a long and a short
+    sentence tagged at once once read each other's marginals (a 500 in the crash-recovery test)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    long_text = "我叫陈国华，" + "反映一下楼上漏水的事情，" * 12
+    short_text = "刘洋昨天来过窗口了吗？"
+    expected = {t: name_tagger.person_spans(t) for t in (long_text, short_text)}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda t: (t, name_tagger.person_spans(t)), [long_text, short_text] * 200))
+    assert all(spans == expected[t] for t, spans in results)
