@@ -53,6 +53,12 @@ _SURE = 0.95
 _PLACE_AFTER = frozenset("路街巷道区市县镇乡村里")
 _STRONG_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓名是", "姓名", "叫做", "来电人", "联系人", "申请人",
                           "投诉人", "反映人", "举报人", "报案人", "当事人", "经办人", "代理人", "收件人", "户主", "本人"})
+# Cues that say what someone is called: the word after them is a name even when it is also a word
+# (我叫田野, 我叫安然, 来电人自称甘露), if the name ends there (a comma, a space, the end).
+_IDENTITY_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓名是", "姓名", "叫做", "自称"})
+# Before 叫, words that make what follows a person's name (她叫婷婷, 我闺女叫思琪, 我们组长叫华山).
+_CALLED = re.compile(r"(?:她|他|我|妈|爸|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹|爷爷|奶奶|外公|外婆"
+                     r"|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|组长|队长|师傅|同事|同学|朋友|的)$")
 
 Kind = Literal["name", "address"]
 
@@ -83,6 +89,7 @@ class _Words:
     surnames: frozenset[str]
     compound: frozenset[str]
     compound_after_cue: frozenset[str]  # also common words (东方), so names only after a cue
+    after_cue: frozenset[str]  # rarer surnames that are everyday characters (原, 曲, 解): names only after a cue
     cues: re.Pattern[str]
     stops: frozenset[str]
     given: frozenset[str]
@@ -98,6 +105,7 @@ def _words() -> _Words:
         surnames=frozenset(re.sub(r"\s", "", raw["surnames"])),
         compound=frozenset(raw["compound_surnames"].split() + raw["compound_surnames_after_cue"].split()),
         compound_after_cue=frozenset(raw["compound_surnames_after_cue"].split()),
+        after_cue=frozenset(re.sub(r"\s", "", raw["surnames_after_cue"])),
         cues=re.compile(rf"(?P<cue>{'|'.join(map(re.escape, cues))})(?:一下)?[：:是为\s]?"),
         stops=frozenset(re.sub(r"\s", "", raw["name_stops"])),
         given=frozenset(re.sub(r"\s", "", raw["given_name_chars"])),
@@ -219,13 +227,54 @@ def _cue_names(text: str, tokens: list[Token]) -> list[Span]:
         if cue.endswith("姓"):
             spans += _surname_then_given(text, at, tokens)
             continue
+        called = cue in _IDENTITY_CUES or cue == "叫" and bool(_CALLED.search(text[:m.start()]))
         if not _surname_at(text, at):
+            spans += _rare_or_given_name(text, at, called)
             continue
         end = _cued_name_end(text, at, tokens)
         if end is None or not (_not_a_word(text, at, text[at:end], tokens) if cue in _STRONG_CUES else _tagged_as_name(text[at:end], tokens, at)):
-            continue
+            end = _said_name_end(text, at, usual_only=cue not in _IDENTITY_CUES) if called else None
+            if end is None:
+                continue
         spans.append(Span(at, end, "name", keep=1))
     return spans
+
+
+def _ends_here(text: str, i: int) -> bool:
+    """Nothing that could still be part of a name follows position i: the end, punctuation, a space, or a
+    character that ends a name (的, 是, 住…)."""
+    return i >= len(text) or not _CJK.match(text[i]) or text[i] in _words().stops
+
+
+def _said_name_end(text: str, at: int, usual_only: bool) -> int | None:
+    """After a cue that says what someone is called (我叫, 自称; 她叫), the surname and one or two characters
+    that end there are a name even when jieba knows them as a word (我叫万里，). After a plain 叫 the
+    given-name characters must be usual ones (我们组长叫华山，; 叫车，is no name)."""
+    sur = _surname_at(text, at)
+    for end in (at + sur + 2, at + sur + 1):
+        word = text[at + sur:end]
+        if len(word) == end - at - sur and all(_CJK.match(c) and c not in _words().stops for c in word) \
+                and _ends_here(text, end) and not _NOT_IN_NAME.search(word) \
+                and (not usual_only or set(word) <= _words().given):
+            return end
+    return None
+
+
+def _rare_or_given_name(text: str, at: int, called: bool) -> list[Span]:
+    """After a cue, a name with a rarer surname (户主禤志强, 我弟叫井建军): the surname and one or two usual
+    given-name characters that end there (any characters after 我叫, 名叫: 原春花). After 她叫, 我闺女叫, a given name alone (婷婷, 思琪), masked whole."""
+    words = _words()
+    if at < len(text) and text[at] in words.after_cue:
+        for end in (at + 3, at + 2):
+            given = text[at + 1:end]
+            if end <= len(text) and _ends_here(text, end) and not _common(text[at:end]) and (set(given) <= words.given or called and all(
+                    _CJK.match(c) and c not in words.stops for c in given) and not _NOT_IN_NAME.search(given)):
+                return [Span(at, end, "name", keep=1)]
+    end = at + 2
+    if called and end <= len(text) and set(text[at:end]) <= words.given and _ends_here(text, end) \
+            and not _NOT_IN_NAME.search(text[at:end]):
+        return [Span(at, end, "name", keep=0)]
+    return []
 
 
 def _famous(text: str, start: int, end: int) -> bool:
@@ -249,6 +298,10 @@ def _surname_then_given(text: str, at: int, tokens: list[Token]) -> list[Span]:
     if text[at + sur:at + sur + 1] not in ("名", "叫"):
         return []
     start = end = at + sur + 1
+    if text[start:start + sur] == text[at:at + sur]:  # 我姓包叫包海军: the full name after 叫
+        whole = _cued_name_end(text, start, tokens)
+        if whole is not None:
+            return [Span(start, whole, "name", keep=1)]
     while end < len(text) and end - start < 2 and _CJK.match(text[end]) and text[end] not in _words().stops:
         end += 1
     return [Span(start, end, "name", keep=0)] if end > start else []
@@ -376,6 +429,10 @@ def _model_name_fits_words(word: str, start: int, end: int, tokens: list[Token],
     freq = _jieba().freq
     if freq.get(word):
         return False
+    words = _words()
+    if word[:2] in words.compound and word[:2] not in words.compound_after_cue and set(word[2:]) <= words.given \
+            and not any(t.start == start and 2 < len(t.word) and freq.get(t.word) for t in tokens):  # 诸葛亮|广场
+        return True  # 欧阳|文静, 诸葛|明亮: a compound surname, then usual given-name characters, even if words
     for t in tokens:
         if (t.start < end < t.end or t.start < start < t.end) and freq.get(t.word) and confidence < _SURE:
             return False  # 朱一凡|家 and 跟黎, which jieba does not know, are no words; 感|谢谢|天 is jieba's error
@@ -384,14 +441,34 @@ def _model_name_fits_words(word: str, start: int, end: int, tokens: list[Token],
     return True
 
 
+def _whole_name(text: str, span: Span, tokens: list[Token]) -> Span:
+    """A name found as a surname and one character is taken with the next character when that one is
+    left alone: jieba joined it to the name's second character (邓/浩然) or to nothing (付/月/娥，,
+    陈子/墨，), and a name ends after it. Otherwise 邓*然 would leave part of the name readable."""
+    sur = _surname_at(text, span.start) or 1
+    end = span.end
+    if span.keep != 1 or end - span.start - sur != 1 or end >= len(text):
+        return span
+    c = text[end]
+    if not _CJK.match(c) or c in _words().stops or _NOT_IN_NAME.match(c) or _common(text[span.start:end + 1]):
+        return span
+    tok = next((t for t in tokens if t.start <= end < t.end), None)
+    if tok is None:
+        return span
+    if span.start < tok.start < end and tok.end == end + 1 or tok.word == c and _ends_here(text, end + 1) \
+            or tok.start == span.start and tok.end == end + 1 and tok.flag == "un":  # 邢翠花, which jieba does not know
+        return Span(span.start, end + 1, span.kind, span.keep)
+    return span
+
+
 def find(text: str) -> list[Span]:
     """Names and addresses in `text`, without overlaps (an address wins over a name inside it)."""
     if not _CJK.search(text):
         return []
     tokens = _tokens(text)
     addresses = [Span(start, end, "address") for start, end in find_addresses(text, tokens)]
-    names = _cue_names(text, tokens) + _titled_names(text, tokens) + _tagged_names(text, tokens) \
-        + _model_names(text, tokens)
+    names = [_whole_name(text, span, tokens) for span in _cue_names(text, tokens) + _titled_names(text, tokens)
+             + _tagged_names(text, tokens) + _model_names(text, tokens)]
     chosen: list[Span] = []
     for span in sorted(addresses, key=lambda s: (s.start, -s.end)) + sorted(names, key=lambda s: (s.start, -(s.end - s.start))):
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
