@@ -59,6 +59,14 @@ _IDENTITY_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓�
 # Before 叫, words that make what follows a person's name (她叫婷婷, 我闺女叫思琪, 我们组长叫华山).
 _CALLED = re.compile(r"(?:她|他|我|妈|爸|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹|爷爷|奶奶|外公|外婆"
                      r"|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|组长|队长|师傅|同事|同学|朋友|的)$")
+# What follows a name said first in a sentence, in a hotline note or when someone is addressed:
+# 雷鸣来电称…, 吕梁是我侄子, 王芳你好. The name may be a word (雷鸣, 吕梁) and needs no cue before it.
+_NAME_THEN = re.compile(r"来电|你好|您好|是我(?:的)?(?:爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹"
+                        r"|爷爷|奶奶|外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|侄子|侄女|外甥"
+                        r"|舅舅|叔叔|姑姑|阿姨|表哥|表姐|表弟|表妹|堂哥|堂姐|同事|同学|朋友|房东|租客|领导|徒弟|师傅)")
+# A name written in Han characters with a middle dot between its parts (艾力江·买买提, a Uyghur name;
+# a transliterated foreign name): a person's name wherever it stands.
+_DOTTED_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}[·•‧・][\u4e00-\u9fff]{2,8}")
 
 Kind = Literal["name", "address"]
 
@@ -249,13 +257,15 @@ def _ends_here(text: str, i: int) -> bool:
 def _said_name_end(text: str, at: int, usual_only: bool) -> int | None:
     """After a cue that says what someone is called (我叫, 自称; 她叫), the surname and one or two characters
     that end there are a name even when jieba knows them as a word (我叫万里，). After a plain 叫 the
-    given-name characters must be usual ones (我们组长叫华山，; 叫车，is no name)."""
+    given-name characters must be usual ones (我们组长叫华山，; 叫车，is no name), or one of them and the
+    name no common word (我儿子叫景浩然，)."""
     sur = _surname_at(text, at)
     for end in (at + sur + 2, at + sur + 1):
         word = text[at + sur:end]
         if len(word) == end - at - sur and all(_CJK.match(c) and c not in _words().stops for c in word) \
                 and _ends_here(text, end) and not _NOT_IN_NAME.search(word) \
-                and (not usual_only or set(word) <= _words().given):
+                and (not usual_only or set(word) <= _words().given
+                     or bool(set(word) & _words().given) and not _common(text[at:end])):  # 景浩然: 然 is rarer
             return end
     return None
 
@@ -461,6 +471,38 @@ def _whole_name(text: str, span: Span, tokens: list[Token]) -> Span:
     return span
 
 
+def _dotted_names(text: str) -> list[Span]:
+    """Names with a middle dot (艾力江·买买提), begun after any cue or function word before them (我叫|阿依古丽·…)."""
+    spans = []
+    for m in _DOTTED_NAME.finditer(text):
+        start = m.start()
+        for cue in _words().cues.finditer(text, m.start(), m.end()):
+            if text[cue.end():cue.end() + 1] and cue.end() < m.end() - 3 and not re.search("[·•‧・]", text[m.start():cue.end()]):
+                start = max(start, cue.end())
+        while start < m.end() and text[start] in _words().stops:
+            start += 1
+        dot = next(i for i in range(m.start(), m.end()) if not _CJK.match(text[i]))
+        end = next((i for i in range(dot + 3, m.end()) if text[i] in _words().stops), m.end())  # …买买提|来过
+        if re.match(r"[\u4e00-\u9fff]{2,6}[·•‧・]", text[start:]):
+            spans.append(Span(start, end, "name", keep=1))
+    return spans
+
+
+def _first_word_names(text: str, tokens: list[Token]) -> list[Span]:
+    """A word that opens a sentence, begins with a surname and is followed by what follows a name
+    (雷鸣来电称, 吕梁是我侄子, 王芳你好) is a name, even a word of the dictionary."""
+    spans = []
+    for t in tokens:
+        if t.start and _CJK.match(text[t.start - 1]):
+            continue
+        sur = _surname_at(text, t.start)
+        given = t.word[sur:]
+        if sur and 1 <= len(given) <= 2 and (t.flag[0] == "n" or t.flag == "un") and all(_CJK.match(c) for c in given) \
+                and not _NOT_IN_NAME.search(given) and not _words().titles.search(given) and _NAME_THEN.match(text, t.end):
+            spans.append(Span(t.start, t.end, "name", keep=1))
+    return spans
+
+
 def find(text: str) -> list[Span]:
     """Names and addresses in `text`, without overlaps (an address wins over a name inside it)."""
     if not _CJK.search(text):
@@ -468,7 +510,8 @@ def find(text: str) -> list[Span]:
     tokens = _tokens(text)
     addresses = [Span(start, end, "address") for start, end in find_addresses(text, tokens)]
     names = [_whole_name(text, span, tokens) for span in _cue_names(text, tokens) + _titled_names(text, tokens)
-             + _tagged_names(text, tokens) + _model_names(text, tokens)]
+             + _tagged_names(text, tokens) + _model_names(text, tokens) + _first_word_names(text, tokens)]
+    names += _dotted_names(text)
     chosen: list[Span] = []
     for span in sorted(addresses, key=lambda s: (s.start, -s.end)) + sorted(names, key=lambda s: (s.start, -(s.end - s.start))):
         if all(span.end <= c.start or span.start >= c.end for c in chosen):

@@ -88,6 +88,15 @@ def test_an_address_keeps_its_divisions_down_to_the_county(said: str, shown: str
         ("老人名叫原春花，走失时穿红色外套", "老人名叫原**，走失时穿红色外套"),
         # a compound surname before given-name characters that jieba holds as a word
         ("欧阳文静让我来问职称评审", "欧***让我来问职称评审"),
+        # a name that opens a sentence before 来电, 你好 or 是我侄子, even a word of the dictionary
+        ("雷鸣来电称其钱包遗失", "雷*来电称其钱包遗失"),
+        ("吕梁是我侄子，他的报到证丢了", "吕*是我侄子，他的报到证丢了"),
+        ("王芳你好，你的材料缺一份复印件", "王*你好，你的材料缺一份复印件"),
+        # a name with a middle dot; a rarer given-name character after 我儿子叫; a name before 同学
+        ("我叫阿依古丽·吐尔逊，想办居住证", "我叫阿*******，想办居住证"),
+        ("艾力江·买买提来过窗口", "艾******来过窗口"),
+        ("我儿子叫景浩然，今年上小学", "我儿子叫景**，今年上小学"),
+        ("宋佳同学的毕业证丢了", "宋*同学的毕业证丢了"),
     ],
 )
 def test_a_name_is_masked_whole(said: str, shown: str) -> None:
@@ -131,6 +140,9 @@ def test_an_address_is_masked_whole(said: str, shown: str) -> None:
         "我们村民小组开会了",
         "那个村小组长说3号楼开会",
         "这本书405页，我们都会3号楼开会",
+        "何时来电告知结果",
+        "你好，请问社保怎么交",
+        "上海是我老家",
     ],
 )
 def test_words_near_the_new_name_and_address_forms_stay_readable(line: str) -> None:
