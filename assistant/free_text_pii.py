@@ -103,6 +103,7 @@ class _Words:
     given: frozenset[str]
     titles: re.Pattern[str]
     not_names: frozenset[str]
+    place_names: frozenset[str]  # cities whose names begin with a surname character (唐山)
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +120,7 @@ def _words() -> _Words:
         given=frozenset(re.sub(r"\s", "", raw["given_name_chars"])),
         titles=re.compile("|".join(sorted(raw["name_titles"].split(), key=len, reverse=True))),
         not_names=frozenset(raw["not_names"].split()),
+        place_names=frozenset(raw["place_names"].split()),
     )
 
 
@@ -437,8 +439,11 @@ def _model_name_fits_words(word: str, start: int, end: int, tokens: list[Token],
     figure; its `nr` tag is no guide, 谢谢 and 李子 carry it too), and must not begin with a common word
     (谢谢你, 李子坝). A citizen's name that is such a word is still masked after a cue (我叫田野)."""
     freq = _jieba().freq
-    if freq.get(word):
+    if freq.get(word) or word in _words().place_names:  # 唐山那边的社保
         return False
+    sur = _surname_at(word, 0)
+    if any(t.start == start and len(t.word) == sur and t.flag[0] in "vpd" for t in tokens) and _common(word[sur:]):
+        return False  # 管/房子: a verb, then a common word
     words = _words()
     if word[:2] in words.compound and word[:2] not in words.compound_after_cue and set(word[2:]) <= words.given \
             and not any(t.start == start and 2 < len(t.word) and freq.get(t.word) for t in tokens):  # 诸葛亮|广场

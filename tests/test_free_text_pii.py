@@ -143,6 +143,8 @@ def test_an_address_is_masked_whole(said: str, shown: str) -> None:
         "何时来电告知结果",
         "你好，请问社保怎么交",
         "上海是我老家",
+        "唐山那边的社保能转过来吗？",
+        "反正就是管房子的那个部门",
     ],
 )
 def test_words_near_the_new_name_and_address_forms_stay_readable(line: str) -> None:
