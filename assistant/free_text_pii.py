@@ -312,8 +312,7 @@ def _surname_then_given(text: str, at: int, tokens: list[Token]) -> list[Span]:
     start = end = at + sur + 1
     if text[start:start + sur] == text[at:at + sur]:  # 我姓包叫包海军: the full name after 叫
         whole = _cued_name_end(text, start, tokens)
-        if whole is not None:
-            return [Span(start, whole, "name", keep=1)]
+        return [Span(start, whole, "name", keep=1)] if whole is not None else []  # 包** (masked already)
     while end < len(text) and end - start < 2 and _CJK.match(text[end]) and text[end] not in _words().stops:
         end += 1
     return [Span(start, end, "name", keep=0)] if end > start else []
