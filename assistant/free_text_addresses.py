@@ -36,7 +36,7 @@ _ADDRESS_END = re.compile(
     rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户|门))*(?:{_FLAT})?"
     # a village's group or hamlet, with or without a house number (石岭村五组, 大坪村下屋组12号,
     # 巴平村巴平屯, 岸兜村152号), and a village named after its town with nothing more (依汶镇后峪子村)
-    rf"|(?P<village>村)(?:{_NUM}(?:组|队|社)|(?![民小委干里])[{_HAN}]{{1,3}}?(?:组|队|屯))?(?:{_NUM}号)?"
+    rf"|(?P<village>村)(?:{_NUM}(?:组|队|社)|(?![民小委干里])[{_HAN}]{{1,3}}?(?:组|队|屯)(?![织长员成合建伍]))?(?:{_NUM}号)?"
 )
 # A village with nothing after it is an address only when its town is named just before it
 # (依汶镇后峪子村) and it is no common word (城镇农村).

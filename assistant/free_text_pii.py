@@ -61,7 +61,7 @@ _CALLED = re.compile(r"(?:她|他|我|妈|爸|父亲|母亲|老公|老婆|丈夫
                      r"|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|组长|队长|师傅|同事|同学|朋友|的)$")
 # What follows a name said first in a sentence, in a hotline note or when someone is addressed:
 # 雷鸣来电称…, 吕梁是我侄子, 王芳你好. The name may be a word (雷鸣, 吕梁) and needs no cue before it.
-_NAME_THEN = re.compile(r"来电|你好|您好|是我(?:的)?(?:爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹"
+_NAME_THEN = re.compile(r"来电|(?:你好|您好)(?=[，,。！!？?\s]|$)|是我(?:的)?(?:爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹"
                         r"|爷爷|奶奶|外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|侄子|侄女|外甥"
                         r"|舅舅|叔叔|姑姑|阿姨|表哥|表姐|表弟|表妹|堂哥|堂姐|同事|同学|朋友|房东|租客|领导|徒弟|师傅)")
 # A name written in Han characters with a middle dot between its parts (艾力江·买买提, a Uyghur name;
@@ -258,14 +258,14 @@ def _ends_here(text: str, i: int) -> bool:
 
 def _said_name_end(text: str, at: int, usual_only: bool) -> int | None:
     """After a cue that says what someone is called (我叫, 自称; 她叫), the surname and one or two characters
-    that end there are a name even when jieba knows them as a word (我叫万里，). After a plain 叫 the
+    before a comma, a space or the end are a name (我叫房东来 is no name) even when jieba knows them as a word (我叫万里，). After a plain 叫 the
     given-name characters must be usual ones (我们组长叫华山，; 叫车，is no name), or one of them and the
     name no common word (我儿子叫景浩然，)."""
     sur = _surname_at(text, at)
     for end in (at + sur + 2, at + sur + 1):
         word = text[at + sur:end]
         if len(word) == end - at - sur and all(_CJK.match(c) and c not in _words().stops for c in word) \
-                and _ends_here(text, end) and not _NOT_IN_NAME.search(word) \
+                and (end >= len(text) or not _CJK.match(text[end])) and not _NOT_IN_NAME.search(word) \
                 and (not usual_only or set(word) <= _words().given
                      or bool(set(word) & _words().given) and not _common(text[at:end])):  # 景浩然: 然 is rarer
             return end
@@ -274,7 +274,8 @@ def _said_name_end(text: str, at: int, usual_only: bool) -> int | None:
 
 def _rare_or_given_name(text: str, at: int, called: bool) -> list[Span]:
     """After a cue, a name with a rarer surname (户主禤志强, 我弟叫井建军): the surname and one or two usual
-    given-name characters that end there (any characters after 我叫, 名叫: 原春花). After 她叫, 我闺女叫, a given name alone (婷婷, 思琪), masked whole."""
+    given-name characters that end there (any characters after 我叫, 名叫: 原春花). After 她叫, 我闺女叫, a
+    given name alone before a comma, a space or the end (婷婷, 思琪), masked whole."""
     words = _words()
     if at < len(text) and text[at] in words.after_cue:
         for end in (at + 3, at + 2):
@@ -283,7 +284,7 @@ def _rare_or_given_name(text: str, at: int, called: bool) -> list[Span]:
                     _CJK.match(c) and c not in words.stops for c in given) and not _NOT_IN_NAME.search(given)):
                 return [Span(at, end, "name", keep=1)]
     end = at + 2
-    if called and end <= len(text) and set(text[at:end]) <= words.given and _ends_here(text, end) \
+    if called and end <= len(text) and set(text[at:end]) <= words.given and (end == len(text) or not _CJK.match(text[end])) \
             and not _NOT_IN_NAME.search(text[at:end]):
         return [Span(at, end, "name", keep=0)]
     return []
@@ -494,14 +495,15 @@ def _dotted_names(text: str) -> list[Span]:
 
 def _first_word_names(text: str, tokens: list[Token]) -> list[Span]:
     """A word that opens a sentence, begins with a surname and is followed by what follows a name
-    (雷鸣来电称, 吕梁是我侄子, 王芳你好) is a name, even a word of the dictionary."""
+    (雷鸣来电称, 吕梁是我侄子, 王芳你好) is a name, even a word of the dictionary, when jieba tags it as a
+    name or does not know it: 周末来电, 高温来电 and 房东是我朋友 are no names (jieba: time, noun)."""
     spans = []
     for t in tokens:
         if t.start and _CJK.match(text[t.start - 1]):
             continue
         sur = _surname_at(text, t.start)
         given = t.word[sur:]
-        if sur and 1 <= len(given) <= 2 and (t.flag[0] == "n" or t.flag == "un") and all(_CJK.match(c) for c in given) \
+        if sur and 1 <= len(given) <= 2 and (t.flag.startswith("nr") or t.flag == "un") and all(_CJK.match(c) for c in given) \
                 and not _NOT_IN_NAME.search(given) and not _words().titles.search(given) and _NAME_THEN.match(text, t.end):
             spans.append(Span(t.start, t.end, "name", keep=1))
     return spans
