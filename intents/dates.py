@@ -105,7 +105,7 @@ def _month_day(month: int, day: int, today: date, prefer: DateRange, year: int |
         found = _valid(candidate, month, day)
         if found is None:
             continue
-        if prefer is DateRange.past and found > today or prefer is DateRange.future and found < today:
+        if (prefer is DateRange.past and found > today) or (prefer is DateRange.future and found < today):
             continue
         return found
     return DateError("impossible", month, day)
@@ -205,7 +205,7 @@ def parse_date(text: str, today: date, prefer: DateRange = DateRange.any) -> dat
         found = _valid(first.year, first.month, day)
         if found is None:
             continue
-        if prefer is DateRange.past and found > today or prefer is not DateRange.past and found < today:
+        if (prefer is DateRange.past and found > today) or (prefer is not DateRange.past and found < today):
             continue
         return found
     return DateError("impossible", None, day)

@@ -403,7 +403,7 @@ def _not_a_name(text: str, today: date) -> str | None:
     """The kind of value said instead of a name. Names can look like a weekday (周三) or be written
     with numeral characters (万千), so those two count as names."""
     kind = _other_kind(text, today)
-    if kind == "date" and _WEEKDAY_NAME.fullmatch(text) or kind == "number" and not re.search(r"\d", text):
+    if (kind == "date" and _WEEKDAY_NAME.fullmatch(text)) or (kind == "number" and not re.search(r"\d", text)):
         return None
     return kind
 
