@@ -177,7 +177,7 @@ def _bundle_form(kb: KnowledgeBase, bundle: Bundle) -> FormSpec:
                 old_field = fields[key]
                 # A shared field is required when any member requires it.
                 slot_def = old_field.slot if old_field.slot.required or not slot.required else slot.model_copy(update={"name": key})
-                fields[key] = FormField(key, slot_def, old_field.targets + (target,), old_field.condition and condition)
+                fields[key] = FormField(key, slot_def, (*old_field.targets, target), old_field.condition and condition)
             else:
                 fields[key] = FormField(key, slot.model_copy(update={"name": key}), (target,), condition,
                                         _required_when(slot, key_of))

@@ -114,7 +114,7 @@ def respelt(text: str, labels: list[str], maker: NameMaker) -> tuple[str, list[s
             continue
         name = maker.name()
         out_text += text[at:start] + name
-        out_labels += labels[at:start] + ["B-PER", *["M-PER"] * (len(name) - 2), "E-PER"]
+        out_labels += [*labels[at:start], "B-PER", *(["M-PER"] * (len(name) - 2)), "E-PER"]
         at = end
     return out_text + text[at:], out_labels + labels[at:]
 
