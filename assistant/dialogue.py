@@ -84,7 +84,7 @@ class Dialogue:
     def _reply(self, events: list[Event], routed: RoutingResult | None, elder: bool = False) -> Reply:
         rendered = render(events, self.ctx.say.elder if elder else self.ctx.say)
         consents = [e for e in events if isinstance(e, ConsentRecorded)]
-        queue = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
+        queue: list[Event] = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
         return Reply(lines=rendered.lines, own_lines=rendered.own_lines, suggestions=rendered.suggestions, routed=routed,
                      consents=consents, handoff=queue)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -79,7 +79,7 @@ class NameMaker:
         return self.rng.choice(self._words)
 
 
-def _labelled(template: str, fill: dict[str, callable]) -> tuple[str, list[str]]:  # type: ignore[valid-type]
+def _labelled(template: str, fill: dict[str, Callable[[], str]]) -> tuple[str, list[str]]:
     text, labels, i = "", [], 0
     while i < len(template):
         slot = template[i:i + 3]

@@ -152,8 +152,8 @@ def _resolve(kind: str, match: re.Match[str], today: date, prefer: DateRange) ->
         month = to_int(match["m"])
         return DateError("no_day", month) if 1 <= month <= 12 else DateError("no_such_month", month)
     if kind == "md":
-        year = today.year + _RELATIVE_YEARS[match["yw"]] if match["yw"] else None
-        return _month_day(to_int(match["m"]), to_int(match["d"]), today, prefer, year)
+        said_year = today.year + _RELATIVE_YEARS[match["yw"]] if match["yw"] else None
+        return _month_day(to_int(match["m"]), to_int(match["d"]), today, prefer, said_year)
     if kind == "rel_month_day":
         first = add_months(today.replace(day=1), _RELATIVE_MONTHS[match["mw"]])
         day = to_int(match["d"])
@@ -394,7 +394,7 @@ def find_spans(text: str, today: date, prefer: DateRange = DateRange.any) -> lis
             continue
         lead = hedge.search(text, taken_until, start)
         start = lead.start() if lead else start
-        end = around.match(text, end).end()
+        end = around.match(text, end).end()  # type: ignore[union-attr]  # all optional: it always matches
         spans.append(DateSpan(start, end, *days))
         taken_until = end
     return spans

@@ -139,12 +139,12 @@ def _phone(text: str, rules: SlotRules) -> Value | Invalid | None:
     except phonenumbers.NumberParseException:
         parsed = None
     valid = parsed is not None and phonenumbers.is_valid_number(parsed)
-    kind = phonenumbers.number_type(parsed) if valid else None
+    kind = phonenumbers.number_type(parsed) if parsed is not None and valid else None
     if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE) and len(digits) == 11:
         return Value(digits, digits)
     # Answers are sent by text message, so a landline is refused with that reason, unless the slot
     # takes one (someone will ring back): then it is kept with its area code, 020-12345678.
-    if kind is PhoneNumberType.FIXED_LINE:
+    if kind is PhoneNumberType.FIXED_LINE and parsed is not None:  # (kind is None when parsed is)
         if not rules.landline:
             return Invalid(say("phone", "landline"))
         area, number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).split(" ", 1)
