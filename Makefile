@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TORCH_VERSION ?= 2.13.0
 
-.PHONY: install run test check docs clean
+.PHONY: install run test lint check docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ run: install
 	$(BIN)/govassist train
 	$(BIN)/govassist serve
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
+
+# ruff and mypy, configured in pyproject.toml; any finding fails (and so fails `make test` and CI).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 check: install
 	$(BIN)/govassist kb check

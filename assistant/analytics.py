@@ -133,7 +133,7 @@ class _Queries:
 
     def funnel(self) -> Funnel:
         furthest = self._furthest()
-        steps = dict(self.db.execute(select(furthest.c.step, func.count()).group_by(furthest.c.step)).all())
+        steps: dict[int, int] = dict(self.db.execute(select(furthest.c.step, func.count()).group_by(furthest.c.step)).all())
         return _funnel(None, "", steps)
 
     def funnel_by_service(self) -> list[Funnel]:
@@ -151,7 +151,7 @@ class _Queries:
 
     def rates(self) -> Rates:
         t = TurnEventRow
-        decisions = dict(self.db.execute(
+        decisions: dict[str, int] = dict(self.db.execute(
             self._turns(t.decision, func.count()).where(t.decision.is_not(None)).group_by(t.decision)).all())
         routed = sum(decisions.values())
         sessions, handed = self.db.execute(self._turns(
@@ -202,7 +202,7 @@ class _Queries:
         edges = [i / BINS for i in range(BINS + 1)]
         # A CASE rather than floor(): PostgreSQL rounds a float cast to integer, SQLite truncates.
         bin_of = case(*((t.confidence < edges[i + 1], i) for i in range(BINS - 1)), else_=BINS - 1)
-        counts = dict(self.db.execute(
+        counts: dict[int, int] = dict(self.db.execute(
             self._turns(bin_of, func.count()).where(t.confidence.is_not(None)).group_by(bin_of)).all())
         return [ConfidenceBin(low=edges[i], high=edges[i + 1], count=counts.get(i, 0)) for i in range(BINS)]
 

@@ -77,7 +77,7 @@ class PointCues:
         own place stays in the summary otherwise: 我是住在幸福里小区的)."""
         digits = re.sub(r"[\s-]", "", prepare(clause))  # 一三八零零… read as digits
         return bool(_LONG_NUMBER.search(digits) or self.details.search(clause)
-                    or has_address and self.lead_ins.search(clause))
+                    or (has_address and self.lead_ins.search(clause)))
 
 
 def _time_phrase(data: dict[str, Any]) -> re.Pattern[str]:

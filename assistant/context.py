@@ -56,4 +56,4 @@ class DialogueContext:
     def name_of(self, subject_id: str) -> str:
         """What a service, bundle, policy or imported item is called."""
         item = self.kb.find(subject_id)
-        return getattr(item, "name", None) or getattr(item, "title", subject_id)
+        return getattr(item, "name", None) or getattr(item, "title", subject_id)  # type: ignore[return-value]  # each has one

@@ -236,7 +236,7 @@ class Copilot:
         return focus, routed
 
     def _script(self, routed: RoutingResult, cards: list[CandidateCard], question: str) -> tuple[str, str]:
-        if not cards or routed.decision is Decision.none and routed.confidence < self.config.script_min_confidence:
+        if not cards or (routed.decision is Decision.none and routed.confidence < self.config.script_min_confidence):
             return "unknown", self.script.unknown()
         if routed.decision is Decision.clarify:
             return "clarify", self.script.clarify(cards)

@@ -89,7 +89,7 @@ class FieldCipher:
         linked without storing the value or a plain hash of it (which anyone could recompute for every
         possible ID number). A rotated key gives new digests: `govassist keys rotate` derives the
         stored ones again (assistant/applicant_links.py `relink`)."""
-        return hmac.new(self._digest_key, f"{purpose}\0{value}".encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self._digest_key, f"{purpose}\0{value}".encode(), hashlib.sha256).hexdigest()
 
     def decrypt(self, token: str) -> str:
         if not is_token(token):

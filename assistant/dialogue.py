@@ -84,7 +84,7 @@ class Dialogue:
     def _reply(self, events: list[Event], routed: RoutingResult | None, elder: bool = False) -> Reply:
         rendered = render(events, self.ctx.say.elder if elder else self.ctx.say)
         consents = [e for e in events if isinstance(e, ConsentRecorded)]
-        queue = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
+        queue: list[Event] = [e for e in events if isinstance(e, HandedOff | SentToAgent | HandoffEnded)]
         return Reply(lines=rendered.lines, own_lines=rendered.own_lines, suggestions=rendered.suggestions, routed=routed,
                      consents=consents, handoff=queue)
 
@@ -143,7 +143,6 @@ class Dialogue:
     # -- idle: route the message ---------------------------------------------------------------------
 
     def _idle(self, t: Tracker, session_id: str, msg: Understood) -> None:
-        ctx = self.ctx
         s = t.state
         if msg.number:
             self.progress(t, session_id, msg.number)
@@ -256,7 +255,7 @@ class Dialogue:
             return
         t.say("out_of_scope")
         chips = self._popular()
-        t.offer(*(chips + [self.ctx.say("chip_human")] if t.state.misunderstood >= HELP_AFTER - 1 else chips))
+        t.offer(*([*chips, self.ctx.say("chip_human")] if t.state.misunderstood >= HELP_AFTER - 1 else chips))
 
     def start(self, t: Tracker, session_id: str, subject_id: str, request: str) -> None:
         """Begin what the person asked for: a form (after consent), a progress lookup, or a guide.

@@ -87,7 +87,7 @@ def derive_facts(kb: KnowledgeBase, evidence: Evidence, today: date) -> list[Fac
                  _by_age(rules, rule, age), _by_said(rules, fact_id, evidence)]
         strength = next((i for i, because in enumerate(found) if because is not None), None)
         if strength is not None:
-            facts.append(Fact(fact_id, found[strength], strength))
+            facts.append(Fact(fact_id, found[strength], strength))  # type: ignore[arg-type]  # the first not None
     return facts
 
 

@@ -140,8 +140,8 @@ def _bundle_form(kb: KnowledgeBase, bundle: Bundle) -> FormSpec:
     members = [kb.services[m] for m in bundle.services]
     shared_of: dict[tuple[str, str], str] = {}  # (member, local slot name) -> shared key
     for shared in bundle.shared_slots:
-        for member in bundle.services:
-            shared_of[(member, shared.name_in(member))] = shared.name
+        for member_id in bundle.services:
+            shared_of[(member_id, shared.name_in(member_id))] = shared.name
     produced_keys = {s.name for s in bundle.shared_slots if s.produced_by}
     presets = [(member, name, value) for member, answers in bundle.presets.items() for name, value in answers.items()]
 
@@ -177,7 +177,7 @@ def _bundle_form(kb: KnowledgeBase, bundle: Bundle) -> FormSpec:
                 old_field = fields[key]
                 # A shared field is required when any member requires it.
                 slot_def = old_field.slot if old_field.slot.required or not slot.required else slot.model_copy(update={"name": key})
-                fields[key] = FormField(key, slot_def, old_field.targets + (target,), old_field.condition and condition)
+                fields[key] = FormField(key, slot_def, (*old_field.targets, target), old_field.condition and condition)
             else:
                 fields[key] = FormField(key, slot.model_copy(update={"name": key}), (target,), condition,
                                         _required_when(slot, key_of))

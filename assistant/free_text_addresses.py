@@ -62,7 +62,7 @@ def _divisions() -> frozenset[str]:
 def _is_division(word: str) -> bool:
     """A division whose name stays readable: one cpca knows (天河区; not 东区 of 牡丹小区东区), a development
     zone, or a word of three characters or more ending like one."""
-    if word.endswith("小区") or len(word) < 3 and word.endswith("区"):
+    if word.endswith("小区") or (len(word) < 3 and word.endswith("区")):
         return False
     return word in _divisions() or bool(_ZONE.search(word)) or (len(word) >= 3 and bool(_DIVISION_END.search(word)))
 
@@ -143,7 +143,7 @@ def find_addresses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
         k = i - 1
         while k >= 0 and head - tokens[k].start <= 20:
             t = tokens[k]
-            if _is_division(t.word) and not _TOWN.search(t.word) or not all(_CJK.match(c) or c.isalnum() for c in t.word):
+            if (_is_division(t.word) and not _TOWN.search(t.word)) or not all(_CJK.match(c) or c.isalnum() for c in t.word):
                 break
             if t.flag == "un" and (t.word[-1] in _WHERE_VERB_END or _PRONOUN.search(t.word)):
                 break  # 我住, which jieba does not know as a word, is no part of the road's name

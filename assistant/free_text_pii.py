@@ -405,7 +405,7 @@ def _tagged_names(text: str, tokens: list[Token]) -> list[Span]:
             end = t.end
             for u in tokens[i + 1:i + 3]:
                 if end - t.end + len(u.word) > 2 or not set(u.word) <= given or u.word in _words().stops \
-                        or len(u.word) == 2 and u.flag != "un" and not u.flag.startswith("nr"):
+                        or (len(u.word) == 2 and u.flag != "un" and not u.flag.startswith("nr")):
                     break
                 end = u.end
             if end > t.end and _plausible(text, t.start, end):

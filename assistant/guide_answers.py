@@ -79,8 +79,8 @@ class GuideAnswerer:
             return say("topic_steps", list=_numbered(s.steps))
         faq = _faq_about(s.faq, _PROXY_FAQ)
         if faq is None:
-            lines = [material_line(m, self.taxonomy) for m in s.materials if _PROXY_FAQ.search(m.name)]
-            return lines[0] if lines else say("no_answer_in_guide", hotline=s.channels.hotline)
+            proxy_lines = [material_line(m, self.taxonomy) for m in s.materials if _PROXY_FAQ.search(m.name)]
+            return proxy_lines[0] if proxy_lines else say("no_answer_in_guide", hotline=s.channels.hotline)
         return faq.a
 
     def _bundle(self, b: Bundle, topic: str) -> str:

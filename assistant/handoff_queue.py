@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.crypto import FieldCipher
 from assistant.db import reading, writing
 from assistant.records import HandoffMessageRow, HandoffRow, TurnEventRow
+from assistant.session_keys import SessionKey
 
 WAITING, TAKEN, ENDED = "waiting", "taken", "ended"
 OPEN = (WAITING, TAKEN)
@@ -57,7 +58,7 @@ class ServiceHours:
 @dataclass(frozen=True)
 class HandoffCase:
     id: int
-    session_id: str
+    session_id: SessionKey
     reason: str
     status: str
     created_at: datetime
@@ -96,7 +97,7 @@ class WaitStatus:
 
 
 def _case(row: HandoffRow) -> HandoffCase:
-    return HandoffCase(id=row.id, session_id=row.session_id, reason=row.reason, status=row.status, created_at=row.created_at,
+    return HandoffCase(id=row.id, session_id=SessionKey(row.session_id), reason=row.reason, status=row.status, created_at=row.created_at,
                        taken_at=row.taken_at, agent=row.agent, work_number=row.work_number, outcome=row.outcome)
 
 

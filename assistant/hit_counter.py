@@ -61,7 +61,7 @@ class HitCounter:
             # Rows are locked, not the database: two workers counting one key at once take turns here.
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key_hash[:15], 16)})
         recent = RateHitRow.key_hash == key_hash, RateHitRow.at > now - self.window_s
-        if session.scalar(select(func.count()).where(*recent)) < self.quota:
+        if (session.scalar(select(func.count()).where(*recent)) or 0) < self.quota:  # (a count is never None)
             return 0
         # A hit may go ahead once fewer than `quota` are left: when the quota-th newest leaves the window.
         edge = session.scalars(select(RateHitRow.at).where(*recent).order_by(RateHitRow.at.desc())

@@ -32,7 +32,7 @@ def _wording() -> Messages:
 
 
 class Auditor(Protocol):
-    def record(self, actor: str, action: str, object: str, detail: str) -> None: ...
+    def record(self, actor: str, action: str, object: str, detail: str) -> object: ...  # (the result is unused)
 
 
 @dataclass(frozen=True)

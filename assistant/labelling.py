@@ -9,6 +9,7 @@ that service, or an out-of-scope example — through the versioned edit log, liv
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -79,10 +80,8 @@ class LabelQueue:
                 raise EditRefused("query_not_found")
             text = event.text_masked
         if earlier is not None and earlier.kb_edit_id is not None:
-            try:
+            with suppress(EditRefused):  # an operator already rolled it back from the edit history
                 self._edits.rollback(actor, earlier.kb_edit_id)
-            except EditRefused:
-                pass  # an operator already rolled it back from the edit history
         edit = (KbEdit(kind=EditKind.out_of_scope, action=EditAction.add, value=text) if target == OUT_OF_SCOPE
                 else KbEdit(kind=EditKind.utterance, action=EditAction.add, service_id=target, value=text))
         try:

@@ -20,8 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
+
+if TYPE_CHECKING:
+    import pycrfsuite
 
 MODEL = Path(__file__).resolve().parent / "data" / "name_tagger.crfsuite"
 _LISTS = Path(__file__).resolve().parent / "data" / "free_text_pii.yaml"
@@ -105,7 +109,7 @@ _TAGGING = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _tagger():  # type: ignore[no-untyped-def]
+def _tagger() -> pycrfsuite.Tagger | None:
     """The CRF, opened once per process; None when the weights file is absent (a checkout without it)."""
     if not MODEL.is_file():
         logging.getLogger(__name__).warning("no name tagger weights at %s: names with no cue are not found", MODEL)

@@ -34,7 +34,7 @@ def next_number(session: Session, series: NumberSeries, day: date) -> str:
     insert = _UPSERT[session.get_bind().dialect.name](NumberSequenceRow)
     statement = (
         insert.values(day=f"{series.key}{day:%Y%m%d}", last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": NumberSequenceRow.last + 1})
+        .on_conflict_do_update(index_elements=["day"], set_={"last": NumberSequenceRow.last + 1})  # type: ignore[attr-defined]  # the dialect's Insert
         .returning(NumberSequenceRow.last)
     )
     return f"{series.prefix}{day:%Y%m%d}-{session.execute(statement).scalar_one():06d}"

@@ -154,7 +154,7 @@ class PersonalData:
             orders = session.scalars(
                 select(WorkOrderRow).where(WorkOrderRow.session_id == key).order_by(WorkOrderRow.id).with_for_update()
             ).all()
-            done = erased_numbers(session, [r.number for r in [*apps, *orders]])
+            done = erased_numbers(session, [r.number for r in apps] + [r.number for r in orders])
             apps = [r for r in apps if r.number not in done]
             orders = [r for r in orders if r.number not in done]
             for app in apps:

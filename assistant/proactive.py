@@ -76,7 +76,7 @@ class Proactive:
     def _values(self, s: SessionState, session_id: str, views: list[ApplicationView]) -> list[Mapping[str, str]]:
         forms = ([s.form] if s.form else []) + list(reversed(s.suspended))
         stored = [self.ctx.book.values(v.number, session_id) or {} for v in views]
-        return [f.values for f in forms] + stored
+        return [*(f.values for f in forms), *stored]
 
     # -- what is said ------------------------------------------------------------------------------------
 

@@ -205,7 +205,7 @@ class StaffDirectory:
     @staticmethod
     def _end_sessions(session: Session, user: StaffUserRow) -> int:
         ended = session.execute(delete(StaffSessionRow).where(StaffSessionRow.user_id == user.id))
-        return ended.rowcount or 0
+        return ended.rowcount or 0  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
     def login(self, username: str, password: str, source: str = "unknown") -> str:
         """A new session token, or LoginRefused("bad_credentials" | "throttled" | "disabled").

@@ -178,7 +178,7 @@ class WorkOrderBook:
         with reading(self._sessions) as session:
             row = self._by_number(session, number)
             owns = row is not None and row.session_id is not None and hmac.compare_digest(session_id.encode(), row.session_id.encode())
-            return self._view(row) if owns else None
+            return self._view(row) if row is not None and owns else None
 
     def phone_tail(self, number: str) -> str | None:
         """The last four digits of the caller's phone (the second factor of a lookup by number), or None."""

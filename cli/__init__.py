@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -41,7 +42,7 @@ class Govassist(click.Group):
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, kb_dir: Path | None) -> None:
     """政务助手 government-service assistant."""
-    overrides = {k: v for k, v in {"data_dir": data_dir, "kb_dir": kb_dir}.items() if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in {"data_dir": data_dir, "kb_dir": kb_dir}.items() if v is not None}
     ctx.obj = Settings(**overrides)
 
 

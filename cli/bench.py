@@ -71,7 +71,7 @@ def inprocess(settings: Settings, turns: int, database_url: str | None, as_json:
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
         return
-    rows = [(name, l.n, l.p50_ms, l.p95_ms, l.p99_ms) for name, l in report.latency.items()]
+    rows = [(name, lat.n, lat.p50_ms, lat.p95_ms, lat.p99_ms) for name, lat in report.latency.items()]
     click.echo(table(("stage", "n", "p50 ms", "p95 ms", "p99 ms"), rows))
     database = "PostgreSQL" if database_url else "SQLite"
     click.echo(f"\n{report.turns} turns through Assistant.handle on {database}: {report.turns_per_s:.1f} turns/s (one thread), "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+from typing import TYPE_CHECKING
+
 import click
 
 from intents.encoder import EncoderNotFound
@@ -13,6 +15,9 @@ from intents.router import Router
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.faults import KnowledgeBaseError
 from settings import Settings
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 
 def load_kb(settings: Settings) -> KnowledgeBase:
@@ -27,7 +32,7 @@ class TrainBar:
     line every tenth of the way otherwise (under `make run` the bar would show nothing until the end)."""
 
     def __init__(self) -> None:
-        self._bar = None
+        self._bar: ProgressBar[int] | None = None
         self._started = 0.0
         self._shown_tenths = 0
 

@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -243,7 +244,7 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
     train_s = time.perf_counter() - start
     guesser = OrderTypeGuesser.load()
     report = evaluate_dispatch(model.suggest, rows, lambda text: guesser.guess(text).value)
-    data = {"calls": len(rows), "departments": len(model.departments), "past_orders": len(past),
+    data: dict[str, Any] = {"calls": len(rows), "departments": len(model.departments), "past_orders": len(past),
             "train_s": round(train_s, 2), "dispatch": report.to_dict()}
     if router is not None:
         helper = Copilot(router, model, kb)
@@ -273,12 +274,12 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
     source = f"the knowledge base and {len(past)} past orders" if past else "the knowledge base"
     click.echo(f"{data_path.name}: {len(rows)} calls, {len(model.departments)} departments (learnt from {source} in {train_s:.1f} s)")
     for name, title in (("dispatch", "dispatch model"), ("copilot_dispatch", "copilot (latest words + router)")):
-        if part := data.get(name):
-            click.echo(f"  {title:<32} top-1 {part['top1']:.3f}  top-3 {part['top3']:.3f}  "
-                       f"p50 {part['latency_ms_p50']:.1f} ms  p95 {part['latency_ms_p95']:.1f} ms")
-    if given := data.get("copilot_suggested"):
-        click.echo(f"  copilot suggests a department for {given['share']:.3f} of calls (floor {given['floor']}); "
-                   f"right when it does {given['right_when_suggested']:.3f}")
+        if scores := data.get(name):
+            click.echo(f"  {title:<32} top-1 {scores['top1']:.3f}  top-3 {scores['top3']:.3f}  "
+                       f"p50 {scores['latency_ms_p50']:.1f} ms  p95 {scores['latency_ms_p95']:.1f} ms")
+    if offered := data.get("copilot_suggested"):
+        click.echo(f"  copilot suggests a department for {offered['share']:.3f} of calls (floor {offered['floor']}); "
+                   f"right when it does {offered['right_when_suggested']:.3f}")
     click.echo(f"  work-order type guessed right {report.type_accuracy:.3f}")
     click.echo("  by tag: " + "  ".join(f"{t} {v:.3f}" for t, v in report.by_tag.items()))
     click.echo("  by department:")

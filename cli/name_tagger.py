@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
@@ -79,7 +79,7 @@ class NameMaker:
         return self.rng.choice(self._words)
 
 
-def _labelled(template: str, fill: dict[str, callable]) -> tuple[str, list[str]]:  # type: ignore[valid-type]
+def _labelled(template: str, fill: dict[str, Callable[[], str]]) -> tuple[str, list[str]]:
     text, labels, i = "", [], 0
     while i < len(template):
         slot = template[i:i + 3]
@@ -114,7 +114,7 @@ def respelt(text: str, labels: list[str], maker: NameMaker) -> tuple[str, list[s
             continue
         name = maker.name()
         out_text += text[at:start] + name
-        out_labels += labels[at:start] + ["B-PER", *["M-PER"] * (len(name) - 2), "E-PER"]
+        out_labels += [*labels[at:start], "B-PER", *(["M-PER"] * (len(name) - 2)), "E-PER"]
         at = end
     return out_text + text[at:], out_labels + labels[at:]
 

@@ -37,7 +37,7 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
     if workers == 1:
         router = load_router(settings)  # trains and indexes on the first run, with progress shown
         click.echo(f"serving on http://{host}:{port}", err=True)
-        uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout,
+        uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits a float too
                     **PROTOCOL)
         return
     # Train and index once, in a process that then exits: the supervisor stays small and no worker builds.
@@ -50,7 +50,7 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
     os.environ |= {"GOVASSIST_DATA_DIR": str(settings.data_dir), "GOVASSIST_KB_DIR": str(settings.kb_dir)}
     click.echo(f"serving on http://{host}:{port} with {workers} workers", err=True)
     workers_serve(uvicorn.Config(APP, factory=True, workers=workers, host=host, port=port,
-                                 timeout_graceful_shutdown=graceful_timeout, **PROTOCOL))
+                                 timeout_graceful_shutdown=graceful_timeout, **PROTOCOL))  # type: ignore[arg-type]  # uvicorn waits a float too
 
 
 def prepare_router(settings: Settings) -> None:

@@ -75,11 +75,11 @@ def answer_for(slot: Slot, today: date, n: int = 0) -> str:
         case SlotType.yes_no:
             return "是的"
         case SlotType.number:
-            low, high = rules.min or 1, rules.max or 1000
-            return str(int(max(low, min(high, 2))))
+            least, most = rules.min or 1, rules.max or 1000  # floats, unlike the ages' low and high above
+            return str(int(max(least, min(most, 2))))
         case SlotType.money:
-            low, high = rules.min or 0, rules.max or 10_000_000
-            return f"{int(max(low, min(high, 3000)))}元"
+            least, most = rules.min or 0, rules.max or 10_000_000
+            return f"{int(max(least, min(most, 3000)))}元"
         case SlotType.text:
             for example in (hint, *re.split(r"[，,；;、]|或", hint)):  # "粤A12345，新能源车像粤AD12345"
                 if example and (rules.pattern is None or re.fullmatch(rules.pattern, example)):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from eval.dataset import read_routing_file
 from settings import REPO_ROOT, Settings
+import itertools
 
 EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0)
 
@@ -19,7 +20,7 @@ EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0)
 def bins(pairs: list[tuple[float, bool]]) -> list[tuple[float, float, int, int]]:
     """(low, high, messages, top candidate right) per confidence bin; the last bin includes 1.0."""
     found = []
-    for i, (low, high) in enumerate(zip(EDGES, EDGES[1:])):
+    for i, (low, high) in enumerate(itertools.pairwise(EDGES)):
         last = i == len(EDGES) - 2
         inside = [right for confidence, right in pairs if low <= confidence and (confidence < high or last)]
         found.append((low, high, len(inside), sum(inside)))

@@ -55,7 +55,7 @@ def evaluate_routing(router: Router, rows: list[RoutingExample], warmup: int = 5
         both_none += is_none and row.out_of_scope
         if not row.out_of_scope:
             hits1_in_scope.append(hit)
-            hits3_in_scope.append(not is_none and any(i in row.expected for i in ids[:3]) or hit)
+            hits3_in_scope.append((not is_none and any(i in row.expected for i in ids[:3])) or hit)
         by_tag[row.tag or "untagged"].append(hit)
         if not hit:
             errors.append({"query": row.query, "expected": list(row.expected), "decision": result.decision.value, "got": ids[:3], "tag": row.tag})

@@ -105,7 +105,7 @@ def _month_day(month: int, day: int, today: date, prefer: DateRange, year: int |
         found = _valid(candidate, month, day)
         if found is None:
             continue
-        if prefer is DateRange.past and found > today or prefer is DateRange.future and found < today:
+        if (prefer is DateRange.past and found > today) or (prefer is DateRange.future and found < today):
             continue
         return found
     return DateError("impossible", month, day)
@@ -152,8 +152,8 @@ def _resolve(kind: str, match: re.Match[str], today: date, prefer: DateRange) ->
         month = to_int(match["m"])
         return DateError("no_day", month) if 1 <= month <= 12 else DateError("no_such_month", month)
     if kind == "md":
-        year = today.year + _RELATIVE_YEARS[match["yw"]] if match["yw"] else None
-        return _month_day(to_int(match["m"]), to_int(match["d"]), today, prefer, year)
+        said_year = today.year + _RELATIVE_YEARS[match["yw"]] if match["yw"] else None
+        return _month_day(to_int(match["m"]), to_int(match["d"]), today, prefer, said_year)
     if kind == "rel_month_day":
         first = add_months(today.replace(day=1), _RELATIVE_MONTHS[match["mw"]])
         day = to_int(match["d"])
@@ -205,7 +205,7 @@ def parse_date(text: str, today: date, prefer: DateRange = DateRange.any) -> dat
         found = _valid(first.year, first.month, day)
         if found is None:
             continue
-        if prefer is DateRange.past and found > today or prefer is not DateRange.past and found < today:
+        if (prefer is DateRange.past and found > today) or (prefer is not DateRange.past and found < today):
             continue
         return found
     return DateError("impossible", None, day)
@@ -394,7 +394,7 @@ def find_spans(text: str, today: date, prefer: DateRange = DateRange.any) -> lis
             continue
         lead = hedge.search(text, taken_until, start)
         start = lead.start() if lead else start
-        end = around.match(text, end).end()
+        end = around.match(text, end).end()  # type: ignore[union-attr]  # all optional: it always matches
         spans.append(DateSpan(start, end, *days))
         taken_until = end
     return spans

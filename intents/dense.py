@@ -112,10 +112,10 @@ def _new_index(plan: IndexPlan) -> faiss.Index:
 
 def _apply_search_params(index: faiss.Index, plan: IndexPlan) -> None:
     if plan.kind is IndexKind.hnsw:
-        faiss.downcast_index(index).hnsw.efSearch = plan.ef_search
+        faiss.downcast_index(index).hnsw.efSearch = plan.ef_search  # type: ignore[attr-defined]  # downcast: IndexHNSW
     elif plan.kind is IndexKind.ivfpq:
         faiss.extract_index_ivf(index).nprobe = plan.nprobe
-        faiss.downcast_index(index).k_factor = plan.refine_k
+        faiss.downcast_index(index).k_factor = plan.refine_k  # type: ignore[attr-defined]  # downcast: IndexRefine
 
 
 def _training_sample(vectors: np.ndarray, size: int, seed: int = 0) -> np.ndarray:

@@ -31,6 +31,7 @@ from pypinyin import Style, lazy_pinyin
 
 from intents import mandarin
 from knowledge.base import KnowledgeBase
+from knowledge.models import Bundle, Service
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 MIN_LENGTH, MAX_LENGTH = 2, 8
@@ -55,7 +56,8 @@ def _sounds(text: str, style: Style) -> frozenset[tuple[str, ...]]:
 def kb_vocabulary(kb: KnowledgeBase) -> list[str]:
     """Names, aliases and keywords of services and bundles, and the domain words they share."""
     terms: set[str] = set()
-    for item in [*kb.services.values(), *kb.bundles.values()]:
+    guides: list[Service | Bundle] = [*kb.services.values(), *kb.bundles.values()]
+    for item in guides:
         terms |= {item.name, *item.aliases, *getattr(item, "keywords", [])}
     shared = Counter(w for t in terms for w in set(mandarin.words(t)))
     domain = {w for w, n in shared.items() if n >= DOMAIN_WORD_TERMS and mandarin.frequency(w) < EVERYDAY_FREQ}

@@ -24,6 +24,7 @@ from intents.pretrained import PretrainedEncoder, encode_cached
 from intents.lexical import JiebaTokenizer, LexicalIndex
 from intents.normalise import DATA_DIR as NORMALISE_DATA_DIR
 from knowledge.base import KnowledgeBase
+from knowledge.models import Bundle, Service
 
 FORMAT_VERSION = "1"
 PRETRAINED_BATCH = 64
@@ -72,7 +73,8 @@ def fingerprint(kb_dir: Path, sources_dir: Path | None, encoder_identity: str) -
 def user_words(kb: KnowledgeBase) -> list[str]:
     """Names and aliases jieba must keep whole."""
     words: list[str] = []
-    for item in [*kb.services.values(), *kb.bundles.values()]:
+    guides: list[Service | Bundle] = [*kb.services.values(), *kb.bundles.values()]
+    for item in guides:
         words += [item.name, *item.aliases]
         words += getattr(item, "keywords", [])
     return words
@@ -151,7 +153,7 @@ class RoutingIndex:
                 row["field"] = DocField(row["field"])
                 docs.append(Doc(**row))
         pretrained = DenseIndex.load(directory / "pretrained.faiss") if (directory / "pretrained.faiss").is_file() else None
-        rows = np.load(directory / "pretrained_rows.npy") if pretrained is not None else None
+        pretrained_rows = np.load(directory / "pretrained_rows.npy") if pretrained is not None else None
         return cls(
-            docs, texts, LexicalIndex.load(directory / "bm25"), DenseIndex.load(directory / "dense.faiss"), pretrained, rows
+            docs, texts, LexicalIndex.load(directory / "bm25"), DenseIndex.load(directory / "dense.faiss"), pretrained, pretrained_rows
         )

@@ -86,7 +86,7 @@ class Lexicon:
 
 
 def _latin_around(text: str, start: int, end: int) -> bool:
-    return bool(start and _LATIN.match(text[start - 1]) or end < len(text) and _LATIN.match(text[end]))
+    return bool((start and _LATIN.match(text[start - 1])) or (end < len(text) and _LATIN.match(text[end])))
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ TrainProgress = Callable[[int, int], None]
 def default_encoder_dir(settings: Settings, config: TrainConfig = TrainConfig()) -> Path:
     """Where the default encoder trained from this knowledge base lives (its key names its inputs)."""
     inputs = kb_files(settings.kb_dir, None) + sorted(INTENTS_DATA_DIR.glob("*.yaml"))
-    code = [Path(__file__).with_name(name) for name in NORMALISING_CODE + ("training.py", "ngrams.py", "ngram_embedding.py")]
+    code = [Path(__file__).with_name(name) for name in (*NORMALISING_CODE, "training.py", "ngrams.py", "ngram_embedding.py")]
     key = hashlib.sha256(f"{files_digest(inputs + code)}:{json.dumps(asdict(config))}".encode()).hexdigest()[:16]
     return settings.data_dir / "models" / f"default-{key}"
 

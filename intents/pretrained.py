@@ -149,7 +149,7 @@ def header_problem(path: Path) -> str | None:
     _, version, hidden, layers, heads, ff, vocab, positions, _, _, qk = struct.unpack("<4sIiiiiiiifi", head)
     plausible = (
         version >= 1 and 0 < hidden <= 8192 and 0 < layers <= 128 and 0 < heads <= hidden and hidden % heads == 0
-        and 0 < qk <= hidden and hidden % qk == 0 and 0 < ff and 0 < vocab <= 10_000_000 and 0 < positions
+        and 0 < qk <= hidden and hidden % qk == 0 and ff > 0 and 0 < vocab <= 10_000_000 and positions > 0
     )
     if not plausible:
         return "implausible dimensions in its header"

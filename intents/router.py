@@ -349,7 +349,7 @@ class Router:
         trained = combine(parts.lexical, parts.dense, np.zeros_like(pretrained), self.dense_weights(), 0.0)
         doc_fused = (1 - doc_weight) * trained + doc_weight * pretrained
         best_trained = self._best_of_each_target(trained)
-        target_weight = doc_weight if np.isscalar(doc_weight) else doc_weight[self._target_first_doc]
+        target_weight = doc_weight[self._target_first_doc] if isinstance(doc_weight, np.ndarray) else doc_weight
         best_pretrained = self._best_of_each_target(pretrained)
         fused = (1 - target_weight) * trained[best_trained] + target_weight * pretrained[best_pretrained]
         order = np.argsort(-fused, kind="stable")[: max(400, p.dense_depth * 2)]

@@ -139,12 +139,12 @@ def _phone(text: str, rules: SlotRules) -> Value | Invalid | None:
     except phonenumbers.NumberParseException:
         parsed = None
     valid = parsed is not None and phonenumbers.is_valid_number(parsed)
-    kind = phonenumbers.number_type(parsed) if valid else None
+    kind = phonenumbers.number_type(parsed) if parsed is not None and valid else None
     if kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE) and len(digits) == 11:
         return Value(digits, digits)
     # Answers are sent by text message, so a landline is refused with that reason, unless the slot
     # takes one (someone will ring back): then it is kept with its area code, 020-12345678.
-    if kind is PhoneNumberType.FIXED_LINE:
+    if kind is PhoneNumberType.FIXED_LINE and parsed is not None:  # (kind is None when parsed is)
         if not rules.landline:
             return Invalid(say("phone", "landline"))
         area, number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL).split(" ", 1)
@@ -403,7 +403,7 @@ def _not_a_name(text: str, today: date) -> str | None:
     """The kind of value said instead of a name. Names can look like a weekday (周三) or be written
     with numeral characters (万千), so those two count as names."""
     kind = _other_kind(text, today)
-    if kind == "date" and _WEEKDAY_NAME.fullmatch(text) or kind == "number" and not re.search(r"\d", text):
+    if (kind == "date" and _WEEKDAY_NAME.fullmatch(text)) or (kind == "number" and not re.search(r"\d", text)):
         return None
     return kind
 

@@ -75,7 +75,7 @@ def peel(text: str, padding: re.Pattern[str] = _PADDING) -> str:
 
 
 @lru_cache(maxsize=4)
-def _identifier(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
+def _identifier(languages: tuple[str, ...]) -> Any:  # langid's LanguageIdentifier (untyped), imported late
     # Loaded on the first message in another script (about 2 s), never at start-up.
     from langid.langid import LanguageIdentifier, model
 

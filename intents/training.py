@@ -18,6 +18,7 @@ from pathlib import Path
 
 from intents.ngrams import build_vocab
 from knowledge.base import KnowledgeBase
+from knowledge.models import Bundle, Service
 
 Progress = Callable[[int, int], None]
 
@@ -48,7 +49,8 @@ def _sentences(text: str) -> list[str]:
 def training_pairs(kb: KnowledgeBase, normalise: Callable[[str], str], out_of_scope: list[str]) -> list[Pair]:
     # Out-of-scope examples pull together, away from every service: a place for "none" to be near.
     pairs: list[Pair] = [Pair(a, b, "none") for a, b in zip(out_of_scope, out_of_scope[1:] + out_of_scope[:1])]
-    for item in [*kb.services.values(), *kb.bundles.values()]:
+    guides: list[Service | Bundle] = [*kb.services.values(), *kb.bundles.values()]
+    for item in guides:
         card = f"{item.name}；{'；'.join(item.aliases)}；{item.summary}"
         asks = [*item.utterances, *item.aliases, item.name, *(f.q for f in item.faq)]
         pairs += [Pair(a, card, item.id) for a in asks]

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from knowledge.catalogue import Catalogue
+from knowledge.catalogue import Catalogue, CatalogueBundle, CatalogueService
 from knowledge.eligibility import check_eligibility
 from knowledge.faults import Fault
 from knowledge.loader import LoadResult
-from knowledge.models import Bundle, Service, SlotType
+from knowledge.models import Bundle, Policy, Service, SlotType
 from knowledge.taxonomy import Taxonomy
 
 
@@ -20,7 +20,8 @@ def check_unique_ids(result: LoadResult) -> list[Fault]:
     """Services, bundles and policies share one id space: an id names exactly one thing."""
     seen: dict[str, Path] = {}
     faults = []
-    for path, item in [*result.services, *result.bundles, *result.policies]:
+    items: list[tuple[Path, Service | Bundle | Policy]] = [*result.services, *result.bundles, *result.policies]
+    for path, item in items:
         if item.id in seen:
             faults.append(Fault(path, "id", f"id '{item.id}' is already used by {seen[item.id]}"))
         else:
@@ -40,6 +41,7 @@ def check_catalogue(result: LoadResult, catalogue: Catalogue, kb_dir: Path) -> l
     """Every catalogue id is present with the catalogue's name, department, kind and members."""
     faults = []
     services = {s.id: (p, s) for p, s in result.services}
+    entry: CatalogueService | CatalogueBundle  # a service in the first loop, a bundle in the second
     for entry in catalogue.services:
         path = kb_dir / "services" / f"{entry.id}.yaml"
         if entry.id not in services:
@@ -69,9 +71,10 @@ def check_catalogue(result: LoadResult, catalogue: Catalogue, kb_dir: Path) -> l
 
 def check_references(result: LoadResult) -> list[Fault]:
     """`related` and `related_services` name things that exist."""
-    known = {item.id for _, item in [*result.services, *result.bundles]} | result.broken
+    guides: list[tuple[Path, Service | Bundle]] = [*result.services, *result.bundles]
+    known = {item.id for _, item in guides} | result.broken
     faults = []
-    for path, item in [*result.services, *result.bundles]:
+    for path, item in guides:
         for i, ref in enumerate(item.related):
             if ref not in known:
                 faults.append(Fault(path, f"related[{i}]", f"unknown service or bundle '{ref}'"))
@@ -85,7 +88,7 @@ def check_references(result: LoadResult) -> list[Fault]:
 
 def check_bundle(path: Path, bundle: Bundle, services: dict[str, Service], broken: set[str]) -> list[Fault]:
     """Members exist; each shared slot is asked by at least two members, with one type."""
-    faults = []
+    faults: list[Fault] = []
     if broken & set(bundle.services):
         return faults  # a member's own fault is reported; its slots cannot be compared
     for i, member in enumerate(bundle.services):

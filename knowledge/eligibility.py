@@ -107,11 +107,11 @@ def check_eligibility(path: Path, rules: EligibilityRules, services: dict[str, S
         for i, ref in enumerate(fact.services):
             if ref not in subjects:
                 faults.append(Fault(path, f"{where}.services[{i}]", f"unknown service or bundle '{ref}'"))
-        for slot, values in fact.choices.items():
-            if slot not in choice_values or not choice_values[slot]:
-                faults.append(Fault(path, f"{where}.choices.{slot}", f"'{slot}' is not a choice slot of any service"))
-            elif unknown := sorted(set(values) - choice_values[slot]):
-                faults.append(Fault(path, f"{where}.choices.{slot}", f"{unknown} are not choices of '{slot}'"))
+        for slot_name, values in fact.choices.items():
+            if slot_name not in choice_values or not choice_values[slot_name]:
+                faults.append(Fault(path, f"{where}.choices.{slot_name}", f"'{slot_name}' is not a choice slot of any service"))
+            elif unknown := sorted(set(values) - choice_values[slot_name]):
+                faults.append(Fault(path, f"{where}.choices.{slot_name}", f"{unknown} are not choices of '{slot_name}'"))
         if fact.min_age is not None and fact.max_age is not None and fact.min_age > fact.max_age:
             faults.append(Fault(path, f"{where}.min_age", "min_age is above max_age"))
 

@@ -66,7 +66,7 @@ def parse_file(path: Path, model: type[M], named_by_file: bool = True) -> tuple[
         ]
     if not named_by_file:
         return item, []
-    item_id = getattr(item, "id")
+    item_id = getattr(item, "id")  # noqa: B009 -- M is any model; only those named by file have an id
     if item_id != path.stem:
         return None, [Fault(path, "id", f"id '{item_id}' does not match the file name '{path.stem}'")]
     return item, []

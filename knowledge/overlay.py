@@ -96,7 +96,7 @@ def apply_edits(kb: KnowledgeBase, edits: list[KbEdit]) -> KnowledgeBase:
             _edit_list(result.out_of_scope_examples, edit)
             continue
         table = result.services if edit.service_id in result.services else result.bundles
-        table[edit.service_id] = _edited(table[edit.service_id], edit)
+        table[edit.service_id] = _edited(table[edit.service_id], edit)  # type: ignore[assignment]  # the kind it was given
     return result
 
 

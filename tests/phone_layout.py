@@ -55,7 +55,7 @@ def check_step(page, min_px: int, expected: list[str]) -> list[dict]:
             apart = a["right"] <= b["left"] or b["right"] <= a["left"] or a["bottom"] <= b["top"] or b["bottom"] <= a["top"]
             assert apart, (a, b)
     latest = page.evaluate(LATEST)
-    assert 0 <= latest["boxTop"] and latest["boxBottom"] <= viewport["height"], latest
+    assert latest["boxTop"] >= 0 and latest["boxBottom"] <= viewport["height"], latest
     # The reply shows from its first line (inside the box, nothing over it), and whole when it fits the box.
     assert latest["boxTop"] - 1 <= latest["top"] < latest["boxBottom"] - 32 and latest["firstLine"], latest
     if latest["bottom"] - latest["top"] <= latest["boxBottom"] - latest["boxTop"] - 16:

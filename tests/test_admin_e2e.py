@@ -16,6 +16,7 @@ import os
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -230,7 +231,7 @@ def test_an_administrator_reads_the_figures_and_charts_and_changes_the_dates(bro
         # The volume table as a CSV file Excel opens: the BOM, then a header row.
         with page.expect_download() as download:
             page.get_by_role("link", name=TEXT["exportVolume"]).click()
-        data = open(download.value.path(), "rb").read()
+        data = Path(download.value.path()).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert rows[0] == CSV_HEADERS["volume"] and len(rows) == 31

@@ -87,7 +87,7 @@ def test_an_unknown_number_is_answered_as_a_wrong_phone_is(client, number):
 
 def test_numbers_cannot_be_walked(client):
     # On main, 74 numbers were read in 1.7 s, each with its service, department, status and dates.
-    session, turns = converse(client, SSCARD)
+    _session, turns = converse(client, SSCARD)
     number = turns[-1]["application"]["number"]
     client.cookies.clear()
     walker = TestClient(client.app, client=("198.51.100.7", 40000))
@@ -140,7 +140,7 @@ def test_a_reloaded_page_gets_the_conversation_so_far(client):
 
 
 def test_without_a_conversation_the_page_gets_only_the_limit(client):
-    session, _ = converse(client, ["你好"])
+    _session, _ = converse(client, ["你好"])
     for headers in ({}, mine("A" * 32)):  # none, or one not kept: nothing to show (the cookie is not asked)
         body = client.get("/api/conversation", headers=headers).json()
         assert body == {"max_message_chars": MAX_MESSAGE_CHARS, "lines": [], "turn": None}

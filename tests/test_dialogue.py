@@ -135,7 +135,7 @@ def test_questions_while_filling_are_answered_from_the_guide_without_losing_the_
     chat.say("张三")
     turn = chat.say("要带什么材料？")
     assert turn.state is State.filling
-    assert "身份证" in turn.reply and "我们接着办" not in turn.reply or "身份证号码" in turn.reply
+    assert ("身份证" in turn.reply and "我们接着办" not in turn.reply) or "身份证号码" in turn.reply
     turn = chat.say("要多久？")
     assert "工作日" in turn.reply or "当场" in turn.reply or "即时" in turn.reply
     assert chat.slots()["applicant_name"] == "张*"

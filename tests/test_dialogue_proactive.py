@@ -54,7 +54,7 @@ def test_what_else_lists_every_bundle_sibling_and_the_newborn_benefits_each_with
     for name in SIBLINGS:
         assert f"{name}：和“出生登记（新生儿落户）”同属“新生儿出生一件事”，可以接着办。" in turn.reply
     assert f"生育津贴：{BECAUSE_BIRTH}，" in turn.reply and "《女职工劳动保护特别规定》第八条" in turn.reply
-    assert set(SIBLINGS + ["生育津贴申领"]) <= set(turn.suggestions)
+    assert set([*SIBLINGS, "生育津贴申领"]) <= set(turn.suggestions)
 
 
 def test_tapping_an_offer_starts_that_service(chat):

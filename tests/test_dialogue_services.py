@@ -51,7 +51,7 @@ def test_a_citizen_completes_every_apply_service(assistant, service_id):
 
 @pytest.mark.parametrize("service_id", REPORT_SERVICES)
 def test_a_citizen_files_every_report_service_as_a_work_order(assistant, service_id):
-    spec, session, conversation = drive(assistant, service_id)
+    spec, _session, conversation = drive(assistant, service_id)
     last = conversation.turns[-1]
     assert last.state is State.submitted, conversation.transcript()
     order = assistant.orders.get(last.application.number)

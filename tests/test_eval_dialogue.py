@@ -62,7 +62,7 @@ def test_the_turn_names_the_field_whose_question_waits_and_none_outside_filling(
 
 
 def test_the_correction_is_read_back_and_submitted(assistant):
-    run, conversation = run_form(assistant, KB, "sscard-apply", Style.correction)
+    _run, conversation = run_form(assistant, KB, "sscard-apply", Style.correction)
     assert conversation.wrong is not None and conversation.corrected, conversation.transcript()
     assert any("说错了" in said for said in conversation.said)
 

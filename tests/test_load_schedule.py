@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from itertools import islice
+from itertools import islice, pairwise
 
 import pytest
 
@@ -21,7 +21,7 @@ def test_fixed_arrivals_spread_the_slots_evenly_at_the_offered_rate() -> None:
     loop = OpenLoop(rate=150, slots=50, arrivals="fixed")
     times = merged(loop, 20)
     assert times[0] == 0 and len(times) == 1000
-    assert all(abs((b - a) - 1 / 150) < 1e-9 for a, b in zip(times, times[1:]))
+    assert all(abs((b - a) - 1 / 150) < 1e-9 for a, b in pairwise(times))
     slot = list(islice(loop.send_times(7), 3))
     assert slot == pytest.approx([7 / 150, 7 / 150 + 50 / 150, 7 / 150 + 100 / 150])
 
@@ -29,7 +29,7 @@ def test_fixed_arrivals_spread_the_slots_evenly_at_the_offered_rate() -> None:
 def test_poisson_arrivals_average_the_offered_rate_and_vary() -> None:
     loop = OpenLoop(rate=150, slots=50)
     times = list(islice(loop.send_times(3), 20_001))
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in pairwise(times)]
     mean = sum(gaps) / len(gaps)
     assert mean == pytest.approx(50 / 150, rel=0.03)
     assert min(gaps) < 0.1 * mean and max(gaps) > 3 * mean  # exponential, not even

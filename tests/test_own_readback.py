@@ -52,7 +52,7 @@ def test_the_citizen_reads_back_their_own_answers_with_only_the_id_numbers_middl
 
 
 def test_the_turn_log_and_the_stored_session_keep_the_read_back_masked(assistant, dialogue_settings):
-    session, turn = to_readback(assistant)
+    _session, _turn = to_readback(assistant)
     readback = [e for e in stored_rows(dialogue_settings, TurnEventRow) if e.state_after == "confirming"][-1]
     assert "张*" in readback.reply_masked and "138****8000" in readback.reply_masked
     assert "广东省广州市天河区****" in readback.reply_masked and ID_SHOWN in readback.reply_masked

@@ -108,7 +108,7 @@ def test_a_citizen_sees_their_data_masked_and_erases_it_keeping_the_cases(app_an
 
 def test_the_session_cookie_alone_names_the_data(app_and_db) -> None:
     client, _ = app_and_db
-    token, number = converse(client, APPLY)  # the client now holds the session cookie
+    _token, number = converse(client, APPLY)  # the client now holds the session cookie
     assert client.get("/api/me/data").json()["applications"][0]["number"] == number
     assert client.delete("/api/me/data").json()["applications"] == [number]
 
@@ -128,7 +128,7 @@ NOTE = f"已电话{NOTE_PHONE}联系陈晓明，身份证{NOTE_ID}"
 
 def test_a_staff_note_is_stored_encrypted_shown_masked_and_erased_with_the_citizen(app_and_db, tmp_path) -> None:
     # On main the note was stored and served as written, also in the audit log, and stayed after erasure.
-    client, database = app_and_db
+    client, _database = app_and_db
     token, order = converse(client, REPORT)
     client.cookies.clear()
     assert client.post("/api/staff/login", json={"username": "agent1", "password": PASSWORD}).status_code == 200

@@ -90,7 +90,7 @@ def test_personal_data_is_nowhere_in_plain_text_after_a_full_day_of_use(tmp_path
             for path in admin_screens(app):  # what the dashboard shows: masked texts only
                 exports[path] = staff.get(path).content
     # The bad rating opened a follow-up showing the conversation: the personal data reached the screens, masked.
-    assert "138****8000".encode() in exports["/api/admin/followups"]
+    assert b"138****8000" in exports["/api/admin/followups"]
     logging.getLogger("uvicorn.access").setLevel(logging.NOTSET)
     logging.getLogger("uvicorn.error").setLevel(logging.NOTSET)
 

@@ -178,8 +178,7 @@ def test_no_date_said_is_none() -> None:
 
 @pytest.mark.parametrize(
     ("said", "expected"),
-    [("3", "3"), ("3个", "3"), ("三个人", "3"), ("两", "2"), ("一共三个", "3")]
-    + [("零", "0"), ("没有", "0"), ("十二", "12")],
+    [("3", "3"), ("3个", "3"), ("三个人", "3"), ("两", "2"), ("一共三个", "3"), ("零", "0"), ("没有", "0"), ("十二", "12")],
 )
 def test_numbers(said: str, expected: str) -> None:
     count = slot("number", validation={"min": 0, "max": 20})

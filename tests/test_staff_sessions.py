@@ -47,7 +47,7 @@ def test_repeated_failures_make_a_known_and_an_unknown_name_wait_alike(client):
     known, unknown = attempts("agent1"), attempts("nobody")
     assert known == unknown  # same codes, same words, same wait: nothing tells which name exists
     assert [status for status, _, _ in known] == [401] * MAX_FAILURES + [429]
-    status, body, retry_after = known[-1]
+    _status, body, retry_after = known[-1]
     assert body["code"] == "throttled" and "30秒" in body["message"] and retry_after == "30"
 
 

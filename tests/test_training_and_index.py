@@ -98,6 +98,6 @@ def test_faiss_search_agrees_with_brute_force(tiny_settings):
     index = RoutingIndex.build(kb, encoder, normaliser)
     vectors = encoder.encode(index.texts)
     query = encoder.encode_one("社保卡丢了")
-    scores, ids = index.dense.search(query, 10)
+    scores, _ids = index.dense.search(query, 10)
     brute = np.argsort(-(vectors @ query), kind="stable")[:10]
     assert np.allclose(np.sort(scores), np.sort((vectors @ query)[brute]), atol=1e-5)

@@ -168,7 +168,7 @@ def test_every_worded_key_is_used(name: str) -> None:
 def test_built_keys_are_worded() -> None:
     """A key listed as built at run time is in its file, so the list cannot outlive the wording."""
     stale = [(name, key) for name, w in WORDINGS.items() for key in w.built
-             if not (key in w.keys() or key.endswith("_") and any(k.startswith(key) for k in w.keys()))]
+             if not (key in w.keys() or (key.endswith("_") and any(k.startswith(key) for k in w.keys())))]
     assert not stale
 
 

@@ -149,13 +149,16 @@ def test_one_form_confirmed_on_both_workers_at_once_makes_one_application(shared
 def test_two_answers_sent_to_both_workers_at_once_are_both_kept(shared: Shared, forms: list[FormSpec]) -> None:
     for n in range(CITIZENS):
         citizen = LoadCitizen(300 + n, forms, date.today())
-        asks_name = lambda turn: (slot := citizen.citizen.question_in(turn.reply)) is not None and slot.type is SlotType.person_name
+
+        def asks_name(turn: Turn, citizen: LoadCitizen = citizen) -> bool:
+            return (slot := citizen.citizen.question_in(turn.reply)) is not None and slot.type is SlotType.person_name
+
         sent = _advance(shared, citizen, asks_name)
         name = citizen.citizen.question_in(citizen.conversation.turns[-1].reply)
         phone = next(f for f in citizen.spec.fields if f.slot.type is SlotType.phone)
         answer = citizen.identity.answer(name, citizen.today, 0)
         labelled = f"{phone.label}{citizen.identity.answer(phone.slot, citizen.today, 0)}"
-        _at_once([lambda: shared.a.say(citizen, answer), lambda: shared.b.say(citizen, labelled)])
+        _at_once([lambda: shared.a.say(citizen, answer), lambda: shared.b.say(citizen, labelled)])  # noqa: B023 -- run at once
         after = shared.a.say(citizen, "要带什么材料？")
         assert {name.name, phone.key} <= {view.key for view in after.slots}, citizen.spec.subject_id
         assert citizen.hear(after) == []

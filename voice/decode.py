@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import av
 import av.error
@@ -102,6 +103,7 @@ def decode_stream(container: av.container.InputContainer, stream: av.AudioStream
             if resampler is not None:
                 yield from _resampled(resampler, None)
             resampler, shape = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE), frame_shape
+        assert resampler is not None  # made above on the first frame, whose shape is never None
         yield from _resampled(resampler, frame)
     if resampler is not None:
         yield from _resampled(resampler, None)
@@ -148,7 +150,7 @@ def _decoder_for(stream: av.AudioStream) -> av.AudioCodecContext:
     preferred = _PREFERRED_DECODERS.get(stream.codec_context.name)
     if preferred is None or preferred not in av.codecs_available:
         return stream.codec_context
-    decoder = av.CodecContext.create(preferred, "r")
+    decoder = cast(av.AudioCodecContext, av.CodecContext.create(preferred, "r"))  # an audio codec: the stream's
     decoder.sample_rate = stream.codec_context.sample_rate
     decoder.layout = stream.codec_context.layout
     return decoder

@@ -104,11 +104,11 @@ def fit_grammar(phrases: Iterable[str], knows: Callable[[str], bool], longest_wo
     a character no word covers is left out instead."""
     fitted: list[str] = []
     for phrase in phrases:
-        words: list[str] | None = []
+        words: list[str] = []
         for token in phrase.split():
             split = [token] if token == UNKNOWN or knows(token) else _segment(token, knows, longest_word)
             if split is None:
-                words = None
+                words = []  # a token no word covers: the phrase is left out
                 break
             words += split
         if words:

@@ -275,7 +275,7 @@ def rebuild_status(request: Request, _: AdminDep, rebuilder: RebuilderDep, edits
 def _follow_up_view(kb: KnowledgeBase, f: FollowUp) -> FollowUpView:
     return FollowUpView(id=f.id, rating=f.rating, comment=f.comment, subject_name=_name(kb, f.subject_id),
                         application_number=f.application_number, at=f.at, status=f.status, note=f.note,
-                        closed_by=f.closed_by, transcript=[TranscriptLine(role=l.role, text=l.text) for l in f.transcript])
+                        closed_by=f.closed_by, transcript=[TranscriptLine(role=line.role, text=line.text) for line in f.transcript])
 
 
 @router.get("/followups", response_model=list[FollowUpView])

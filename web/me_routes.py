@@ -171,7 +171,7 @@ def my_data(assistant: AssistantDep, privacy: PrivacyDep, key: OwnerDep) -> MyDa
             number=o.number, type_label=o.type_label, category=o.category, dept=o.dept, status_label=o.status_label,
             created_at=o.created_at, caller={labels[f]: v for f, v in o.caller.items()}, summary=o.summary,
             erased=o.number in erased,
-        ) for o in orders],  # fmt: skip
+        ) for o in orders],
         consents=[MyConsent(service=names[c.subject_id], purpose=c.purpose, fields=list(c.fields), granted=c.granted,
                             at=c.at) for c in consents],
         feedback=[MyFeedback(rating=f.rating, comment=f.comment, application=f.application_number, at=f.at)

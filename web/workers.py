@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -20,7 +21,7 @@ APP = "server:create_app"  # a factory: each worker builds the app from GOVASSIS
 # h11 and asyncio's loop, even where httptools or uvloop are installed: with either, requests already
 # sent when SIGTERM came were sometimes reset (tests/test_shutdown.py failed 1 run in 6 with httptools,
 # 2 in 8 with uvloop; 0 in 8 with these), though httptools costs less CPU a request.
-PROTOCOL = {"http": "h11", "loop": "asyncio"}
+PROTOCOL: dict[str, Any] = {"http": "h11", "loop": "asyncio"}  # keyword arguments of uvicorn.run and Config
 
 
 def tcp_listener(config: uvicorn.Config) -> socket.socket:

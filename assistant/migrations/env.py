@@ -3,7 +3,7 @@ transaction, under its lock): never on a URL of its own, never from an alembic.i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy.types import TypeDecorator
@@ -11,7 +11,7 @@ from sqlalchemy.types import TypeDecorator
 from assistant.records import Base
 
 
-def render_item(kind: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Revisions spell out the stored type (UtcDateTime is a DateTime), so they never import the models."""
     if kind == "type" and isinstance(obj, TypeDecorator):
         return f"sa.{obj.impl_instance!r}"

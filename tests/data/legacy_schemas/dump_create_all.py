@@ -15,7 +15,7 @@ import sys
 from sqlalchemy import create_mock_engine
 
 sys.path.insert(0, os.getcwd())
-from assistant.records import Base  # noqa: E402  (the old checkout's, found through the path above)
+from assistant.records import Base  # the old checkout's, found through the path above
 
 
 def main(dialect: str) -> None:
