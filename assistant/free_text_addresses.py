@@ -133,7 +133,7 @@ def find_addresses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             before = [t for t in tokens[max(0, i - 2):i]]
             if not (len(tokens[i].word) == 1 and _could_be_in_name(tokens[i]) and re.search(r"\d{3,5}$", m.group())
                     and any(t.flag not in _NOT_PLACE_FLAGS for t in before)
-                    and all(t.flag not in _NOT_PLACE_FLAGS or len(t.word) == 1 and _could_be_in_name(t) for t in before)):
+                    and all(t.flag not in _NOT_PLACE_FLAGS or (len(t.word) == 1 and _could_be_in_name(t)) for t in before)):
                 continue
         if m.group("village") and m.end() - m.start() == 1 and not _bare_village(text, m, tokens, i):
             continue

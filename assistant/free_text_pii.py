@@ -237,7 +237,7 @@ def _cue_names(text: str, tokens: list[Token]) -> list[Span]:
         if cue.endswith("姓"):
             spans += _surname_then_given(text, at, tokens)
             continue
-        called = cue in _IDENTITY_CUES or cue == "叫" and bool(_CALLED.search(text[:m.start()]))
+        called = cue in _IDENTITY_CUES or (cue == "叫" and bool(_CALLED.search(text[:m.start()])))
         if not _surname_at(text, at):
             spans += _rare_or_given_name(text, at, called)
             continue
@@ -267,7 +267,7 @@ def _said_name_end(text: str, at: int, usual_only: bool) -> int | None:
         if len(word) == end - at - sur and all(_CJK.match(c) and c not in _words().stops for c in word) \
                 and (end >= len(text) or not _CJK.match(text[end])) and not _NOT_IN_NAME.search(word) \
                 and (not usual_only or set(word) <= _words().given
-                     or bool(set(word) & _words().given) and not _common(text[at:end])):  # 景浩然: 然 is rarer
+                     or (bool(set(word) & _words().given) and not _common(text[at:end]))):  # 景浩然: 然 is rarer
             return end
     return None
 
@@ -280,8 +280,8 @@ def _rare_or_given_name(text: str, at: int, called: bool) -> list[Span]:
     if at < len(text) and text[at] in words.after_cue:
         for end in (at + 3, at + 2):
             given = text[at + 1:end]
-            if end <= len(text) and _ends_here(text, end) and not _common(text[at:end]) and (set(given) <= words.given or called and all(
-                    _CJK.match(c) and c not in words.stops for c in given) and not _NOT_IN_NAME.search(given)):
+            if end <= len(text) and _ends_here(text, end) and not _common(text[at:end]) and (set(given) <= words.given or (called and all(
+                    _CJK.match(c) and c not in words.stops for c in given) and not _NOT_IN_NAME.search(given))):
                 return [Span(at, end, "name", keep=1)]
     end = at + 2
     if called and end <= len(text) and set(text[at:end]) <= words.given and (end == len(text) or not _CJK.match(text[end])) \
@@ -446,7 +446,7 @@ def _model_name_fits_words(word: str, start: int, end: int, tokens: list[Token],
         return False  # 管/房子: a verb, then a common word
     words = _words()
     if word[:2] in words.compound and word[:2] not in words.compound_after_cue and set(word[2:]) <= words.given \
-            and not any(t.start == start and 2 < len(t.word) and freq.get(t.word) for t in tokens):  # 诸葛亮|广场
+            and not any(t.start == start and len(t.word) > 2 and freq.get(t.word) for t in tokens):  # 诸葛亮|广场
         return True  # 欧阳|文静, 诸葛|明亮: a compound surname, then usual given-name characters, even if words
     for t in tokens:
         if (t.start < end < t.end or t.start < start < t.end) and freq.get(t.word) and confidence < _SURE:
@@ -470,8 +470,8 @@ def _whole_name(text: str, span: Span, tokens: list[Token]) -> Span:
     tok = next((t for t in tokens if t.start <= end < t.end), None)
     if tok is None:
         return span
-    if span.start < tok.start < end and tok.end == end + 1 or tok.word == c and _ends_here(text, end + 1) \
-            or tok.start == span.start and tok.end == end + 1 and tok.flag == "un":  # 邢翠花, which jieba does not know
+    if (span.start < tok.start < end and tok.end == end + 1) or (tok.word == c and _ends_here(text, end + 1)) \
+            or (tok.start == span.start and tok.end == end + 1 and tok.flag == "un"):  # 邢翠花, which jieba does not know
         return Span(span.start, end + 1, span.kind, span.keep)
     return span
 
