@@ -20,15 +20,32 @@ KB_DIR = REPO_ROOT / "knowledge"
 SHARED = Path(os.environ.get("GOVASSIST_SHARED_DIR") or REPO_ROOT.parent / "shared")
 CATALOGUE = SHARED / "catalogue" / "services.yaml"
 GD_CATALOGUE = SHARED / "data" / "gd_catalogue" / "services.jsonl"
+_MADE_MODEL_DIR = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """One pretrained-vector cache for the whole session: every test's fresh data directory would otherwise
-    encode the same few thousand passages again (about a minute each time on 2 cores). Vectors are keyed
-    by the model's identity and the text, so sharing them never serves a stale one."""
+    """One trained model directory and one pretrained-vector cache for the whole run, made by the process
+    that starts the run (pytest-xdist's workers inherit its environment). Every test's fresh data directory
+    would otherwise encode the same few thousand passages again (about a minute each time on 2 cores), and
+    each worker would train the encoder again. Models and vectors are keyed by their inputs, so sharing
+    never serves a stale one; builds take a file lock (intents/build_lock.py), so the first worker trains
+    and the other waits, then reads."""
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller has set everything up
+        return
+    if "GOVASSIST_TEST_MODEL_DIR" not in os.environ:
+        made = tempfile.mkdtemp(prefix="govassist-test-models-")
+        os.environ["GOVASSIST_TEST_MODEL_DIR"] = made
+        config.stash[_MADE_MODEL_DIR] = made
     if "GOVASSIST_VECTOR_CACHE_DIR" not in os.environ:
-        kept = os.environ.get("GOVASSIST_TEST_MODEL_DIR")
-        os.environ["GOVASSIST_VECTOR_CACHE_DIR"] = str(Path(kept) / "embeddings") if kept else tempfile.mkdtemp(prefix="govassist-vectors-")
+        os.environ["GOVASSIST_VECTOR_CACHE_DIR"] = str(Path(os.environ["GOVASSIST_TEST_MODEL_DIR"]) / "embeddings")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The model directory this run made for itself goes with it (one a developer named is kept)."""
+    made = config.stash.get(_MADE_MODEL_DIR, None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
+        del os.environ["GOVASSIST_TEST_MODEL_DIR"]
 
 
 def need(path: Path) -> Path:
@@ -59,12 +76,10 @@ def govassist(tmp_path: Path):
 
 
 @pytest.fixture(scope="session")
-def routing_settings(tmp_path_factory) -> Settings:
-    # GOVASSIST_TEST_MODEL_DIR keeps the trained encoder and index between runs while developing
-    # (they are keyed by their inputs, so a stale copy is never used); CI leaves it unset.
-    cached = os.environ.get("GOVASSIST_TEST_MODEL_DIR")
-    data_dir = Path(cached) if cached else tmp_path_factory.mktemp("routing-data")
-    return Settings(data_dir=data_dir, kb_dir=KB_DIR)
+def routing_settings() -> Settings:
+    # The run's one trained model directory (pytest_configure); GOVASSIST_TEST_MODEL_DIR set by hand keeps
+    # the trained encoder and index between runs while developing (they are keyed by their inputs).
+    return Settings(data_dir=Path(os.environ["GOVASSIST_TEST_MODEL_DIR"]), kb_dir=KB_DIR)
 
 
 @pytest.fixture(scope="session")
