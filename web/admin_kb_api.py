@@ -19,12 +19,13 @@ from assistant.followups import MAX_NOTE_CHARS, FollowUp, FollowUpNotFound, Foll
 from assistant.kb_edits import EditRecord, KbEditLog
 from assistant.labelling import LabelQueue, QueuedQuery, QueueReason
 from assistant.messages import Messages
+from assistant.rebuild_jobs import RebuildJob, RebuildRunning
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, EditAction, EditKind, EditRefused, KbEdit
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError, StrictRequest
-from web.rebuild import Rebuilder, RebuildJob, RebuildRunning
+from web.rebuild import Rebuilder
 from web.staff_routes import AdminDep
 
 ERRORS_FILE = Path(__file__).resolve().parent / "data" / "admin_errors.yaml"

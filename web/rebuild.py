@@ -12,43 +12,17 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db import reading, writing
 from assistant.kb_edits import KbEditLog
-from assistant.records import RebuildJobRow
+from assistant.rebuild_jobs import RebuildJob, RebuildJobs
 from settings import Settings
 from web.runtime import Runtime, build_runtime, install
 
 log = logging.getLogger(__name__)
-
-# A job still "running" after this long belongs to a worker that died mid-build; it no longer blocks.
-STALE_AFTER = timedelta(minutes=30)
-# Stages a build reports, with the share of the work done when each starts.
-_STAGES = {"loading": 0.05, "training": 0.15, "indexing": 0.5, "swapping": 0.95}
-
-
-class RebuildRunning(RuntimeError):
-    pass
-
-
-@dataclass(frozen=True)
-class RebuildJob:
-    id: int
-    actor: str
-    state: str  # running | done | failed
-    stage: str
-    progress: float
-    kb_version: int
-    started_at: datetime
-    finished_at: datetime | None
-    error: str | None
-
 
 class Rebuilder:
     def __init__(self, app: FastAPI, settings: Settings, database: sessionmaker[Session], edits: KbEditLog,
@@ -57,7 +31,7 @@ class Rebuilder:
         self._settings = settings
         self._database = database
         self._edits = edits
-        self._clock = clock
+        self._jobs = RebuildJobs(database, clock)
         self._lock = threading.Lock()  # one build at a time in this worker
 
     def served_version(self) -> int:
@@ -70,15 +44,7 @@ class Rebuilder:
 
     def start(self, actor: str) -> RebuildJob:
         """Record a job and build in a thread; refused while another build is running anywhere."""
-        with writing(self._database) as session:
-            running = session.scalars(select(RebuildJobRow).where(RebuildJobRow.state == "running")).all()
-            if any(self._clock() - r.started_at < STALE_AFTER for r in running):
-                raise RebuildRunning()
-            row = RebuildJobRow(actor=actor, state="running", stage="loading", progress=0.0,
-                                kb_version=self._edits.version(), started_at=self._clock())
-            session.add(row)
-            session.flush()
-            job = _job(row)
+        job = self._jobs.start(actor, self._edits.version())
         threading.Thread(target=self._run, args=(job,), name=f"rebuild-{job.id}", daemon=True).start()
         return job
 
@@ -117,28 +83,13 @@ class Rebuilder:
                 log.exception("refreshing the knowledge base failed")
 
     def _progress(self, job_id: int, stage: str) -> None:
-        with writing(self._database) as session:
-            row = session.get(RebuildJobRow, job_id)
-            if row is not None and stage in _STAGES and _STAGES[stage] >= row.progress:
-                row.stage, row.progress = stage, _STAGES[stage]
+        self._jobs.progress(job_id, stage)
 
     def _finish(self, job_id: int, error: str | None) -> None:
-        with writing(self._database) as session:
-            row = session.get(RebuildJobRow, job_id)
-            assert row is not None
-            row.state = "failed" if error else "done"
-            row.stage = row.state
-            row.progress = row.progress if error else 1.0
-            row.error = error
-            row.finished_at = self._clock()
+        self._jobs.finish(job_id, error)
 
     def _latest(self, done_only: bool) -> RebuildJob | None:
-        query = select(RebuildJobRow).order_by(RebuildJobRow.id.desc()).limit(1)
-        if done_only:
-            query = query.where(RebuildJobRow.state == "done")
-        with reading(self._database) as session:
-            row = session.scalars(query).first()
-            return None if row is None else _job(row)
+        return self._jobs.latest(done_only)
 
 
 def _stage_of(message: str) -> str:
@@ -148,9 +99,3 @@ def _stage_of(message: str) -> str:
     if "train" in message or "encoder" in message:
         return "training"
     return ""
-
-
-def _job(row: RebuildJobRow) -> RebuildJob:
-    return RebuildJob(id=row.id, actor=row.actor, state=row.state, stage=row.stage, progress=row.progress,
-                      kb_version=row.kb_version, started_at=row.started_at, finished_at=row.finished_at,
-                      error=row.error)
