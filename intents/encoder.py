@@ -8,7 +8,6 @@ directory and runs through sentence-transformers. Nothing is ever downloaded: lo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from intents.model_identity import model_identity
 
 
 class EncoderNotFound(Exception):
@@ -39,7 +40,7 @@ class Encoder(Protocol):
 def open_encoder(path: Path) -> Encoder:
     """Our own n-gram model through numpy; any other model directory through sentence-transformers
     (which raises EncoderNotFound where there is none)."""
-    from intents.ngram_runtime import NgramEncoder, is_ngram_model  # it imports model_identity from here
+    from intents.ngram_runtime import NgramEncoder, is_ngram_model
 
     return NgramEncoder(path) if is_ngram_model(path) else SentenceTransformerEncoder(path)
 
@@ -83,12 +84,3 @@ def uses_own_modules(path: Path) -> bool:
     return any(str(m.get("type", "")).startswith("intents.") for m in modules) and all(
         str(m.get("type", "")).startswith(("intents.", "sentence_transformers.")) for m in modules
     )
-
-
-def model_identity(path: Path) -> str:
-    """A short hash of the model's files: an index built with one model is never read with another."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(path).as_posix().encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()[:16]

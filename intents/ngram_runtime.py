@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from safetensors import safe_open
 
-from intents.encoder import model_identity
+from intents.model_identity import model_identity
 from intents.ngrams import VOCAB_FILE, NgramIds, load_vocab
 
 MODULE_TYPE = "intents.ngram_embedding.NgramEmbedding"
