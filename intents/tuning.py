@@ -13,15 +13,28 @@ the tuning rows thousands of times. Each row is encoded once (the router's per-m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from eval.dataset import RoutingExample
 from intents.rerank import fit_reranker
 from intents.router import Router, RouterPolicy
+
+
+class RoutingExample(Protocol):
+    """A labelled message to tune on (eval.dataset.RoutingExample is one; intents never imports eval)."""
+
+    @property
+    def query(self) -> str: ...
+
+    @property
+    def expected(self) -> tuple[str, ...]: ...
+
+    @property
+    def out_of_scope(self) -> bool: ...
 
 
 IMPORTED_WEIGHTS: tuple[float | None, ...] = (None, 0.2, 0.3, 0.4, 0.5)
@@ -30,7 +43,7 @@ IMPORTED_PRETRAINED_WEIGHTS: tuple[float | None, ...] = (None, 0.4, 0.5, 0.6, 0.
 PRETRAINED_FLOORS: tuple[float, ...] = (0.7, 0.75, 0.8, 0.85)
 
 
-def _features(router: Router, rows: list[RoutingExample]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _features(router: Router, rows: Sequence[RoutingExample]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     X, correct, nearest_none = [], [], []
     for row in rows:
         scored = router.score(row.query)
@@ -47,7 +60,7 @@ def _objective(p_correct: np.ndarray, nearest_none: np.ndarray, correct: np.ndar
     return float(np.mean(np.where(oos, refuse, correct & ~refuse)))
 
 
-def _calibrated(router: Router, rows: list[RoutingExample], oos: np.ndarray) -> tuple[float, RouterPolicy]:
+def _calibrated(router: Router, rows: Sequence[RoutingExample], oos: np.ndarray) -> tuple[float, RouterPolicy]:
     """The best calibration and threshold for the router's current weights, and the accuracy they reach."""
     X, correct, nearest_none = _features(router, rows)
     if correct.all() or not correct.any():
@@ -67,7 +80,7 @@ def _calibrated(router: Router, rows: list[RoutingExample], oos: np.ndarray) -> 
 
 def tune(
     router: Router,
-    rows: list[RoutingExample],
+    rows: Sequence[RoutingExample],
     weights: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7),
     imported_weights: tuple[float | None, ...] | None = None,
     rounds: int = 2,
@@ -109,7 +122,7 @@ def tune(
     return best[1], best[0]
 
 
-def _with_reranker(router: Router, rows: list[RoutingExample], policy: RouterPolicy, oos: np.ndarray) -> tuple[float, RouterPolicy]:
+def _with_reranker(router: Router, rows: Sequence[RoutingExample], policy: RouterPolicy, oos: np.ndarray) -> tuple[float, RouterPolicy]:
     """The re-ranker fitted on the in-scope rows under policy's fusion weights, then calibrated again
     (the calibration reads the re-ranked first candidate)."""
     router.policy = replace(policy, rerank=[])
