@@ -1,48 +1,20 @@
 """User-facing wording, loaded from assistant/data/messages.yaml (never written inline in code).
 
 长辈模式 (elderly mode) has short forms of some messages in assistant/data/messages_elder.yaml: one
-idea a sentence, few words before the question. `Messages.elder` is the wording with those forms
-over the normal ones; a key without a short form keeps its normal text.
+idea a sentence, few words before the question. `Messages` (knowledge/wording.py) reads both files.
 """
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from knowledge.wording import Messages
+
+__all__ = ["ELDER_MESSAGES_FILE", "MESSAGES_FILE", "Messages", "default_messages"]
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "data" / "messages.yaml"
 ELDER_MESSAGES_FILE = Path(__file__).resolve().parent / "data" / "messages_elder.yaml"
-
-
-def _read(path: Path) -> dict[str, str]:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
-class Messages:
-    def __init__(self, templates: dict[str, str], short: dict[str, str] | None = None) -> None:
-        self._templates = templates
-        self._short = short or {}  # the 长辈模式 forms, by key
-
-    @classmethod
-    def load(cls, path: Path = MESSAGES_FILE, elder_path: Path | None = None) -> Messages:
-        return cls(_read(path), _read(elder_path) if elder_path else None)
-
-    def __call__(self, key: str, **params: object) -> str:
-        return self._templates[key].format(**params).strip()
-
-    def keys(self) -> set[str]:
-        return set(self._templates)
-
-    def short_forms(self) -> dict[str, str]:
-        """The 长辈模式 templates as written, by key (what the data tests check)."""
-        return dict(self._short)
-
-    @cached_property
-    def elder(self) -> Messages:
-        """The same messages with the short 长辈模式 forms in place of the normal ones."""
-        return Messages(self._templates | self._short)
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from assistant import working_days
-from assistant.messages import Messages
+from assistant.messages import MESSAGES_FILE, Messages
 from assistant.submission import expected_text
 from assistant.working_days import add_working_days, add_working_days_at, calendar_covers
 
@@ -49,7 +49,7 @@ def test_an_unpublished_year_is_counted_monday_to_friday_with_a_warning(caplog: 
 
 
 def test_the_reply_marks_a_date_in_an_unpublished_year_as_an_estimate() -> None:
-    say = Messages.load()
+    say = Messages.load(MESSAGES_FILE)
     published = expected_text(date(2026, 10, 8), date(2026, 9, 30), say)
     estimated = expected_text(date(UNPUBLISHED, 1, 5), date(UNPUBLISHED, 1, 2), say)
     assert published == say("expected_by", year=2026, month=10, day=8)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.messages import Messages
+from knowledge.wording import Messages
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "data" / "messages.yaml"
 
