@@ -21,7 +21,7 @@ from assistant.analytics_models import (
     LOCAL_OFFSET_HOURS, LOCAL_ZONE, ConfidenceBin, DateRange, DayVolume, Funnel, Rates, Report, ServiceRating, ServiceVolume,
     SlowTurn, Totals,
 )
-from assistant.applications import local_now
+from assistant.clock import local_now
 from assistant.db import reading
 from assistant.records import ApplicationRow, FeedbackRow, TurnEventRow, WorkOrderRow
 from assistant.states import State

@@ -9,7 +9,6 @@ staff views are recorded in the audit log (assistant/audit.py).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -19,9 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.application_status import TRANSITIONS, ApplicationStatus, IllegalStatusChange, load_status_labels
 from assistant.audit import Action, AuditLog
+from assistant.clock import Clock, local_now
 from assistant.crypto import FieldCipher
 from assistant.db import reading, writing
 from assistant.forms import SubjectKind
+from assistant.masking import digits_tail
 from assistant.numbers import APPLICATION_NUMBERS, next_number
 from assistant.records import ApplicationEventRow, ApplicationRow
 from assistant.working_days import add_working_days
@@ -37,13 +38,6 @@ _OF_SESSION = (
 )
 
 SUBMITTER = "applicant"  # the actor of the first event; session tokens never go into the audit trail
-
-Clock = Callable[[], datetime]
-
-
-def local_now() -> datetime:
-    return datetime.now().astimezone()
-
 
 class UnknownApplication(LookupError):
     pass
@@ -294,11 +288,6 @@ def _check_staff(staff: object) -> None:
     # An audit event needs a name: a bare True (the old flag) must fail loudly, not be recorded as "True".
     if staff is not None and (not isinstance(staff, str) or not staff):
         raise TypeError("staff must be the viewing staff member's username")
-
-
-def digits_tail(phone: str, length: int = 4) -> str | None:
-    digits = "".join(c for c in phone if c.isdigit())
-    return digits[-length:] if len(digits) >= length else None
 
 
 def _owns(session_id: str | None, row: ApplicationRow) -> bool:

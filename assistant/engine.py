@@ -19,8 +19,9 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from assistant.applicant_links import ApplicantLinks
-from assistant.applications import ApplicationBook, local_now
+from assistant.applications import ApplicationBook
 from assistant.case_access import CaseAccess
+from assistant.clock import local_now
 from assistant.commands import default_commands
 from assistant.context import DialogueContext, Routes
 from assistant.conversation_lock import ConversationBusy, ConversationLocks

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.applicant_links import ApplicantLinks
-from assistant.applications import ApplicationBook, local_now
+from assistant.applications import ApplicationBook
 from assistant.case_access import FAILURE_WINDOW_S, FAILURES_PER_NUMBER, CaseAccess
+from assistant.clock import local_now
 from assistant.context import Routes
 from assistant.crypto import cipher_from_settings
 from assistant.db import open_database

@@ -109,3 +109,9 @@ def mask_text(text: str, keep: Collection[str] = ()) -> str:
     text = _MOBILE.sub(lambda m: f"{m.group(1) or ''}{m.group(2)}****{m.group(3)}", text)
     text = _CARD.sub(lambda m: _digit_run(m.group(0)), _bank_cards(text))
     return mask_names_and_addresses(text, keep)
+
+
+def digits_tail(phone: str, length: int = 4) -> str | None:
+    """The last digits of a phone number, the part a caller proves they know a case by (None if too short)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return digits[-length:] if len(digits) >= length else None

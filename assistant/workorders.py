@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from assistant.application_status import IllegalStatusChange
-from assistant.applications import Clock, digits_tail, local_now
 from assistant.audit import Action, AuditEntry, AuditLog
+from assistant.clock import Clock, local_now
 from assistant.crypto import FieldCipher, FieldCipherError, is_token
 from assistant.db import reading, writing
-from assistant.masking import mask, mask_text
+from assistant.masking import digits_tail, mask, mask_text
 from assistant.numbers import WORK_ORDER_NUMBERS, next_number
 from assistant.personal_data import privacy_wording
 from assistant.records import WorkOrderEventRow, WorkOrderRow
