@@ -21,12 +21,11 @@ from assistant.audit import Action, AuditLog
 from assistant.clock import Clock, local_now
 from assistant.crypto import FieldCipher
 from assistant.db import reading, writing
-from assistant.forms import SubjectKind
 from assistant.masking import digits_tail
 from assistant.numbers import APPLICATION_NUMBERS, next_number
 from assistant.records import ApplicationEventRow, ApplicationRow
 from assistant.working_days import add_working_days
-from knowledge.models import TimeLimit, TimeLimitUnit
+from knowledge.models import SubjectKind, TimeLimit, TimeLimitUnit
 
 # The statements read on every turn after a submission, built once (building one costs more than running it).
 _BY_NUMBER = select(ApplicationRow).where(ApplicationRow.number == bindparam("number"))

@@ -9,17 +9,11 @@ member.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from knowledge.base import KnowledgeBase
-from knowledge.models import Bundle, Material, Service, ServiceKind, Slot, SlotType
+from knowledge.models import Bundle, Material, Service, ServiceKind, Slot, SlotType, SubjectKind
 
 MATERIALS_KEY = "materials_check"
-
-
-class SubjectKind(str, Enum):
-    service = "service"
-    bundle = "bundle"
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from assistant.events import Said
 from assistant.filling import FormFiller
-from assistant.forms import MATERIALS_KEY, FormSpec, SubjectKind
+from assistant.forms import MATERIALS_KEY, FormSpec
 from assistant.messages import Messages
 from assistant.session import FormState
 from assistant.submission import expected_text
 from assistant.workorder_status import CallerField, WorkOrderLabels, WorkOrderType
 from assistant.workorders import CITIZEN, WorkOrderDraft, WorkOrderRecord
 from intents.complaints import ComplaintMatter, matter_of
-from knowledge.models import ServiceKind, SlotType
+from knowledge.models import ServiceKind, SlotType, SubjectKind
 
 TYPE_SLOT = "work_order_type"
 ISSUE_SLOT = "issue_type"  # the choice of what a report is about, where its guide asks

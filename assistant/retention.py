@@ -20,12 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.application_status import ApplicationStatus
 from assistant.audit import Action, AuditLog
 from assistant.db import reading, writing
-from assistant.forms import SubjectKind
 from assistant.personal_data import RETENTION, forget_handoffs, scrub_application, scrub_work_order
 from assistant.records import (
-    ApplicationEventRow, ApplicationRow, ErasureRow, SessionRow, WorkOrderEventRow, WorkOrderRow,
+    ApplicationEventRow,
+    ApplicationRow,
+    ErasureRow,
+    SessionRow,
+    WorkOrderEventRow,
+    WorkOrderRow,
 )
 from assistant.workorder_status import WorkOrderStatus
+from knowledge.models import SubjectKind
 from settings import Settings
 
 ACTOR = "system:retention"

@@ -11,11 +11,11 @@ from datetime import date
 from assistant.applications import ApplicationDraft, ApplicationView
 from assistant.events import Said
 from assistant.filling import FormFiller
-from assistant.forms import FormSpec, SubjectKind
+from assistant.forms import FormSpec
 from assistant.messages import Messages
 from assistant.session import FormState
 from assistant.working_days import calendar_covers
-from knowledge.models import Service
+from knowledge.models import Service, SubjectKind
 
 
 def drafts_for(spec: FormSpec, form: FormState, session_id: str, filler: FormFiller) -> ApplicationDraft:

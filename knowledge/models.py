@@ -24,6 +24,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class SubjectKind(str, Enum):
+    """What an application is for: one service, or a "一件事" bundle of several."""
+
+    service = "service"
+    bundle = "bundle"
+
+
 class ServiceKind(str, Enum):
     apply = "apply"
     query = "query"

@@ -9,13 +9,12 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 
 from assistant.application_status import TRANSITIONS, ApplicationStatus, IllegalStatusChange, load_status_labels
 from assistant.applications import AccessDenied, ApplicationBook, ApplicationDraft, UnknownApplication, due_date
 from assistant.crypto import FieldCipher, FieldCipherError
-from assistant.forms import SubjectKind
-from knowledge.models import TimeLimit
-from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
+from knowledge.models import SubjectKind, TimeLimit
 
 BEIJING = timezone(timedelta(hours=8))
 KEY = bytes(range(32))

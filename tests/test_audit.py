@@ -8,18 +8,18 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 from sqlalchemy import delete, select, update
 
+from assistant.application_status import ApplicationStatus, IllegalStatusChange
 from assistant.applications import ApplicationBook, ApplicationDraft
 from assistant.audit import GENESIS, AuditLog, event_hash
-from assistant.application_status import ApplicationStatus, IllegalStatusChange
 from assistant.crypto import FieldCipher
 from assistant.db import writing
-from assistant.forms import SubjectKind
 from assistant.records import AuditEventRow, AuditLogRow
 from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
 from assistant.workorders import WorkOrderBook, WorkOrderDraft
-from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
+from knowledge.models import SubjectKind
 
 KEY = bytes(range(32))
 T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

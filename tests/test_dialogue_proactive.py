@@ -11,9 +11,10 @@ from datetime import date
 import pytest
 
 from assistant.applications import ApplicationDraft
-from assistant.forms import SubjectKind, form_for
+from assistant.forms import form_for
 from assistant.states import State
 from eval.citizen import Citizen, make_id_number
+from knowledge.models import SubjectKind
 from tests.test_dialogue import ID, PHONE, Chat
 
 SIBLINGS = ["出生医学证明办理", "城乡居民基本医疗保险参保登记", "社会保障卡申领", "预防接种证办理"]

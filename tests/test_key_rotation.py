@@ -7,18 +7,18 @@ import base64
 import json
 
 import pytest
+from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 from sqlalchemy import select
 
 from assistant.applications import ApplicationBook, ApplicationDraft
 from assistant.crypto import FieldCipher, key_id
-from assistant.forms import SubjectKind
 from assistant.key_rotation import census, rotate
 from assistant.records import Base
 from assistant.session import FormState, SessionState
 from assistant.session_store import SessionStore
 from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
 from assistant.workorders import WorkOrderBook, WorkOrderDraft
-from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
+from knowledge.models import SubjectKind
 
 OLD, NEW, STRANGER = bytes(range(32)), bytes(range(100, 132)), bytes(range(200, 232))
 ID_NUMBER, PHONE = "11010519491231002X", "13800138000"

@@ -10,18 +10,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.applicant_links import Applied, ApplicantLinks
+from assistant.applicant_links import ApplicantLinks, Applied
 from assistant.applications import ApplicationBook, ApplicationDraft
 from assistant.cooccurrence import applied_together, people
 from assistant.crypto import FieldCipher
 from assistant.db import open_database
-from assistant.forms import SubjectKind
 from assistant.messages import default_messages
 from assistant.next_services import follow_up_rules, rank_next
 from assistant.records import ApplicantLinkRow
 from eval.citizen import make_id_number
 from knowledge.base import load_knowledge_base
-from knowledge.models import ServiceKind
+from knowledge.models import ServiceKind, SubjectKind
 from tests.conftest import KB_DIR
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -7,17 +7,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
+
 from assistant.application_status import ApplicationStatus
 from assistant.applications import ApplicationBook, ApplicationDraft
 from assistant.audit import AuditLog
 from assistant.crypto import FieldCipher
-from assistant.forms import SubjectKind
 from assistant.records import ApplicationRow, ErasureRow, WorkOrderRow
 from assistant.retention import Retention, RetentionPolicy
 from assistant.session_store import SessionStore
 from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
 from assistant.workorders import WorkOrderBook, WorkOrderDraft
-from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
+from knowledge.models import SubjectKind
 from settings import Settings
 
 KEY = bytes(range(32))

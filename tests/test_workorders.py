@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 from pydantic import ValidationError
 
 from assistant.application_status import IllegalStatusChange
 from assistant.applications import ApplicationBook, ApplicationDraft
 from assistant.crypto import FieldCipher
-from assistant.forms import SubjectKind
 from assistant.workorder_due import DueRules, Span, load_due_rules
 from assistant.workorder_status import (
     TRANSITIONS,
@@ -26,7 +26,7 @@ from assistant.workorder_status import (
     load_labels,
 )
 from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft
-from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
+from knowledge.models import SubjectKind
 
 BEIJING = timezone(timedelta(hours=8))
 KEY = bytes(range(32))
