@@ -63,7 +63,7 @@ class Dialogue:
         self.understander = Understander(ctx)
         self.proactive = Proactive(ctx)
         self.forms = FormDialogue(ctx, self.proactive)
-        self.handoffs = HandoffDialogue(ctx, self.forms)
+        self.handoffs = HandoffDialogue(ctx, self.forms.reprompt)
 
     def handle(self, s: SessionState, session_id: str, text: str, elder: bool = False) -> Reply:
         """One turn: understand, step, apply, render. Consent is written by `record` once the turn is saved.

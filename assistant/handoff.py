@@ -10,7 +10,7 @@ does the agent handing back (`handed_back`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from assistant.commands import Command
 from assistant.context import DialogueContext
@@ -27,9 +27,6 @@ from assistant.workorder_status import CallerField, WorkOrderType
 from assistant.workorders import CITIZEN, WorkOrderDraft
 from intents.slot_values import Value, parse_value
 from knowledge.models import Slot, SlotType
-
-if TYPE_CHECKING:
-    from assistant.form_dialogue import FormDialogue
 
 IN_FORM = (State.consent, State.filling, State.confirming)
 
@@ -80,9 +77,10 @@ def tell_wait(t: Tracker, ctx: DialogueContext, status: WaitStatus) -> None:
 
 
 class HandoffDialogue:
-    def __init__(self, ctx: DialogueContext, forms: FormDialogue) -> None:
+    def __init__(self, ctx: DialogueContext, reprompt: Callable[[Tracker], None]) -> None:
+        """`reprompt` asks the form's pending question again (FormDialogue.reprompt) when a handoff ends mid-form."""
         self.ctx = ctx
-        self.forms = forms
+        self.reprompt = reprompt
 
     def step(self, t: Tracker, session_id: str, msg: Understood) -> None:
         """A message while in handoff."""
@@ -145,6 +143,6 @@ class HandoffDialogue:
         t(HandoffEnded(outcome))
         t.say(key, **params)
         if t.state.state in IN_FORM and t.state.form is not None:
-            self.forms.reprompt(t)
+            self.reprompt(t)
         else:
             t.offer(*self.ctx.say("popular").split(","))
