@@ -35,7 +35,7 @@ class EncryptedColumn:
     as_text: bool  # the document is stored as JSON text (sessions.state_json), not a JSON column
 
 
-# Every place a FieldCipher token is written (assistant/session.py, applications.py, workorders.py).
+# Every place a FieldCipher token is written (assistant/session.py, assistant/applications.py, assistant/workorders.py).
 ENCRYPTED_COLUMNS = (
     EncryptedColumn("sessions.state_json", SessionRow.id, SessionRow.state_json, as_text=True),
     EncryptedColumn("applications.values_json", ApplicationRow.id, ApplicationRow.values_json, as_text=False),
