@@ -58,7 +58,7 @@ def load_router(settings: Settings, kb: KnowledgeBase | None = None) -> Router:
     from intents.pipeline import build_router
 
     try:
-        router = build_router(settings, kb or load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
+        router = build_router(settings, kb if kb is not None else load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
     except (EncoderNotFound, PretrainedUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     if router.pretrained is None:  # turned off by the setting: said at every start, never silent
