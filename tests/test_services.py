@@ -94,3 +94,19 @@ def test_the_server_and_the_cli_take_the_same_parts_from_build_services(tmp_path
         for name in BOOKS:
             assert type(getattr(from_cli, name)) is type(getattr(served, name)), name
         from_cli.close()
+
+
+def test_ask_routes_without_opening_a_database(routing_settings, router, monkeypatch):
+    from click.testing import CliRunner
+
+    import assistant.db
+    from cli import main
+
+    def refuse(*_args: object) -> None:
+        raise AssertionError("`govassist ask` must not open the database")
+
+    monkeypatch.setattr(assistant.db, "open_database", refuse)
+    asked = CliRunner().invoke(main, ["--data-dir", str(routing_settings.data_dir), "ask", "--json", "我想第一次办张社保卡"],
+                               catch_exceptions=False)
+    assert asked.exit_code == 0, asked.output
+    assert '"decision"' in asked.output
