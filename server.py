@@ -1,8 +1,8 @@
 """The FastAPI app. Built by a factory from Settings; nothing is loaded at import time.
 
-`create_app(settings)` loads the knowledge base, the router (training the default encoder and
-building the index on the first run) and the assistant inside the lifespan, so `govassist serve`,
-the tests and several uvicorn workers all build the same app.
+`create_app(settings)` builds the services (assistant/services.py) and loads the knowledge base, the
+router (training the default encoder and building the index on the first run) and the assistant inside
+the lifespan, so `govassist serve`, the tests and several uvicorn workers all build the same app.
 """
 
 from __future__ import annotations
@@ -16,16 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from assistant.analytics import Analytics
-from assistant.audit import AuditLog
-from assistant.feedback import FeedbackBook
-from assistant.hit_counter import HitCounter
-from assistant.followups import FollowUps
-from assistant.kb_edits import KbEditLog
-from assistant.labelling import LabelQueue
-from assistant.personal_data import PersonalData
-from assistant.staff import StaffDirectory
-from assistant.work_numbers import WorkNumbers
+from assistant.services import build_services
 from intents.router import Router
 from settings import Settings
 from web.admin_api import router as admin_api
@@ -33,7 +24,6 @@ from web.admin_kb_api import router as admin_kb_api
 from web.access import Access, allow, declare_framework_routes
 from web.api_docs import install_api_docs
 from web.body_limit import BodyLimit
-from web.case_gate import lookup_failures
 from web.errors import ApiException, install_error_handlers
 from web.openapi_errors import document_errors
 from web.security_headers import install_security_headers
@@ -45,7 +35,6 @@ from web.case_routes import router as case_routes
 from web.rebuild import Rebuilder
 from web.runtime import build_runtime, install
 from web.models import ApiError
-from voice.recognise import Recogniser
 from web.routes import router as api_routes
 from web.recommendation_routes import router as recommendation_routes
 from web.copilot_socket import router as copilot_socket
@@ -65,37 +54,23 @@ def create_app(settings: Settings | None = None, router: Router | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from assistant.db import open_database
-
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        database = open_database(settings.resolved_database_url)
+        # The one place the parts are wired (assistant/services.py); routes read app.state.services and,
+        # for what a rebuild swaps, app.state.runtime (web/runtime.py).
+        services = build_services(settings, router=router)
+        services.prepare("database")  # opened now: a schema that is not current stops the start here
         log_privacy.install()  # after uvicorn configured logging: no query values, personal numbers masked
-        audit = AuditLog(database)
-        edits = KbEditLog(database, audit=audit)
-        rebuilder = Rebuilder(app, settings, database, edits)
+        rebuilder = Rebuilder(app, services)
         # Serve what the latest finished rebuild made live: every worker starts on the same version.
-        install(app, build_runtime(settings, database, edits, rebuilder.served_version(), print, router))
-        app.state.kb_edits = edits
+        install(app, build_runtime(services, rebuilder.served_version(), print, router))
+        services.prepare("recogniser")  # its settings checked at start; its models load on first use
+        app.state.services = services
         app.state.rebuilder = rebuilder
-        app.state.label_queue = LabelQueue(database, edits)
-        app.state.followups = FollowUps(database)
-        app.state.feedback = FeedbackBook(database)
-        app.state.analytics = Analytics(database)
-        app.state.audit = audit
-        app.state.privacy = PersonalData(database, audit)
-        app.state.staff = StaffDirectory(database)
-        app.state.work_numbers = WorkNumbers(database)
-        app.state.limiter = HitCounter(database, settings.rate_limit_per_minute)
-        app.state.lookup_failures = lookup_failures(database)
-        app.state.settings = settings
-        app.state.recogniser = Recogniser(settings.vosk_models, default=settings.vosk_default_model,
-                                          max_seconds=settings.voice_max_seconds)
         polling = asyncio.create_task(rebuilder.poll())
         yield
         polling.cancel()
         # Shutdown (SIGTERM: uvicorn has stopped accepting and finished the requests in flight): close the
         # database's connections, which also checkpoints SQLite's write-ahead log into the file.
-        database.kw["bind"].dispose()
+        services.close()
 
     # /docs is the app's own Swagger UI (web/api_docs.py): FastAPI's loads a CDN and inline code the CSP refuses.
     app = FastAPI(title="政务助手 API", version="0.2.0", lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -6,6 +6,7 @@ import getpass
 
 import click
 
+from cli.common import services
 from cli.wording import cli_wording
 from settings import Settings
 
@@ -19,11 +20,7 @@ def staff_actor() -> str:
 
 
 def _book(settings: Settings):
-    from assistant.applications import ApplicationBook
-    from assistant.crypto import cipher_from_settings
-    from assistant.db import open_database
-
-    return ApplicationBook(open_database(settings.resolved_database_url), cipher_from_settings(settings))
+    return services(settings).applications
 
 
 @click.group("application")

@@ -6,14 +6,12 @@ import json
 
 import click
 
-from cli.common import open_db
+from cli.common import services
 from settings import Settings
 
 
 def _log(settings: Settings):
-    from assistant.audit import AuditLog
-
-    return AuditLog(open_db(settings))
+    return services(settings).audit
 
 
 @click.group("audit")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.common import load_kb, load_router
+from cli.common import load_kb, load_router, services
 from cli.evaluate import ROUTING_DEV
 from settings import Settings
 
@@ -57,7 +57,6 @@ def _trained(settings: Settings):
 @click.pass_obj
 def inprocess(settings: Settings, turns: int, database_url: str | None, as_json: bool) -> None:
     """Latency of normalise / encode / search / route / a whole turn, and turns per second (one thread)."""
-    from assistant.factory import build_assistant
     from eval.bench_db import fresh_database
     from eval.bench_inprocess import bench_inprocess
     from eval.bench_stats import table
@@ -67,7 +66,7 @@ def inprocess(settings: Settings, turns: int, database_url: str | None, as_json:
     queries = [row.query for row in read_routing_file(ROUTING_DEV)]
     with tempfile.TemporaryDirectory(prefix="govassist-bench-") as scratch, fresh_database(database_url) as url:
         fresh = settings.model_copy(update={"data_dir": Path(scratch), "database_url": url})
-        report = bench_inprocess(build_assistant(fresh, load_kb(settings), router), router, subjects, queries, turns)
+        report = bench_inprocess(services(fresh, kb=load_kb(settings), router=router).assistant, router, subjects, queries, turns)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=1))
         return

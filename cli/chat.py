@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.common import load_kb, load_router
+from cli.common import services
 from cli.wording import cli_wording
 from settings import Settings
 
@@ -15,10 +15,7 @@ from settings import Settings
 @click.pass_obj
 def chat(settings: Settings, session_id: str | None, debug: bool) -> None:
     """Talk to the assistant in the terminal (Ctrl-D or 再见 to leave)."""
-    from assistant.factory import build_assistant
-
-    kb = load_kb(settings)
-    assistant = build_assistant(settings, kb, load_router(settings))
+    assistant = services(settings).assistant
     session_id = session_id or assistant.new_session()
     say = cli_wording()
     leave = set(say("chat_leave_words").split(","))

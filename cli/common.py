@@ -1,10 +1,10 @@
-"""What several commands share: loading the knowledge base and the router, with progress on stderr."""
+"""What several commands share: the services (assistant/services.py) with the knowledge base and the router
+loaded as a terminal shows it: progress on stderr, a failure said in one line."""
 
 from __future__ import annotations
 
 import sys
 import time
-
 from typing import TYPE_CHECKING
 
 import click
@@ -18,6 +18,7 @@ from settings import Settings
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+    from assistant.services import Services
 
 
 def load_kb(settings: Settings) -> KnowledgeBase:
@@ -54,11 +55,11 @@ class TrainBar:
             click.echo(f"train: {tenths * 10}% ({done}/{total} steps, {time.monotonic() - self._started:.0f} s)", err=True)
 
 
-def load_router(settings: Settings) -> Router:
+def load_router(settings: Settings, kb: KnowledgeBase | None = None) -> Router:
     from intents.pipeline import build_router
 
     try:
-        router = build_router(settings, load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
+        router = build_router(settings, kb if kb is not None else load_kb(settings), lambda m: click.echo(m, err=True), TrainBar())
     except (EncoderNotFound, PretrainedUnavailable) as exc:
         raise click.ClickException(str(exc)) from None
     if router.pretrained is None:  # turned off by the setting: said at every start, never silent
@@ -66,9 +67,14 @@ def load_router(settings: Settings) -> Router:
     return router
 
 
+def services(settings: Settings, *, kb: KnowledgeBase | None = None, router: Router | None = None) -> Services:
+    """Every command's parts, from build_services: nothing is built until the command uses it (`govassist
+    audit` never loads the router). `kb`, `router`: ready ones to use instead of loading them."""
+    from assistant.services import build_services
+
+    return build_services(settings, kb=kb, router=router, load_kb=load_kb, load_router=load_router)
+
+
 def open_db(settings: Settings):
     """The database the settings name, its schema current (assistant/schema.py)."""
-    from assistant.db import open_database
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return open_database(settings.resolved_database_url)
+    return services(settings).database

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from cli.common import load_kb, load_router
+from cli.common import load_kb, load_router, services
 from eval.styles import Style
 from settings import Settings
 
@@ -130,7 +130,6 @@ def dialogue(settings: Settings, style_name: str, together: bool, forms: tuple[s
     """Completion and turns to submission for every apply/report service and bundle, per answering style."""
     import tempfile
 
-    from assistant.factory import build_assistant
     from eval.dialogue import TARGET_COMPLETION, evaluate_dialogue, form_subjects
 
     kb = load_kb(settings)
@@ -141,7 +140,7 @@ def dialogue(settings: Settings, style_name: str, together: bool, forms: tuple[s
     router = load_router(settings)
     with tempfile.TemporaryDirectory() as scratch:  # a throwaway database: the runs are not real applications
         scratch_settings = settings.model_copy(update={"database_url": f"sqlite:///{scratch}/eval.db"})
-        assistant = build_assistant(scratch_settings, kb, router)
+        assistant = services(scratch_settings, kb=kb, router=router).assistant
         reports = [evaluate_dialogue(assistant, kb, style, subjects) for style in styles]
     if as_json:
         click.echo(json.dumps({"target_completion": TARGET_COMPLETION, "styles": [r.to_dict(kb) for r in reports]},

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import click
 
-from cli.common import open_db
+from cli.common import services
 from settings import Settings
 
 
@@ -24,7 +24,7 @@ def purge(settings: Settings, dry_run: bool) -> None:
     from assistant.retention import Retention, RetentionPolicy
 
     policy = RetentionPolicy.from_settings(settings)
-    report = Retention(open_db(settings), policy).purge(datetime.now(UTC), dry_run=dry_run)
+    report = Retention(services(settings).database, policy).purge(datetime.now(UTC), dry_run=dry_run)
     verb = "would" if dry_run else "did"
     click.echo(f"{verb} delete {report.sessions} conversation(s) idle over {policy.session_days} days")
     click.echo(f"{verb} scrub {len(report.applications)} application(s) and {len(report.work_orders)} work order(s) "

@@ -27,15 +27,17 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
     """
     import uvicorn
 
-    from cli.common import load_router, open_db
+    from cli.common import services
     from server import create_app
     from web.workers import APP, PROTOCOL
     from web.workers import serve as workers_serve
 
     # Before anything loads: SQLite is upgraded, PostgreSQL made if empty, or the start refused in one line.
-    open_db(settings).kw["bind"].dispose()
+    parts = services(settings)
+    parts.prepare("database")
+    parts.close()
     if workers == 1:
-        router = load_router(settings)  # trains and indexes on the first run, with progress shown
+        router = parts.router  # trains and indexes on the first run, with progress shown
         click.echo(f"serving on http://{host}:{port}", err=True)
         uvicorn.run(create_app(settings, router=router), host=host, port=port, timeout_graceful_shutdown=graceful_timeout,  # type: ignore[arg-type]  # uvicorn waits a float too
                     **PROTOCOL)
@@ -56,10 +58,10 @@ def serve(settings: Settings, host: str, port: int, graceful_timeout: float, wor
 def prepare_router(settings: Settings) -> None:
     """In a child process: train and index if need be. A router that cannot load (a pretrained model that
     is missing or damaged) is said in one line with its fix, as with one worker, not as a traceback."""
-    from cli.common import load_router
+    from cli.common import services
 
     try:
-        load_router(settings)
+        services(settings).prepare("router")
     except click.ClickException as exc:
         exc.show()
         raise SystemExit(exc.exit_code) from None

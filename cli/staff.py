@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import click
 
 from cli.applications import staff_actor
+from cli.common import services
 from settings import Settings
 
 # Why a change was refused (assistant.staff.AccountRefused codes), as the terminal says it.
@@ -29,11 +30,7 @@ password_stdin_option = click.option("--password-stdin", is_flag=True,
 
 
 def _directory(settings: Settings):
-    from assistant.db import open_database
-    from assistant.staff import StaffDirectory
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return StaffDirectory(open_database(settings.resolved_database_url))
+    return services(settings).staff
 
 
 def _actor(actor: str | None) -> str:
@@ -77,14 +74,13 @@ def staff() -> None:
 @click.pass_obj
 def add(settings: Settings, username: str, role: str, password: str, actor: str | None, work_number: str | None) -> None:
     """Create an account."""
-    from assistant.db import open_database
     from assistant.staff import Role
-    from assistant.work_numbers import WorkNumbers
 
+    parts = services(settings)
     try:
-        user = _directory(settings).add(username, password, Role(role), actor=_actor(actor))
+        user = parts.staff.add(username, password, Role(role), actor=_actor(actor))
         if work_number is not None:
-            WorkNumbers(open_database(settings.resolved_database_url)).assign(user.id, work_number)
+            parts.work_numbers.assign(user.id, work_number)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"added {user.role.value} {user.username}")

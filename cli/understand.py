@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.common import TrainBar, load_kb, load_router
+from cli.common import TrainBar, load_kb, load_router, services
 from settings import Settings
 
 
@@ -31,7 +31,7 @@ def train(settings: Settings, force: bool) -> None:
 @click.pass_obj
 def ask(settings: Settings, text: str, as_json: bool) -> None:
     """Route one message: route, clarify, answer or none."""
-    result = load_router(settings).route(text)
+    result = services(settings).router.route(text)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
         return

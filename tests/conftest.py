@@ -110,6 +110,6 @@ def dialogue_settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def assistant(dialogue_settings: Settings, knowledge_base, router):
     """The real assistant on a private SQLite database, with the real router and a fixed clock."""
-    from assistant.factory import build_assistant
+    from assistant.services import build_services
 
-    return build_assistant(dialogue_settings, knowledge_base, router, clock=lambda: DIALOGUE_NOW)
+    return build_services(dialogue_settings, kb=knowledge_base, router=router, clock=lambda: DIALOGUE_NOW).assistant

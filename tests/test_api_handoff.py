@@ -115,7 +115,7 @@ def test_staff_see_the_form_so_far_masked_and_can_turn_the_case_into_a_co_applie
     from assistant.session import FormState, SessionState
     from assistant.states import State
 
-    assistant = app.state.assistant
+    assistant = app.state.runtime.assistant
     form = FormState(subject_id="city-issue-report", asked="location", values={"phone": PHONE}, displays={"phone": PHONE})
     state = SessionState(state=State.filling, form=form, topic="city-issue-report", consented=["city-issue-report"])
     session = assistant.new_session()
@@ -154,5 +154,5 @@ def test_when_nobody_takes_it_in_time_the_page_is_told_and_a_call_back_work_orde
         assert number.startswith("WO") and number in filed["reply"] and filed["state"] == "idle"
         assert "138****8000" in filed["reply"]
         assert client.get("/api/handoff", params={"session_id": session}).json()["status"] == "none"
-        order = client.app.state.assistant.orders.get(number)
+        order = client.app.state.runtime.assistant.orders.get(number)
         assert order.caller["phone"] == "138****8000"

@@ -67,7 +67,7 @@ def server(router, tmp_path_factory) -> Iterator[Server]:
     app = create_app(settings, router=router)
     with live_server(app) as url:
         database = open_database(settings.resolved_database_url)
-        yield Server(url, app.state.assistant, database)
+        yield Server(url, app.state.runtime.assistant, database)
         database.kw["bind"].dispose()
 
 

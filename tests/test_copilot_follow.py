@@ -208,7 +208,7 @@ def test_dispatching_an_order_held_by_the_hotline_needs_a_real_department(client
     from assistant.workorders import WorkOrderDraft
 
     # An order accepted before this change, with the hotline as its department.
-    order = client.app.state.assistant.orders.create(
+    order = client.app.state.runtime.assistant.orders.create(
         WorkOrderDraft(type=WorkOrderType.complaint, summary="楼下饭店油烟", created_by="agent1", dept=HOTLINE))
     moved = client.post(f"/api/workorders/{order.number}/transitions", json={"to": "dispatched"})
     assert moved.status_code == 422 and moved.json()["code"] == "dept_required"

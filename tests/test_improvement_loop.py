@@ -91,7 +91,7 @@ def test_labelled_failures_route_right_after_a_rebuild_and_routing_dev_does_not_
                 else {"service_id": target, "kind": "utterance", "action": "add", "value": text})
         assert admin.post("/api/admin/kb/edits", json=body).status_code == 201
 
-    dev_before = routing_top1(admin.app.state.router)
+    dev_before = routing_top1(admin.app.state.runtime.router)
     assert admin.post("/api/admin/rebuild").status_code == 202
     # The old index keeps answering while the new one builds.
     assert admin.post("/api/chat", json={"text": "我要办身份证"}).status_code == 200
@@ -105,7 +105,7 @@ def test_labelled_failures_route_right_after_a_rebuild_and_routing_dev_does_not_
             assert after["decision"] == "none", (text, after)
         else:
             assert after["decision"] in ("route", "answer") and after["candidates"][0]["id"] == target, (text, after)
-    assert routing_top1(admin.app.state.router) >= dev_before - 0.002
+    assert routing_top1(admin.app.state.runtime.router) >= dev_before - 0.002
 
 
 def test_edits_are_versioned_and_a_rollback_takes_effect_at_the_next_rebuild(admin):

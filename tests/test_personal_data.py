@@ -97,8 +97,8 @@ def test_a_citizen_sees_their_data_masked_and_erases_it_keeping_the_cases(app_an
     assert client.get(f"/api/applications/{number}").json()["status"] == "submitted"  # the office keeps the case
     assert client.get(f"/api/workorders/{order}").json()["caller"] == {"name": "已删除", "phone": "已删除"}
     assert client.post(f"/api/workorders/{order}/reveal", json={"field": "phone"}).json()["code"] == "detail_not_found"
-    audit = client.app.state.audit
-    [event] = audit.entries(object=session_object(client.app.state.assistant.key_of(token)))
+    audit = client.app.state.services.audit
+    [event] = audit.entries(object=session_object(client.app.state.runtime.assistant.key_of(token)))
     assert (event.actor, event.action, event.detail["applications"], event.detail["work_orders"]) == (
         "citizen", "erase", [number], [order])
     assert token not in str(audit.entries(limit=1000)) and audit.verify().ok
@@ -139,9 +139,9 @@ def test_a_staff_note_is_stored_encrypted_shown_masked_and_erased_with_the_citiz
     shown = history[-1]["note"]
     assert NOTE_PHONE not in shown and NOTE_ID not in shown and "139****5678" in shown and "440106" in shown
     assert NOTE_PHONE not in history[-1]["dept"]
-    audit = client.app.state.audit
+    audit = client.app.state.services.audit
     assert NOTE_PHONE not in str(audit.entries(object=order, limit=100))
-    settings = client.app.state.settings
+    settings = client.app.state.services.settings
     stored = b"".join(p.read_bytes() for p in settings.data_dir.glob("govassist.db*") if p.is_file())
     assert stored
     assert NOTE_PHONE.encode() not in stored and NOTE_ID.encode() not in stored

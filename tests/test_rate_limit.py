@@ -91,7 +91,7 @@ def client_at(app, address: str) -> TestClient:
 
 def citizen(app) -> Caller:
     """A conversation made without a request, so that none of the quota is used on it."""
-    return Caller(Access.citizen, session=app.state.assistant.handle(None, "你好").session_id)
+    return Caller(Access.citizen, session=app.state.runtime.assistant.handle(None, "你好").session_id)
 
 
 @pytest.mark.parametrize(("route", "method"), LIMITED, ids=[route_id(item) for item in LIMITED])

@@ -58,11 +58,11 @@ class Callers:
     def __call__(self, who: Access) -> Caller:
         state = self.app.state
         if who is Access.citizen:
-            return Caller(who, session=state.assistant.handle(None, "我想第一次办张社保卡").session_id)
+            return Caller(who, session=state.runtime.assistant.handle(None, "我想第一次办张社保卡").session_id)
         if who in STAFF_USERS:
             token = self.tokens.get(who)
-            if state.staff.user_for(token) is None:
-                token = self.tokens[who] = state.staff.login(STAFF_USERS[who], STAFF_PASSWORD)
+            if state.services.staff.user_for(token) is None:
+                token = self.tokens[who] = state.services.staff.login(STAFF_USERS[who], STAFF_PASSWORD)
             return Caller(who, staff_token=token)
         return Caller(who)
 

@@ -105,7 +105,7 @@ def test_a_value_read_from_the_database_does_not_work_as_a_session(app) -> None:
     client, settings, token, number, order = app
     client.cookies.clear()
     values = stored_ids(open_database(settings.resolved_database_url))
-    key = client.app.state.assistant.key_of(token)
+    key = client.app.state.runtime.assistant.key_of(token)
     assert key in values and token not in values and all(is_key(v) for v in values)
     for value in values:
         for response in (client.post("/api/chat", json={"session_id": value, "text": "继续"}),
@@ -139,7 +139,7 @@ def test_the_token_is_nowhere_in_the_database_file_or_its_log(app) -> None:
     assert len(stored) > 100_000  # the file and its log were read
     for secret in (token, other):
         assert secret.encode() not in stored
-    assert client.app.state.assistant.key_of(token).encode() in stored  # what is stored instead
+    assert client.app.state.runtime.assistant.key_of(token).encode() in stored  # what is stored instead
 
 
 def test_two_app_instances_sharing_the_key_file_go_on_with_one_conversation(tmp_path, router) -> None:
@@ -148,7 +148,7 @@ def test_two_app_instances_sharing_the_key_file_go_on_with_one_conversation(tmp_
         token = first.post("/api/chat", json={"text": "我想第一次办张社保卡"}).json()["session_id"]
         turn = second.post("/api/chat", json={"session_id": token, "text": "同意"}).json()
         assert (turn["session_id"], turn["state"]) == (token, "filling")
-        assert first.app.state.assistant.key_of(token) == second.app.state.assistant.key_of(token)
+        assert first.app.state.runtime.assistant.key_of(token) == second.app.state.runtime.assistant.key_of(token)
 
 
 # -- databases written by older versions ------------------------------------------------------------------
@@ -158,7 +158,7 @@ def test_tokens_stored_raw_by_an_older_version_are_re_keyed_at_start_and_the_con
     settings = settings_in(tmp_path / "data")
     with TestClient(create_app(settings, router=router)) as client:
         token, number, order = live_everywhere(client)
-        key = client.app.state.assistant.key_of(token)
+        key = client.app.state.runtime.assistant.key_of(token)
     database = open_database(settings.resolved_database_url)
     with database() as session, session.begin():  # as the older version wrote them: the token itself
         for column in SESSION_COLUMNS:
@@ -177,7 +177,7 @@ def test_tokens_stored_raw_by_an_older_version_are_re_keyed_at_start_and_the_con
         assert client.get("/api/handoff", headers=mine).json()["status"] == "waiting"
         # A raw token in the old rows is no longer a way in for someone reading them: only the token's holder
         # gets on, and a second start finds nothing left to re-key.
-        assert rekey_stored(open_database(settings.resolved_database_url), client.app.state.assistant.keys) == 0
+        assert rekey_stored(open_database(settings.resolved_database_url), client.app.state.runtime.assistant.keys) == 0
 
 
 def test_re_keying_leaves_keys_alone_and_counts_what_it_changed(tmp_path) -> None:

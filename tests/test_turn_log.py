@@ -102,7 +102,7 @@ def test_the_web_layer_names_the_channel_a_citizen_text_and_an_agents_copilot(tm
     assert citizen.channel == "text"
     assert (on_behalf.channel, on_behalf.text_masked, on_behalf.state_before) == ("copilot", "", "idle")
     assert PHONE not in on_behalf.reply_masked
-    assert agent.channel == "copilot" and agent.session_id == client.app.state.assistant.key_of(started["session_id"])
+    assert agent.channel == "copilot" and agent.session_id == client.app.state.runtime.assistant.key_of(started["session_id"])
 
 
 def test_a_turn_and_its_event_are_written_in_one_transaction(assistant):

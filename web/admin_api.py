@@ -17,6 +17,7 @@ from web.analytics_csv import CsvReport, report_csv
 from web.errors import ApiException
 from web.models import ApiError
 from web.staff_routes import AdminDep
+from web.runtime import runtime_of, services_of
 
 WORDING_FILE = Path(__file__).resolve().parent / "data" / "analytics.yaml"
 
@@ -29,11 +30,11 @@ def _wording() -> dict[str, Any]:
 
 
 def _analytics(request: Request) -> Analytics:
-    return request.app.state.analytics
+    return services_of(request).analytics
 
 
 def _kb(request: Request) -> KnowledgeBase:
-    return request.app.state.kb  # read per request: a rebuild swaps it
+    return runtime_of(request).kb  # read per request: a rebuild swaps it
 
 
 AnalyticsDep = Annotated[Analytics, Depends(_analytics)]

@@ -27,6 +27,7 @@ from web.errors import ApiException
 from web.models import ApiError, StrictRequest
 from web.rebuild import Rebuilder
 from web.staff_routes import AdminDep
+from web.runtime import runtime_of, services_of
 
 ERRORS_FILE = Path(__file__).resolve().parent / "data" / "admin_errors.yaml"
 _CONFLICTS = {"already_present", "already_rolled_back", "rebuild_running"}
@@ -139,11 +140,11 @@ class CloseRequest(StrictRequest):
 # --- dependencies ------------------------------------------------------------------------------------
 
 def _edits(request: Request) -> KbEditLog:
-    return request.app.state.kb_edits
+    return services_of(request).kb_edits
 
 
 def _queue(request: Request) -> LabelQueue:
-    return request.app.state.label_queue
+    return services_of(request).label_queue
 
 
 def _rebuilder(request: Request) -> Rebuilder:
@@ -151,11 +152,11 @@ def _rebuilder(request: Request) -> Rebuilder:
 
 
 def _followups(request: Request) -> FollowUps:
-    return request.app.state.followups
+    return services_of(request).followups
 
 
 def _kb(request: Request) -> KnowledgeBase:
-    return request.app.state.kb
+    return runtime_of(request).kb
 
 
 EditsDep = Annotated[KbEditLog, Depends(_edits)]
@@ -247,7 +248,7 @@ def rollback(edit_id: int, user: AdminDep, edits: EditsDep) -> EditView:
 # --- rebuild ------------------------------------------------------------------------------------------
 
 def _rebuild_view(job: RebuildJob | None, request: Request, edits: KbEditLog) -> RebuildView:
-    served = request.app.state.runtime.kb_version
+    served = runtime_of(request).kb_version
     latest = edits.version()
     if job is None:
         return RebuildView(state="idle", kb_version=latest, served_version=served, pending_edits=latest > served)
@@ -285,7 +286,7 @@ def followups(request: Request, user: AdminDep, book: FollowUpsDep, kb: KbDep,
     """Ratings of 2 or less, newest first, each with the conversation (masked)."""
     items = [_follow_up_view(kb, f) for f in book.list(status)]
     # Conversations are masked, but reading them is still an access to citizens' data: audited.
-    request.app.state.audit.record(user.username, Action.VIEW, "followups", {"count": len(items)})
+    services_of(request).audit.record(user.username, Action.VIEW, "followups", {"count": len(items)})
     return items
 
 

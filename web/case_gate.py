@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from sqlalchemy.orm import Session, sessionmaker
 from fastapi import Query
 from starlette.requests import Request
 
@@ -17,16 +16,11 @@ from assistant.messages import Messages
 from web.errors import ApiException
 from web.limits import rate_limited
 from web.models import ApiError
+from web.runtime import services_of
 
 # The second factor, as a query parameter of a lookup.
 PhoneLast4 = Annotated[str | None, Query(pattern=r"^\d{4}$", description="the last four digits of the phone given with the case")]
-FAILURES_PER_ADDRESS = 10
-FAILURE_WINDOW_S = 600.0
 _MESSAGES = Messages.load(Path(__file__).resolve().parent / "data" / "case_lookup.yaml")
-
-
-def lookup_failures(database: sessionmaker[Session]) -> HitCounter:
-    return HitCounter(database, FAILURES_PER_ADDRESS, FAILURE_WINDOW_S)
 
 
 def not_found() -> ApiException:
@@ -37,13 +31,13 @@ def not_found() -> ApiException:
 def case_gate(request: Request, number: str, session: str | None, phone_last4: str | None) -> CaseGate:
     """The gate for `number`, or the refusal: 403 second_factor_required, 404 (no such number or wrong
     digits, one answer), 429 after too many wrong digits from this address or for this number."""
-    cases: CaseAccess = request.app.state.assistant.cases
+    cases: CaseAccess = services_of(request).cases
     if cases.owns(number, session):
         return CaseGate(Gate.owner)
     if not phone_last4:
         code = "second_factor_required"
         raise ApiException(403, ApiError(code=code, message=_MESSAGES(code), field="phone_last4"))
-    failures: HitCounter = request.app.state.lookup_failures
+    failures: HitCounter = services_of(request).lookup_failures
     address = f"case-lookup:{request.client.host if request.client else 'unknown'}"
     if wait := failures.blocked(address):
         raise rate_limited(wait)

@@ -8,7 +8,8 @@ from fastapi import Request, Response
 
 
 def _secure(request: Request) -> bool:
-    settings = getattr(request.app.state, "settings", None)
+    services = getattr(request.app.state, "services", None)  # absent before the lifespan has run
+    settings = getattr(services, "settings", None)
     # The scope's scheme, not request.url: building the whole URL cost a chat request 2-3% of its CPU.
     return request.scope.get("scheme") == "https" or bool(getattr(settings, "secure_cookies", False))
 

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, ValidationError
 
 from assistant.audit import Action
+from assistant.services import Services
 from voice.errors import VoiceError
 from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
@@ -25,6 +26,7 @@ from web.errors import refused_error
 from web.request_errors import refusal
 from web.staff_api import CALL_ID, MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
+from web.runtime import runtime_of, services_of
 
 router = APIRouter()
 
@@ -38,10 +40,10 @@ class CopilotMessage(StrictRequest):
 
 @router.websocket("/ws/copilot/{call_id}", dependencies=[allow(Access.staff)])
 async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern=CALL_ID)]) -> None:
-    state = socket.app.state
+    services = services_of(socket)
     await socket.accept()
     token = socket.cookies.get(STAFF_COOKIE)
-    user = state.staff.user_for(token)
+    user = services.staff.user_for(token)
     if user is None:
         await _signed_out(socket)
         return
@@ -54,7 +56,7 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
             if message.get("type") == "websocket.disconnect":
                 return
             if message.get("bytes") is not None:
-                audio = audio or await _listen(state)
+                audio = audio or await _listen(services)
                 pcm = await run_in_threadpool(audio[0].push, message["bytes"])
                 partial = await run_in_threadpool(audio[1].feed, pcm) if pcm else None
                 if partial is not None and partial.text:
@@ -75,13 +77,13 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
                 audio = None
             if not line:
                 continue
-            if await run_in_threadpool(state.staff.user_for, token) is None:  # signed out, disabled or expired mid-call
+            if await run_in_threadpool(services.staff.user_for, token) is None:  # signed out, disabled or expired mid-call
                 await _signed_out(socket)
                 return
             transcript = (transcript + "\n" + line).strip()[-MAX_TRANSCRIPT_CHARS:]
-            suggestion = await run_in_threadpool(state.copilot.suggest, transcript)
+            suggestion = await run_in_threadpool(runtime_of(socket).copilot.suggest, transcript)
             if new := sorted({f.name for f in suggestion.fields} - shown):
-                await run_in_threadpool(state.assistant.orders.audit.record, user.username, Action.VIEW,
+                await run_in_threadpool(services.work_orders.audit.record, user.username, Action.VIEW,
                                         call_object(call_id), {"fields": new})
                 shown.update(new)
             await socket.send_json({"type": "suggestion", "call_id": call_id, "transcript": transcript, **suggestion.to_dict()})
@@ -97,7 +99,7 @@ async def _signed_out(socket: WebSocket) -> None:
     await socket.close(code=1008)
 
 
-async def _listen(state):
-    stream = await run_in_threadpool(state.recogniser.start, None)
-    settings = state.settings
+async def _listen(services: Services):
+    stream = await run_in_threadpool(services.recogniser.start, None)
+    settings = services.settings
     return StreamDecoder(max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes), stream

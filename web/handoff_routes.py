@@ -25,6 +25,7 @@ from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.routes import citizen_session
 from web.staff_api import OnBehalfRequest, WorkOrderRequest, apply_on_behalf, create_order
 from web.staff_routes import StaffDep
+from web.runtime import runtime_of, services_of
 
 MAX_AGENT_MESSAGE_CHARS = 2000
 
@@ -68,11 +69,11 @@ class CaseApplyRequest(StrictRequest):
 
 
 def _desk(request: Request) -> HandoffDesk:
-    return HandoffDesk(request.app.state.assistant)
+    return HandoffDesk(runtime_of(request).assistant)
 
 
 def _work_number(request: Request, user) -> str:
-    return request.app.state.work_numbers.of(user.id)
+    return services_of(request).work_numbers.of(user.id)
 
 
 def line_json(line: Line) -> dict[str, Any]:

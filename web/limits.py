@@ -13,6 +13,7 @@ from starlette.requests import HTTPConnection
 from assistant.hit_counter import HitCounter
 from web.errors import ApiException
 from web.request_errors import refusal
+from web.runtime import services_of
 
 
 def rate_limited(wait: int) -> ApiException:
@@ -27,7 +28,7 @@ def limit(request: HTTPConnection, session: str | None = None) -> None:
     another's quota. Behind a proxy the address is the one the proxy forwards (uvicorn's
     --forwarded-allow-ips / FORWARDED_ALLOW_IPS).
     """
-    limiter: HitCounter = request.app.state.limiter
+    limiter: HitCounter = services_of(request).limiter
     client = request.client.host if request.client else "unknown"
     keys: Sequence[str] = [f"ip:{client}"] + ([f"session:{session}"] if session else [])
     if wait := limiter.wait(*keys):

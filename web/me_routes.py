@@ -23,6 +23,7 @@ from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError
 from web.routes import SESSION_COOKIE, AssistantDep, limit, session_required
+from web.runtime import services_of
 
 router = APIRouter(prefix="/api/me", dependencies=[allow(Access.citizen)])
 
@@ -102,7 +103,7 @@ class Erased(BaseModel):
 
 
 def _privacy(request: Request) -> PersonalData:
-    return request.app.state.privacy
+    return services_of(request).privacy
 
 
 PrivacyDep = Annotated[PersonalData, Depends(_privacy)]

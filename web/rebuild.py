@@ -15,23 +15,22 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.kb_edits import KbEditLog
 from assistant.rebuild_jobs import RebuildJob, RebuildJobs
-from settings import Settings
+from assistant.services import Services
 from web.runtime import Runtime, build_runtime, install
 
 log = logging.getLogger(__name__)
 
+
 class Rebuilder:
-    def __init__(self, app: FastAPI, settings: Settings, database: sessionmaker[Session], edits: KbEditLog,
+    def __init__(self, app: FastAPI, services: Services,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._app = app
-        self._settings = settings
-        self._database = database
-        self._edits = edits
-        self._jobs = RebuildJobs(database, clock)
+        self._services = services
+        self._settings = services.settings
+        self._edits = services.kb_edits
+        self._jobs = RebuildJobs(services.database, clock)
         self._lock = threading.Lock()  # one build at a time in this worker
 
     def served_version(self) -> int:
@@ -52,7 +51,7 @@ class Rebuilder:
         with self._lock:
             try:
                 self._progress(job.id, "loading")
-                runtime = build_runtime(self._settings, self._database, self._edits, job.kb_version,
+                runtime = build_runtime(self._services, job.kb_version,
                                         report=lambda message: self._progress(job.id, _stage_of(message)))
                 self._progress(job.id, "swapping")
                 install(self._app, runtime)
@@ -68,7 +67,7 @@ class Rebuilder:
         if wanted == current.kb_version or not self._lock.acquire(blocking=False):
             return False
         try:
-            install(self._app, build_runtime(self._settings, self._database, self._edits, wanted))
+            install(self._app, build_runtime(self._services, wanted))
             return True
         finally:
             self._lock.release()

@@ -21,6 +21,7 @@ from web.case_gate import PhoneLast4, case_gate, not_found
 from web.cookies import set_private_cookie
 from web.errors import ApiException, refuse
 from web.limits import limit
+from web.runtime import runtime_of, services_of
 from web.staff_routes import staff_of
 from web.models import (
     ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
@@ -33,24 +34,20 @@ MAX_QUERY_CHARS = 200
 router = APIRouter(prefix="/api")
 
 
-def _state(request: Request):
-    return request.app.state
-
-
 def _kb(request: Request) -> KnowledgeBase:
-    return _state(request).kb
+    return runtime_of(request).kb
 
 
 def _assistant(request: Request) -> Assistant:
-    return _state(request).assistant
+    return runtime_of(request).assistant
 
 
 def _router(request: Request) -> Router:
-    return _state(request).router
+    return runtime_of(request).router
 
 
 def _feedback(request: Request) -> FeedbackBook:
-    return _state(request).feedback
+    return services_of(request).feedback
 
 
 KbDep = Annotated[KnowledgeBase, Depends(_kb)]
@@ -129,7 +126,7 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
 @router.get("/health", dependencies=[allow(Access.public)], response_model=Health)
 def health(kb: KbDep, routes: RouterDep, request: Request) -> Health:
     return Health(status="ok", services=len(kb.services), bundles=len(kb.bundles), policies=len(kb.policies),
-                  voice=request.app.state.recogniser.available, signals=routes.signals)
+                  voice=services_of(request).recogniser.available, signals=routes.signals)
 
 
 @router.get("/services", dependencies=[allow(Access.public)], response_model=list[ServiceSummary])

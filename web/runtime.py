@@ -13,17 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import HTTPConnection
 
 from assistant.copilot import Copilot
 from assistant.engine import Assistant
-from assistant.factory import build_assistant
-from assistant.kb_edits import KbEditLog
-from intents.dispatch import DispatchModel
+from assistant.services import Services
 from intents.router import Router
 from knowledge.base import KnowledgeBase, load_knowledge_base
 from knowledge.overlay import apply_edits, edits_digest
-from settings import Settings
 
 Report = Callable[[str], None]
 
@@ -38,30 +35,38 @@ class Runtime:
 
 
 def build_runtime(
-    settings: Settings,
-    database: sessionmaker[Session],
-    edits: KbEditLog,
+    services: Services,
     kb_version: int,
     report: Report | None = None,
     router: Router | None = None,
 ) -> Runtime:
-    """Everything served at kb_version. `router`: a ready one for the files alone (tests share one)."""
+    """Everything served at kb_version, on the books of `services`. `router`: a ready one for the files
+    alone (tests share one)."""
     from intents.pipeline import build_router  # faiss (and torch, only to train) load when a runtime is built
 
-    in_force = edits.in_force(kb_version)
+    settings = services.settings
+    in_force = services.kb_edits.in_force(kb_version)
     kb = apply_edits(load_knowledge_base(settings.kb_dir, settings.sources_dir), in_force)
     if router is None or in_force:
         router = build_router(settings, kb, report, edits_key=edits_digest(in_force))
-    assistant = build_assistant(settings, kb, router, database=database)
-    copilot = Copilot(router, DispatchModel.train(kb, assistant.orders.dispatch_examples()), kb)
+    assistant = services.assistant_for(kb, router)
+    copilot = services.copilot_for(kb, router)
     return Runtime(kb=kb, router=router, assistant=assistant, copilot=copilot, kb_version=kb_version)
 
 
 def install(app: FastAPI, runtime: Runtime) -> None:
-    """Serve from runtime from the next request on."""
+    """Serve from runtime from the next request on: the routes read app.state.runtime, replaced by a single
+    assignment."""
     app.state.runtime = runtime
-    # The routes read these names; each is replaced by a single assignment.
-    app.state.assistant = runtime.assistant
-    app.state.router = runtime.router
-    app.state.kb = runtime.kb
-    app.state.copilot = runtime.copilot
+
+
+def services_of(connection: HTTPConnection) -> Services:
+    """The app's services (server.py builds them once, in the lifespan), for a request or a socket."""
+    services: Services = connection.app.state.services
+    return services
+
+
+def runtime_of(connection: HTTPConnection) -> Runtime:
+    """What this request is served from: read once per request, since a rebuild swaps it."""
+    runtime: Runtime = connection.app.state.runtime
+    return runtime

@@ -22,6 +22,7 @@ from web.access import Access, allow
 from web.errors import ApiException, refuse
 from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.staff_routes import StaffDep
+from web.runtime import runtime_of, services_of
 
 MAX_TRANSCRIPT_CHARS = 20_000
 CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -75,11 +76,11 @@ class RevealRequest(StrictRequest):
 
 
 def _copilot(request: Request) -> Copilot:
-    return request.app.state.copilot
+    return runtime_of(request).copilot
 
 
 def _orders(request: Request) -> WorkOrderBook:
-    return request.app.state.assistant.orders
+    return services_of(request).work_orders
 
 
 def order_json(view: WorkOrderView) -> dict[str, Any]:
@@ -207,7 +208,7 @@ def apply_on_behalf(body: OnBehalfRequest, request: Request, user: StaffDep) -> 
     with the returned session (POST /api/chat with its session_id)."""
     from assistant.forms import is_form_subject
 
-    assistant = request.app.state.assistant
+    assistant = runtime_of(request).assistant
     if not is_form_subject(assistant.kb, body.service_id):
         raise refuse(404, "service_not_found.on_behalf", field="service_id")
     caller = {k.value: v for k, v in body.caller.items()}

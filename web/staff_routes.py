@@ -15,6 +15,7 @@ from web.cookies import clear_private_cookie, set_private_cookie
 from web.errors import ApiException, refuse
 from web.limits import limit
 from web.models import ApiError, FilledText, StrictRequest
+from web.runtime import services_of
 
 STAFF_COOKIE = "govassist_staff"
 _REFUSALS = Messages.load(Path(__file__).resolve().parent / "data" / "staff_login.yaml")
@@ -34,7 +35,7 @@ class StaffMe(BaseModel):
 
 
 def _directory(request: Request) -> StaffDirectory:
-    return request.app.state.staff
+    return services_of(request).staff
 
 
 def _token(request: Request) -> str | None:

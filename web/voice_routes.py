@@ -25,6 +25,7 @@ from web.access import Access, allow
 from web.errors import ApiException, conversation_busy, refuse
 from web.models import ApiError, ChatTurn, SessionToken
 from web.routes import AssistantDep, KbDep, RouterDep, card_for, limit, resolve_session
+from web.runtime import runtime_of, services_of
 
 MAX_TTS_CHARS = 500
 _STATUS = {"audio_too_large": 413, "voice_unavailable": 503, "voice_model_missing": 503, "speech_unavailable": 503,
@@ -48,7 +49,7 @@ def _error(exc: VoiceError) -> ApiException:
 
 
 def _recogniser(request_or_socket) -> Recogniser:
-    return request_or_socket.app.state.recogniser
+    return services_of(request_or_socket).recogniser
 
 
 @router.post("/api/voice", dependencies=[allow(Access.public)], response_model=VoiceTurn,
@@ -60,7 +61,7 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
                 elder: Annotated[bool, Query(description="长辈模式: the reply in its short forms")] = False) -> VoiceTurn:
     """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
     recogniser = _recogniser(request)
-    settings = request.app.state.settings
+    settings = services_of(request).settings
     session_id = resolve_session(assistant, session_id, request.cookies)
     limit(request, session_id)
     if not recogniser.available:
@@ -98,8 +99,8 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
     {"type": "turn", "turn": …}; or {"type": "error", "code", "message"} (code conversation_busy, close
     code 1013: another turn of the conversation kept it busy, nothing was applied; try again)."""
     await socket.accept()
-    state = socket.app.state
-    assistant, recogniser, settings = state.assistant, state.recogniser, state.settings
+    services = services_of(socket)
+    assistant, recogniser, settings = runtime_of(socket).assistant, services.recogniser, services.settings
     try:
         session_id = resolve_session(assistant, session_id, socket.cookies)
         limit(socket, session_id)
@@ -123,7 +124,7 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
         await socket.send_json({"type": "final", "text": heard.text})
         if heard.text.strip():
             turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice", elder=elder)
-            shown = ChatTurn(**turn.model_dump(), card=card_for(state.kb, turn))
+            shown = ChatTurn(**turn.model_dump(), card=card_for(runtime_of(socket).kb, turn))
             await socket.send_json({"type": "turn", "turn": json.loads(shown.model_dump_json())})
         await socket.close()
     except VoiceError as exc:
@@ -142,7 +143,7 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
 @router.get("/api/tts", dependencies=[allow(Access.public)], responses={200: {"content": {"audio/wav": {}}}, 400: {"model": ApiError}, 503: {"model": ApiError}})
 async def tts(request: Request, text: Annotated[str, Query(max_length=MAX_TTS_CHARS)]) -> Response:
     """A reply read aloud as WAV (espeak-ng), for phone and kiosk channels."""
-    settings = request.app.state.settings
+    settings = services_of(request).settings
     spoken = speech_form(text)
     if not spoken.strip():
         raise refuse(400, "empty_text", field="text")
