@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     previous_encryption_keys: list[SecretStr] = []
     # The secret conversation tokens are stored under (HMAC-SHA256), base64 of 32 bytes; None: a key file
     # made on first run in data_dir/keys/session.key. Every worker needs the same; never rotated with the
-    # field key (a new one ends every conversation: assistant/session_keys.py).
+    # field key (a new one ends every conversation: assistant/privacy/session_keys.py).
     session_key: SecretStr | None = None
 
     # Retention (`govassist retention purge`): conversations idle this long are deleted; personal values

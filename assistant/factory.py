@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.clock import local_now
-from assistant.context import Routes
-from assistant.engine import Assistant
+from assistant.common.clock import local_now
+from assistant.dialogue.context import Routes
+from assistant.dialogue.engine import Assistant
 from assistant.services import build_services
 from knowledge.base import KnowledgeBase
 from settings import Settings

@@ -19,33 +19,33 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from assistant.clock import local_now
+from assistant.common.clock import local_now
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
-    from assistant.analytics import Analytics
-    from assistant.applicant_links import ApplicantLinks
-    from assistant.applications import ApplicationBook
-    from assistant.audit import AuditLog
-    from assistant.case_access import CaseAccess
-    from assistant.context import Routes
-    from assistant.copilot import Copilot
-    from assistant.crypto import FieldCipher
-    from assistant.engine import Assistant
-    from assistant.feedback import FeedbackBook
-    from assistant.followups import FollowUps
-    from assistant.handoff_queue import HandoffQueue
-    from assistant.hit_counter import HitCounter
-    from assistant.kb_edits import KbEditLog
-    from assistant.labelling import LabelQueue
-    from assistant.personal_data import PersonalData
-    from assistant.session_keys import SessionKeys
-    from assistant.session_store import SessionStore
-    from assistant.staff import StaffDirectory
-    from assistant.turn_log import TurnLog
-    from assistant.work_numbers import WorkNumbers
-    from assistant.workorders import WorkOrderBook
+    from assistant.cases.applications import ApplicationBook
+    from assistant.cases.case_access import CaseAccess
+    from assistant.cases.handoff_queue import HandoffQueue
+    from assistant.cases.workorders import WorkOrderBook
+    from assistant.copilot.suggestions import Copilot
+    from assistant.dialogue.context import Routes
+    from assistant.dialogue.engine import Assistant
+    from assistant.dialogue.session_store import SessionStore
+    from assistant.dialogue.turn_log import TurnLog
+    from assistant.insight.analytics import Analytics
+    from assistant.insight.feedback import FeedbackBook
+    from assistant.insight.followups import FollowUps
+    from assistant.insight.kb_edits import KbEditLog
+    from assistant.insight.labelling import LabelQueue
+    from assistant.privacy.audit import AuditLog
+    from assistant.privacy.crypto import FieldCipher
+    from assistant.privacy.personal_data import PersonalData
+    from assistant.privacy.session_keys import SessionKeys
+    from assistant.proactive.applicant_links import ApplicantLinks
+    from assistant.staff.accounts import StaffDirectory
+    from assistant.staff.work_numbers import WorkNumbers
+    from assistant.storage.hit_counter import HitCounter
     from intents.router import Router
     from knowledge.base import KnowledgeBase
     from settings import Settings
@@ -139,21 +139,21 @@ class Services:
     def database(self) -> sessionmaker[Session]:
         if self.given_database is not None:
             return self.given_database
-        from assistant.db import open_database
+        from assistant.storage.db import open_database
 
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         return open_database(self.settings.resolved_database_url)
 
     @_part
     def cipher(self) -> FieldCipher:
-        from assistant.crypto import cipher_from_settings
+        from assistant.privacy.crypto import cipher_from_settings
 
         return cipher_from_settings(self.settings)
 
     @_part
     def keys(self) -> SessionKeys:
         """The session-token keys; tokens older versions stored raw are re-keyed first (a no-op once done)."""
-        from assistant.session_keys import rekey_stored, session_keys_from_settings
+        from assistant.privacy.session_keys import rekey_stored, session_keys_from_settings
 
         keys = session_keys_from_settings(self.settings)
         rekey_stored(self.database, keys)
@@ -163,25 +163,25 @@ class Services:
 
     @_part
     def sessions(self) -> SessionStore:
-        from assistant.session_store import SessionStore
+        from assistant.dialogue.session_store import SessionStore
 
         return SessionStore(self.database)
 
     @_part
     def applications(self) -> ApplicationBook:
-        from assistant.applications import ApplicationBook
+        from assistant.cases.applications import ApplicationBook
 
         return ApplicationBook(self.database, self.cipher, self.clock)
 
     @_part
     def work_orders(self) -> WorkOrderBook:
-        from assistant.workorders import WorkOrderBook
+        from assistant.cases.workorders import WorkOrderBook
 
         return WorkOrderBook(self.database, self.cipher, self.clock)
 
     @_part
     def handoffs(self) -> HandoffQueue:
-        from assistant.handoff_queue import HandoffQueue, ServiceHours
+        from assistant.cases.handoff_queue import HandoffQueue, ServiceHours
 
         hours = ServiceHours.parse(self.settings.handoff_hours, self.settings.handoff_days)
         return HandoffQueue(self.database, self.cipher, self.clock, hours,
@@ -189,24 +189,24 @@ class Services:
 
     @_part
     def turn_log(self) -> TurnLog:
-        from assistant.turn_log import TurnLog
+        from assistant.dialogue.turn_log import TurnLog
 
         return TurnLog(self.database)
 
     @_part
     def applicant_links(self) -> ApplicantLinks:
-        from assistant.applicant_links import ApplicantLinks
+        from assistant.proactive.applicant_links import ApplicantLinks
 
         return ApplicantLinks(self.database, self.cipher)
 
     @_part
     def cases(self) -> CaseAccess:
-        from assistant.case_access import (
+        from assistant.cases.case_access import (
             FAILURE_WINDOW_S,
             FAILURES_PER_NUMBER,
             CaseAccess,
         )
-        from assistant.hit_counter import HitCounter
+        from assistant.storage.hit_counter import HitCounter
 
         return CaseAccess(self.applications, self.work_orders,
                           HitCounter(self.database, FAILURES_PER_NUMBER, FAILURE_WINDOW_S))
@@ -215,69 +215,69 @@ class Services:
 
     @_part
     def audit(self) -> AuditLog:
-        from assistant.audit import AuditLog
+        from assistant.privacy.audit import AuditLog
 
         return AuditLog(self.database)
 
     @_part
     def privacy(self) -> PersonalData:
-        from assistant.personal_data import PersonalData
+        from assistant.privacy.personal_data import PersonalData
 
         return PersonalData(self.database, self.audit)
 
     @_part
     def staff(self) -> StaffDirectory:
-        from assistant.staff import StaffDirectory
+        from assistant.staff.accounts import StaffDirectory
 
         return StaffDirectory(self.database)
 
     @_part
     def work_numbers(self) -> WorkNumbers:
-        from assistant.work_numbers import WorkNumbers
+        from assistant.staff.work_numbers import WorkNumbers
 
         return WorkNumbers(self.database)
 
     @_part
     def analytics(self) -> Analytics:
-        from assistant.analytics import Analytics
+        from assistant.insight.analytics import Analytics
 
         return Analytics(self.database)
 
     @_part
     def followups(self) -> FollowUps:
-        from assistant.followups import FollowUps
+        from assistant.insight.followups import FollowUps
 
         return FollowUps(self.database)
 
     @_part
     def feedback(self) -> FeedbackBook:
-        from assistant.feedback import FeedbackBook
+        from assistant.insight.feedback import FeedbackBook
 
         return FeedbackBook(self.database)
 
     @_part
     def kb_edits(self) -> KbEditLog:
-        from assistant.kb_edits import KbEditLog
+        from assistant.insight.kb_edits import KbEditLog
 
         return KbEditLog(self.database, audit=self.audit)
 
     @_part
     def label_queue(self) -> LabelQueue:
-        from assistant.labelling import LabelQueue
+        from assistant.insight.labelling import LabelQueue
 
         return LabelQueue(self.database, self.kb_edits)
 
     @_part
     def limiter(self) -> HitCounter:
         """Requests per client per minute (settings.rate_limit_per_minute)."""
-        from assistant.hit_counter import HitCounter
+        from assistant.storage.hit_counter import HitCounter
 
         return HitCounter(self.database, self.settings.rate_limit_per_minute)
 
     @_part
     def lookup_failures(self) -> HitCounter:
         """Wrong phone digits per client address, in case lookups by number."""
-        from assistant.hit_counter import HitCounter
+        from assistant.storage.hit_counter import HitCounter
 
         return HitCounter(self.database, FAILURES_PER_ADDRESS, ADDRESS_FAILURE_WINDOW_S)
 
@@ -311,7 +311,7 @@ class Services:
 
     def assistant_for(self, kb: KnowledgeBase, router: Routes) -> Assistant:
         """A new assistant answering from kb and router, on these books (the server makes one per runtime)."""
-        from assistant.engine import Assistant
+        from assistant.dialogue.engine import Assistant
 
         return Assistant(kb, router, self.sessions, self.applications, self.work_orders, self.cipher, self.clock,
                          recorder=self.turn_log, links=self.applicant_links, handoffs=self.handoffs,
@@ -319,7 +319,7 @@ class Services:
 
     def copilot_for(self, kb: KnowledgeBase, router: Router) -> Copilot:
         """A new copilot on kb and router; its dispatch model learns from the work orders' past dispatches too."""
-        from assistant.copilot import Copilot
+        from assistant.copilot.suggestions import Copilot
         from intents.dispatch import DispatchModel
 
         return Copilot(router, DispatchModel.train(kb, self.work_orders.dispatch_examples()), kb)

@@ -7,22 +7,22 @@ from typing import Any
 
 import click
 
+from assistant.storage.schema_state import SchemaNotCurrent
 from cli.applications import application
+from cli.audit import audit
 from cli.bench import bench
 from cli.bench_index import index as bench_index
-from cli.audit import audit
-from cli.keys import keys
-from cli.retention import retention
 from cli.chat import chat
 from cli.db import db
-from cli.staff import staff
 from cli.evaluate import eval_
 from cli.kb import kb
-from cli.policy import policy
+from cli.keys import keys
 from cli.name_tagger import train_name_tagger
+from cli.policy import policy
+from cli.retention import retention
 from cli.serve import serve
+from cli.staff import staff
 from cli.understand import ask, train, tune
-from assistant.schema_state import SchemaNotCurrent
 from settings import Settings
 
 

@@ -18,6 +18,7 @@ from settings import Settings
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
+
     from assistant.services import Services
 
 
@@ -76,5 +77,5 @@ def services(settings: Settings, *, kb: KnowledgeBase | None = None, router: Rou
 
 
 def open_db(settings: Settings):
-    """The database the settings name, its schema current (assistant/schema.py)."""
+    """The database the settings name, its schema current (assistant/storage/schema.py)."""
     return services(settings).database

@@ -23,7 +23,7 @@ def db() -> None:
 @click.pass_obj
 def current(settings: Settings, check: bool) -> None:
     """Show the schema's revision and the one this version needs; changes nothing."""
-    from assistant.db import schema_state
+    from assistant.storage.db import schema_state
 
     state = schema_state(settings.resolved_database_url)
     click.echo(state.describe())
@@ -35,7 +35,7 @@ def current(settings: Settings, check: bool) -> None:
 @click.pass_obj
 def upgrade(settings: Settings) -> None:
     """Bring the schema to the revision this version needs (once, however many workers run)."""
-    from assistant.db import upgrade_schema
+    from assistant.storage.db import upgrade_schema
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     before, after = upgrade_schema(settings.resolved_database_url)
@@ -57,8 +57,9 @@ def revision(message: str) -> None:
 
     from alembic import command
 
-    from assistant.db import make_engine, schema_transaction
-    from assistant.schema import alembic_config, head_revision, upgrade as upgrade_to_head
+    from assistant.storage.db import make_engine, schema_transaction
+    from assistant.storage.schema import alembic_config, head_revision
+    from assistant.storage.schema import upgrade as upgrade_to_head
 
     with tempfile.TemporaryDirectory() as scratch:
         engine = make_engine(f"sqlite:///{Path(scratch) / 'scratch.db'}")

@@ -223,10 +223,10 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
 
     The copilot never suggests the hotline: a call labelled with it counts as right when the copilot
     suggests the department the reference names (its matter's), or nothing where the reference names none."""
-    from assistant.copilot import Copilot
-    from assistant.order_type import OrderTypeGuesser
-    from eval.dataset import DatasetError
+    from assistant.copilot.order_type import OrderTypeGuesser
+    from assistant.copilot.suggestions import Copilot
     from eval.copilot_summary import read_references
+    from eval.dataset import DatasetError
     from eval.dispatch import benchmark, evaluate_dispatch, long_transcripts, read_calls
     from intents.dispatch import DispatchModel
 
@@ -300,7 +300,7 @@ def dispatch(settings: Settings, data_path: Path, past_path: Path | None, copilo
 @click.pass_obj
 def summary(settings: Settings, data_path: Path, as_json: bool, errors: bool) -> None:
     """The copilot's 诉求摘要 against written references: per field, all five, character ROUGE-L."""
-    from assistant.copilot import Copilot
+    from assistant.copilot.suggestions import Copilot
     from eval.copilot_summary import evaluate_summaries, read_references
     from eval.dataset import DatasetError
     from intents.dispatch import DispatchModel
@@ -341,7 +341,7 @@ def summary(settings: Settings, data_path: Path, as_json: bool, errors: bool) ->
 @click.pass_obj
 def passages(settings: Settings, data_path: Path, sweep: bool, as_json: bool) -> None:
     """The copilot's passages: precision, queries answered, out-of-scope queries left quiet, per floor."""
-    from assistant.copilot import Copilot
+    from assistant.copilot.suggestions import Copilot
     from eval.copilot_passages import look, score
     from eval.copilot_passages import sweep as grid
     from eval.dataset import DatasetError, read_routing_file
@@ -375,7 +375,7 @@ def passages(settings: Settings, data_path: Path, sweep: bool, as_json: bool) ->
               help="Also list which Chinese strings of the knowledge base and message files the name and address step changes.")
 def pii(data_path: Path | None, as_json: bool, errors: bool, sweep: bool) -> None:
     """Names and street addresses in free text: share masked by mask_text, share of ordinary sentences changed."""
-    from assistant.masking import mask_text
+    from assistant.privacy.masking import mask_text
     from eval.pii import PII_DATA, TARGET_CHANGED, TARGET_MASKED, evaluate_pii, read_pii_set
 
     data_path = data_path or PII_DATA
@@ -404,7 +404,7 @@ def pii(data_path: Path | None, as_json: bool, errors: bool, sweep: bool) -> Non
     for miss in reports[-1].misses if errors else []:
         click.echo(f"      ✗ {miss}")
     if sweep:
-        from assistant.free_text_pii import mask_names_and_addresses
+        from assistant.privacy.free_text_pii import mask_names_and_addresses
         from eval.pii import project_strings
 
         texts = project_strings(Path(__file__).resolve().parents[1])

@@ -12,7 +12,7 @@ from cli.common import services
 from settings import Settings
 
 if TYPE_CHECKING:
-    from assistant.applicant_links import RelinkReport
+    from assistant.proactive.applicant_links import RelinkReport
     from assistant.services import Services
 
 
@@ -24,7 +24,7 @@ def keys() -> None:
 @keys.command("generate")
 def generate() -> None:
     """Print a new random key (base64 of 32 bytes) for GOVASSIST_ENCRYPTION_KEY."""
-    from assistant.crypto import KEY_BYTES
+    from assistant.privacy.crypto import KEY_BYTES
 
     click.echo(base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode("ascii"))
 
@@ -33,7 +33,7 @@ def generate() -> None:
 @click.pass_obj
 def status(settings: Settings) -> None:
     """How many stored values each key wrote (an old key may be removed once it wrote none)."""
-    from assistant.key_rotation import census
+    from assistant.privacy.key_rotation import census
 
     parts = services(settings)
     cipher = parts.cipher
@@ -49,7 +49,7 @@ def status(settings: Settings) -> None:
 @click.pass_obj
 def rotate(settings: Settings, batch_size: int) -> None:
     """Re-encrypt every stored value under the current key; safe to interrupt and run again."""
-    from assistant.key_rotation import rotate as rotate_values
+    from assistant.privacy.key_rotation import rotate as rotate_values
 
     parts = services(settings)
     report = rotate_values(parts.database, parts.cipher, batch=batch_size,
@@ -68,7 +68,7 @@ def rotate(settings: Settings, batch_size: int) -> None:
 
 def relink_applicants(parts: Services, batch_size: int) -> RelinkReport:
     """The knowledge base's eligibility rules say which slots hold the applicant's ID number."""
-    from assistant.applicant_links import RelinkReport
+    from assistant.proactive.applicant_links import RelinkReport
     from knowledge.eligibility import ELIGIBILITY_FILE, EligibilityRules
     from knowledge.loader import parse_file
 

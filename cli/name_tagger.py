@@ -1,5 +1,5 @@
 """`govassist train-name-tagger`: train the character CRF that finds personal names in free text
-(assistant/name_tagger.py) from a corpus labelled one character a line (`字 B-PER`, BMES or BIO over
+(assistant/privacy/name_tagger.py) from a corpus labelled one character a line (`字 B-PER`, BMES or BIO over
 PER/LOC/ORG, a blank line between sentences), such as the MSRA NER training split."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import yaml
 
-from assistant.name_tagger import MODEL, features, known_lists, spans_of
+from assistant.privacy.name_tagger import MODEL, features, known_lists, spans_of
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "assistant" / "data" / "name_tagger_training.yaml"
 

@@ -21,7 +21,7 @@ def retention() -> None:
 def purge(settings: Settings, dry_run: bool) -> None:
     """Delete conversations idle longer than session_retention_days; replace by a tombstone the personal
     values of applications and work orders closed longer ago than personal_data_retention_days."""
-    from assistant.retention import Retention, RetentionPolicy
+    from assistant.cases.retention import Retention, RetentionPolicy
 
     policy = RetentionPolicy.from_settings(settings)
     report = Retention(services(settings).database, policy).purge(datetime.now(UTC), dry_run=dry_run)

@@ -16,7 +16,7 @@ from cli.applications import staff_actor
 from cli.common import services
 from settings import Settings
 
-# Why a change was refused (assistant.staff.AccountRefused codes), as the terminal says it.
+# Why a change was refused (assistant.staff.accounts.AccountRefused codes), as the terminal says it.
 REFUSALS = {
     "unknown_user": "no account named {name!r}",
     "last_admin": "{name} is the last active admin: add or enable another admin first",
@@ -44,7 +44,7 @@ def _new_password(from_stdin: bool) -> str:
 
 
 def _refused(code: str, name: str) -> click.ClickException:
-    from assistant.staff import MIN_PASSWORD_CHARS
+    from assistant.staff.accounts import MIN_PASSWORD_CHARS
 
     return click.ClickException(REFUSALS[code].format(name=name, min=MIN_PASSWORD_CHARS))
 
@@ -52,7 +52,7 @@ def _refused(code: str, name: str) -> click.ClickException:
 @contextmanager
 def _refusal_said(username: str) -> Iterator[None]:
     """An account change the directory refuses (AccountRefused), said as the terminal says it."""
-    from assistant.staff import AccountRefused
+    from assistant.staff.accounts import AccountRefused
 
     try:
         yield
@@ -74,7 +74,7 @@ def staff() -> None:
 @click.pass_obj
 def add(settings: Settings, username: str, role: str, password: str, actor: str | None, work_number: str | None) -> None:
     """Create an account."""
-    from assistant.staff import Role
+    from assistant.staff.accounts import Role
 
     parts = services(settings)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.messages import Messages
+from assistant.common.messages import Messages
 
 WORDING_FILE = Path(__file__).resolve().parent / "data" / "wording.yaml"
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
-from assistant.db import make_engine
+from assistant.storage.db import make_engine
 
 
 class DatabaseUnreachable(RuntimeError):

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.forms import FormSpec
+from assistant.common.forms import FormSpec
 from eval.bench_db import fresh_database
 from eval.bench_server import REUSED, BenchServer, Memory, ServerOptions, fresh_data_dir
 from eval.load_http import LoadReport, run_load

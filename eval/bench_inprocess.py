@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from assistant.engine import Assistant
-from assistant.forms import FormSpec
+from assistant.common.forms import FormSpec
+from assistant.dialogue.engine import Assistant
 from eval.bench_stats import Latency
 from eval.load_citizen import LoadCitizen
 from intents.router import Router

@@ -11,11 +11,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.audit import AuditLog, append
-from assistant.crypto import FieldCipher
-from assistant.db import open_database, writing
-from assistant.key_rotation import rotate
-from assistant.session_store import SessionStore
+from assistant.dialogue.session_store import SessionStore
+from assistant.privacy.audit import AuditLog, append
+from assistant.privacy.crypto import FieldCipher
+from assistant.privacy.key_rotation import rotate
+from assistant.storage.db import open_database, writing
 
 OLD, NEW = bytes(range(32)), bytes(range(100, 132))
 ONE_BY_ONE = 1000  # events appended each in its own transaction, as the app does

@@ -10,8 +10,8 @@ import argparse
 import json
 import time
 
-from assistant.crypto import FieldCipher
-from assistant.session import TRANSCRIPT_KEPT, Line, SessionState
+from assistant.dialogue.session import TRANSCRIPT_KEPT, Line, SessionState
+from assistant.privacy.crypto import FieldCipher
 
 CIPHER = FieldCipher([bytes(range(32))])
 

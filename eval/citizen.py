@@ -23,10 +23,10 @@ from typing import Any
 import yaml
 from stdnum.cn import ric
 
-from assistant.forms import MATERIALS_KEY, FormField, FormSpec
-from assistant.masking import mask
-from assistant.states import State
-from assistant.turn import Turn
+from assistant.common.forms import MATERIALS_KEY, FormField, FormSpec
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import Turn
+from assistant.privacy.masking import mask
 from eval.styles import Style
 from knowledge.models import DateRange, Slot, SlotType
 

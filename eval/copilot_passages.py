@@ -1,4 +1,4 @@
-"""Tuning the copilot's passage floors (assistant/copilot_passages.py) on a routing file.
+"""Tuning the copilot's passage floors (assistant/copilot/passages.py) on a routing file.
 
 A passage answers a query when its policy names one of the query's expected services (or a member
 of an expected bundle) among its `related_services`; a query expected out of scope should show none.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.copilot_passages import PassageFloor, answering, related_policies
+from assistant.copilot.passages import PassageFloor, answering, related_policies
 from eval.dataset import OUT_OF_SCOPE, RoutingExample
 from intents.router import Answer
 from knowledge.base import KnowledgeBase

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from statistics import mean, median
 
-from assistant.engine import Assistant
-from assistant.forms import form_for, is_form_subject
-from assistant.states import State
+from assistant.common.forms import form_for, is_form_subject
+from assistant.dialogue.engine import Assistant
+from assistant.dialogue.states import State
 from eval.citizen import TAIL, Citizen, Conversation, Style
 from knowledge.base import KnowledgeBase
 

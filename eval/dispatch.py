@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.cases.workorder_status import WorkOrderType
 from eval.dataset import DatasetError, jsonl_rows
-from assistant.workorder_status import WorkOrderType
 from intents.dispatch import DeptScore
 
 

@@ -1,5 +1,5 @@
 """How often the router's top candidate is right, by its confidence: the evidence behind the labelling
-queue's GUESS_FLOOR (assistant/labelling.py; figures quoted in docs/improving.md).
+queue's GUESS_FLOOR (assistant/insight/labelling.py; figures quoted in docs/improving.md).
 
 `python -m eval.guess_floor [--data-dir DIR] [FILE…]` (files under eval/data/; default routing_dev.jsonl
 and routing_tune.jsonl). DIR holds the trained encoder and index (default: the settings' data dir).
@@ -8,11 +8,11 @@ and routing_tune.jsonl). DIR holds the trained encoder and index (default: the s
 from __future__ import annotations
 
 import argparse
+import itertools
 from pathlib import Path
 
 from eval.dataset import read_routing_file
 from settings import REPO_ROOT, Settings
-import itertools
 
 EDGES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 1.0)
 

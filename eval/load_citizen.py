@@ -14,10 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from assistant.forms import FormSpec, form_for, is_form_subject
-from assistant.masking import mask
-from assistant.states import State
-from assistant.turn import Turn
+from assistant.common.forms import FormSpec, form_for, is_form_subject
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import Turn
+from assistant.privacy.masking import mask
 from eval.citizen import Citizen, Conversation, answer_for, make_id_number
 from intents.router import Decision, Router
 from knowledge.base import KnowledgeBase

@@ -22,9 +22,9 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
-from assistant.forms import FormSpec
-from assistant.numbers import APPLICATION_NUMBERS
-from assistant.turn import Turn
+from assistant.cases.numbers import APPLICATION_NUMBERS
+from assistant.common.forms import FormSpec
+from assistant.dialogue.turn import Turn
 from eval.bench_stats import Latency
 from eval.load_citizen import LoadCitizen, duplicated
 from eval.load_schedule import OpenLoop

@@ -1,6 +1,6 @@
 """Wording loaded from a data file: a YAML map of message keys to templates (never written inline in code).
 
-Every layer that speaks reads its own file through this class: the dialogue (assistant/messages.py),
+Every layer that speaks reads its own file through this class: the dialogue (assistant/common/messages.py),
 voice errors, web refusals, the CLI. A file may come with short 长辈模式 (elderly mode) forms of some
 messages; `Messages.elder` is the wording with those forms over the normal ones, and a key without a
 short form keeps its normal text.

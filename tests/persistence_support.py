@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db import open_database
+from assistant.storage.db import open_database
 from eval.bench_db import DatabaseUnreachable, PrivateSchema
 
 POSTGRES_URL = os.environ.get("GOVASSIST_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.db import open_database
-from assistant.labelling import GUESS_FLOOR
-from assistant.staff import Role, StaffDirectory
+from assistant.insight.labelling import GUESS_FLOOR
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

@@ -27,7 +27,14 @@ from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
-    ARTIFACTS, PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
+    ARTIFACTS,
+    PageMarkup,
+    PolicyWatch,
+    assert_no_violations,
+    base_url,
+    browser,
+    expect,
+    screenshots,
 )
 from web.admin_api import WORDING_FILE
 
@@ -76,8 +83,8 @@ def test_every_name_the_server_sends_has_its_wording():
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
-    from assistant.db import open_database
-    from assistant.staff import Role, StaffDirectory
+    from assistant.staff.accounts import Role, StaffDirectory
+    from assistant.storage.db import open_database
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("admin-data"), kb_dir=KB_DIR)
     staff = StaffDirectory(open_database(settings.resolved_database_url))
@@ -97,9 +104,9 @@ def converse(base_url: str, *texts: str) -> tuple[httpx.Client, dict]:
 @pytest.fixture(scope="module")
 def seeded(base_url, settings) -> dict[str, int]:
     """Real conversations through the API, then their turns replayed on the six days before."""
-    from assistant.db import open_database, reading
-    from assistant.records import TurnEventRow
-    from assistant.turn_log import TurnEvent, TurnLog
+    from assistant.dialogue.turn_log import TurnEvent, TurnLog
+    from assistant.storage.db import open_database, reading
+    from assistant.storage.records import TurnEventRow
 
     client, turn = converse(base_url, "我想第一次办张社保卡", "同意", f"我叫张三，身份证{ID}，电话{PHONE}")
     while turn["state"] == "filling":

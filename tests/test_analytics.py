@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from assistant.analytics import Analytics
-from assistant.analytics_models import BadRange, DateRange
-from assistant.db import writing
-from assistant.records import ApplicationRow, FeedbackRow
-from assistant.turn_log import TurnEvent, TurnLog
 from persistence_support import any_db  # noqa: F401 (fixture)
+
+from assistant.dialogue.turn_log import TurnEvent, TurnLog
+from assistant.insight.analytics import Analytics
+from assistant.insight.analytics_models import BadRange, DateRange
+from assistant.storage.db import writing
+from assistant.storage.records import ApplicationRow, FeedbackRow
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=BEIJING)
@@ -162,9 +162,9 @@ def test_ranges_that_are_not_ranges_are_refused(analytics, start, end, code):
 
 
 def test_every_work_order_created_in_the_range_counts_whether_from_a_conversation_or_a_call(any_db):
-    from assistant.crypto import FieldCipher
-    from assistant.workorder_status import WorkOrderType
-    from assistant.workorders import CITIZEN, WorkOrderBook, WorkOrderDraft
+    from assistant.cases.workorder_status import WorkOrderType
+    from assistant.cases.workorders import CITIZEN, WorkOrderBook, WorkOrderDraft
+    from assistant.privacy.crypto import FieldCipher
 
     database = any_db()
     now = [at(23, 10)]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.db import open_database
-from assistant.staff import Role, StaffDirectory
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR
@@ -112,8 +112,8 @@ def test_the_citizen_feed_needs_the_conversation(citizen):
 
 
 def test_staff_see_the_form_so_far_masked_and_can_turn_the_case_into_a_co_applied_form(app, citizen):
-    from assistant.session import FormState, SessionState
-    from assistant.states import State
+    from assistant.dialogue.session import FormState, SessionState
+    from assistant.dialogue.states import State
 
     assistant = app.state.runtime.assistant
     form = FormState(subject_id="city-issue-report", asked="location", values={"phone": PHONE}, displays={"phone": PHONE})

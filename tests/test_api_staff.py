@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.db import open_database
-from assistant.staff import Role, StaffDirectory
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

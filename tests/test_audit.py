@@ -11,14 +11,14 @@ import pytest
 from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 from sqlalchemy import delete, select, update
 
-from assistant.application_status import ApplicationStatus, IllegalStatusChange
-from assistant.applications import ApplicationBook, ApplicationDraft
-from assistant.audit import GENESIS, AuditLog, event_hash
-from assistant.crypto import FieldCipher
-from assistant.db import writing
-from assistant.records import AuditEventRow, AuditLogRow
-from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
-from assistant.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.cases.application_status import ApplicationStatus, IllegalStatusChange
+from assistant.cases.applications import ApplicationBook, ApplicationDraft
+from assistant.cases.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.privacy.audit import GENESIS, AuditLog, event_hash
+from assistant.privacy.crypto import FieldCipher
+from assistant.storage.db import writing
+from assistant.storage.records import AuditEventRow, AuditLogRow
 from knowledge.models import SubjectKind
 
 KEY = bytes(range(32))
@@ -219,7 +219,7 @@ def test_application_submissions_status_changes_and_staff_views_are_recorded(sql
 
 
 def test_audit_verify_and_list_from_the_command_line(govassist, tmp_path) -> None:
-    from assistant.db import open_database
+    from assistant.storage.db import open_database
 
     factory = open_database(f"sqlite:///{tmp_path / 'data' / 'govassist.db'}")
     log = AuditLog(factory, Tick())
@@ -239,7 +239,7 @@ def test_audit_verify_and_list_from_the_command_line(govassist, tmp_path) -> Non
 
 
 def test_knowledge_base_edits_and_rollbacks_go_into_the_same_chain(sqlite_db: OpenDb, knowledge_base) -> None:
-    from assistant.kb_edits import KbEditLog
+    from assistant.insight.kb_edits import KbEditLog
     from knowledge.overlay import EditAction, EditKind, KbEdit
 
     factory = sqlite_db()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.workorder_status import WorkOrderType
+from assistant.cases.workorder_status import WorkOrderType
 from intents.complaints import find_matter, is_bare_complaint, matter_of, matters
 from intents.normalise import default_normaliser
 from intents.slot_answers import parse_choice

@@ -18,13 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from persistence_support import OpenDb, any_db  # noqa: F401 (fixture)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.conversation_lock import ConversationBusy, ConversationLocks
-from assistant.engine import Assistant
-from assistant.records import ApplicationRow, SessionRow, TurnEventRow
-from persistence_support import OpenDb, any_db  # noqa: F401 (fixture)
+from assistant.dialogue.conversation_lock import ConversationBusy, ConversationLocks
+from assistant.dialogue.engine import Assistant
+from assistant.storage.records import ApplicationRow, SessionRow, TurnEventRow
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import live_server
@@ -59,7 +59,7 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(router, tmp_path_factory) -> Iterator[Server]:
-    from assistant.db import open_database
+    from assistant.storage.db import open_database
     from server import create_app
 
     # A quota well above what the tests send: the rate limiter is not what is tested here.

@@ -1,4 +1,4 @@
-"""One turn at a time per conversation (assistant/conversation_lock.py): turns of one conversation never
+"""One turn at a time per conversation (assistant/dialogue/conversation_lock.py): turns of one conversation never
 overlap, other conversations never wait for them, the wait is bounded in time and in length, and
 nothing is kept for a conversation once its turns are over."""
 
@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from assistant.conversation_lock import ConversationBusy, ConversationLocks
+from assistant.dialogue.conversation_lock import ConversationBusy, ConversationLocks
 
 
 def test_turns_of_one_conversation_sent_at_once_run_one_after_another() -> None:

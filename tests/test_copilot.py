@@ -11,16 +11,16 @@ from datetime import date
 
 import pytest
 
-from assistant.call_points import CallPoints
-from assistant.caller_details import CallerDetailReader
-from assistant.copilot import Copilot, latest_words
-from assistant.copilot_cards import candidate_card
-from assistant.copilot_data import load_copilot_data
-from assistant.copilot_script import ScriptWording, ScriptWriter
-from assistant.guide_answers import GuideAnswerer, default_topics
-from assistant.messages import default_messages
-from assistant.order_type import OrderTypeGuesser
-from assistant.workorder_status import WorkOrderType
+from assistant.cases.workorder_status import WorkOrderType
+from assistant.common.guide_answers import GuideAnswerer, default_topics
+from assistant.common.messages import default_messages
+from assistant.copilot.call_points import CallPoints
+from assistant.copilot.caller_details import CallerDetailReader
+from assistant.copilot.cards import candidate_card
+from assistant.copilot.config import load_copilot_data
+from assistant.copilot.order_type import OrderTypeGuesser
+from assistant.copilot.script import ScriptWording, ScriptWriter
+from assistant.copilot.suggestions import Copilot, latest_words
 from intents.dispatch import DispatchModel
 from knowledge.taxonomy import load_taxonomy
 

@@ -15,12 +15,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from assistant.workorder_status import TRANSITIONS, default_labels
+from assistant.cases.workorder_status import TRANSITIONS, default_labels
 from server import STATIC_DIR
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
-    PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, screenshots,
+    PageMarkup,
+    PolicyWatch,
+    assert_no_violations,
+    base_url,
+    browser,
+    expect,
+    screenshots,
 )
 
 STRINGS = json.loads((STATIC_DIR / "copilot-strings.json").read_text(encoding="utf-8"))
@@ -71,8 +77,8 @@ def test_the_work_order_names_and_changes_the_console_shows_are_those_of_the_ser
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
-    from assistant.db import open_database
-    from assistant.staff import Role, StaffDirectory
+    from assistant.staff.accounts import Role, StaffDirectory
+    from assistant.storage.db import open_database
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("copilot-data"), kb_dir=KB_DIR)
     StaffDirectory(open_database(settings.resolved_database_url)).add(AGENT, PASSWORD, Role.staff)

@@ -12,15 +12,15 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.call_points import PointCues, read_points
-from assistant.caller_details import CallerDetailReader
-from assistant.copilot import Copilot
-from assistant.copilot_data import load_copilot_data
-from assistant.copilot_dispatch import DispatchRules
-from assistant.copilot_script import ScriptWording, ScriptWriter
-from assistant.copilot_summary import SummaryWriter
-from assistant.guide_answers import GuideAnswerer, default_topics
-from assistant.messages import default_messages
+from assistant.common.guide_answers import GuideAnswerer, default_topics
+from assistant.common.messages import default_messages
+from assistant.copilot.call_points import PointCues, read_points
+from assistant.copilot.caller_details import CallerDetailReader
+from assistant.copilot.config import load_copilot_data
+from assistant.copilot.dispatch import DispatchRules
+from assistant.copilot.script import ScriptWording, ScriptWriter
+from assistant.copilot.suggestions import Copilot
+from assistant.copilot.summary import SummaryWriter
 from intents.complaints import find_matter
 from intents.dispatch import DeptScore, DispatchModel
 
@@ -179,8 +179,8 @@ def test_a_lost_social_security_card_shows_only_the_cards_passages(copilot, know
 
 @pytest.fixture
 def client(tmp_path, router):
-    from assistant.db import open_database
-    from assistant.staff import Role, StaffDirectory
+    from assistant.staff.accounts import Role, StaffDirectory
+    from assistant.storage.db import open_database
     from server import create_app
     from settings import Settings
     from tests.conftest import KB_DIR
@@ -204,8 +204,8 @@ def test_a_work_order_without_a_department_or_for_the_hotline_is_refused(client)
 
 
 def test_dispatching_an_order_held_by_the_hotline_needs_a_real_department(client):
-    from assistant.workorder_status import WorkOrderType
-    from assistant.workorders import WorkOrderDraft
+    from assistant.cases.workorder_status import WorkOrderType
+    from assistant.cases.workorders import WorkOrderDraft
 
     # An order accepted before this change, with the hotline as its department.
     order = client.app.state.runtime.assistant.orders.create(

@@ -29,12 +29,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from assistant.db import open_database, reading
-from assistant.forms import form_for, is_form_subject
-from assistant.records import ApplicationRow, WorkOrderRow
-from assistant.session_keys import session_keys_from_settings
-from assistant.states import State
-from assistant.turn import Turn
+from assistant.common.forms import form_for, is_form_subject
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import Turn
+from assistant.privacy.session_keys import session_keys_from_settings
+from assistant.storage.db import open_database, reading
+from assistant.storage.records import ApplicationRow, WorkOrderRow
 from eval.citizen import Citizen, Conversation
 from settings import Settings
 from tests.server_process import ServerProcess, server_data_dir

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from assistant.crypto import FieldCipher, FieldCipherError, cipher_from_settings, is_token, load_or_create_key
-from assistant.session import SessionState
+from assistant.dialogue.session import SessionState
+from assistant.privacy.crypto import FieldCipher, FieldCipherError, cipher_from_settings, is_token, load_or_create_key
 from settings import Settings
 
 OLD_KEY = bytes(range(32))

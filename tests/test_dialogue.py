@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from assistant.states import State
+from assistant.dialogue.states import State
 from eval.citizen import make_id_number
 
 ID = "110101199003074514"
@@ -227,8 +227,9 @@ def test_handoff_at_any_point_and_back(chat):
 
 
 def test_a_conversation_resumes_after_a_restart(dialogue_settings, knowledge_base, router):
-    from assistant.factory import build_assistant
     from conftest import DIALOGUE_NOW
+
+    from assistant.factory import build_assistant
 
     first = build_assistant(dialogue_settings, knowledge_base, router, clock=lambda: DIALOGUE_NOW)
     chat = Chat(first)

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from assistant.applications import ApplicationDraft
-from assistant.forms import form_for
-from assistant.states import State
+from assistant.cases.applications import ApplicationDraft
+from assistant.common.forms import form_for
+from assistant.dialogue.states import State
 from eval.citizen import Citizen, make_id_number
 from knowledge.models import SubjectKind
 from tests.test_dialogue import ID, PHONE, Chat

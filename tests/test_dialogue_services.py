@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from assistant.forms import form_for
-from assistant.reports import CALLER_SLOTS
-from assistant.states import State
+from assistant.common.forms import form_for
+from assistant.dialogue.reports import CALLER_SLOTS
+from assistant.dialogue.states import State
 from eval.citizen import Citizen
 from intents.complaints import matters
 from knowledge.base import load_knowledge_base

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.commands import Command
-from assistant.events import (
+from assistant.dialogue.commands import Command
+from assistant.dialogue.events import (
     Asked,
     ChoicesOffered,
     ConsentRecorded,
@@ -35,10 +35,10 @@ from assistant.events import (
     apply_turn,
     said_keys,
 )
+from assistant.dialogue.session import FormState, SessionState
+from assistant.dialogue.states import State
+from assistant.dialogue.understanding import Understood
 from assistant.factory import build_assistant
-from assistant.session import FormState, SessionState
-from assistant.states import State
-from assistant.understanding import Understood
 from intents.router import Candidate, Decision, RoutingResult
 from settings import Settings
 from tests.conftest import KB_DIR
@@ -353,7 +353,7 @@ def test_a_lost_card_is_not_asked_lost_or_damaged_and_its_materials_leave_out_th
     state = SessionState(state=State.consent, form=FormState(subject_id="sscard-loss", kept=["我的社保卡丢了想补办"]))
     events = step(assistant, state, "同意")
     assert SlotSet("request_type", "loss_and_replace", "挂失并补办", "earlier") in events or state.form.values["request_type"] == "loss_and_replace"
-    spec = __import__("assistant.forms", fromlist=["form_for"]).form_for(assistant.kb, "sscard-loss")
+    spec = __import__("assistant.common.forms", fromlist=["form_for"]).form_for(assistant.kb, "sscard-loss")
     needed = [m.name for m in spec.materials_for(state.form.values)]
     assert "损坏的原社保卡（换卡时）" not in needed and "损坏的原社保卡（换卡时）" in [m.name for m in spec.materials]
     assert "损坏的原社保卡（换卡时）" in [m.name for m in spec.materials_for({"request_type": "damaged_replace"})]

@@ -12,7 +12,7 @@ import string
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.messages import default_messages
+from assistant.common.messages import default_messages
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

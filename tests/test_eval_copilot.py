@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from assistant.copilot_passages import PassageFloor
+from assistant.copilot.passages import PassageFloor
 from eval.copilot_passages import Looked, score
 from eval.copilot_summary import FIELDS, evaluate_summaries, field_right, read_references, rouge_l
 from intents.router import Answer

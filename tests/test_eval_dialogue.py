@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.forms import form_for
-from assistant.states import State
-from assistant.turn import Turn
+from assistant.common.forms import form_for
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import Turn
 from eval.citizen import Citizen, Conversation
 from eval.dialogue import DialogueReport, FormRun, run_form, tail
 from eval.styles import Style

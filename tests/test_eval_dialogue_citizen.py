@@ -10,10 +10,10 @@ from datetime import date
 
 import pytest
 
-from assistant.forms import form_for
-from assistant.masking import mask
-from assistant.states import State
-from assistant.turn import SlotView, Turn
+from assistant.common.forms import form_for
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import SlotView, Turn
+from assistant.privacy.masking import mask
 from eval.citizen import CONFIRM, CONSENT, PHONE, Citizen, Conversation, answer_for, phrases, vague_date
 from eval.styles import Style
 from knowledge.base import load_knowledge_base

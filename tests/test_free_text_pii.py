@@ -9,17 +9,17 @@ import logging
 from pathlib import Path
 
 import pytest
+from persistence_support import OpenDb, sqlite_db  # noqa: F401 (fixture)
 from sqlalchemy import select
 
-from assistant.crypto import FieldCipher
-from assistant.db import open_database, reading
-from assistant.feedback import FeedbackBook
-from assistant.masking import mask_text
-from assistant.records import FeedbackRow, TurnEventRow
-from assistant.workorder_status import WorkOrderType
-from assistant.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.cases.workorder_status import WorkOrderType
+from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.insight.feedback import FeedbackBook
+from assistant.privacy.crypto import FieldCipher
+from assistant.privacy.masking import mask_text
+from assistant.storage.db import open_database, reading
+from assistant.storage.records import FeedbackRow, TurnEventRow
 from eval.pii import evaluate_pii, read_pii_set
-from persistence_support import OpenDb, sqlite_db  # noqa: F401 (fixture)
 from web.log_privacy import MaskingFilter
 
 
@@ -263,7 +263,7 @@ def test_a_work_order_summary_is_stored_masked(sqlite_db: OpenDb) -> None:
 
 
 def test_the_place_a_report_is_about_stays_readable_while_a_name_beside_it_is_masked() -> None:
-    """A report's address is where the problem is (assistant/reports.py): the department must read it."""
+    """A report's address is where the problem is (assistant/dialogue/reports.py): the department must read it."""
     place = "广东省广州市天河区天河路385号东门外"
     summary = f"问题描述：邻居王大明家的空调外机漏水\n发生地点：{place}"
     assert mask_text(summary, keep=(place,)) == f"问题描述：邻居王**家的空调外机漏水\n发生地点：{place}"
@@ -285,7 +285,7 @@ def test_the_segmenter_is_built_once_however_many_turns_ask_for_it_first(monkeyp
 
     import jieba
 
-    from assistant import free_text_pii
+    from assistant.privacy import free_text_pii
 
     built: list[int] = []
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import assistant.name_tagger as name_tagger
-from assistant.masking import mask_text
+import assistant.privacy.name_tagger as name_tagger
+from assistant.privacy.masking import mask_text
 from cli import main
-from cli.name_tagger import read_corpus, respelt, NameMaker, synthetic
+from cli.name_tagger import NameMaker, read_corpus, respelt, synthetic
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     response_schema_conformance,
 )
 
-from assistant.db import open_database  # noqa: E402
-from assistant.staff import Role, StaffDirectory  # noqa: E402
+from assistant.staff.accounts import Role, StaffDirectory  # noqa: E402
+from assistant.storage.db import open_database  # noqa: E402
 from server import create_app  # noqa: E402
 from settings import Settings  # noqa: E402
 from tests.conftest import KB_DIR  # noqa: E402

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from assistant.masking import mask, mask_text
+from assistant.privacy.masking import mask, mask_text
 from intents.dates import DateError, find_dates, parse_date
 from intents.normalise import default_normaliser
 from intents.slot_answers import parse_choice, parse_yes_no

@@ -24,8 +24,8 @@ REFRESH_DOCS_IMAGES = os.environ.get("GOVASSIST_REFRESH_SCREENSHOTS") == "1"
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory) -> Settings:
-    from assistant.db import open_database
-    from assistant.staff import Role, StaffDirectory
+    from assistant.staff.accounts import Role, StaffDirectory
+    from assistant.storage.db import open_database
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("handoff-data"), kb_dir=KB_DIR, handoff_hours="00:00-24:00",
                         handoff_days=[1, 2, 3, 4, 5, 6, 7])

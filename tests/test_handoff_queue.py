@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from assistant.crypto import FieldCipher
-from assistant.db import open_database, reading, writing
-from assistant.handoff_queue import AGENT, CITIZEN, TAKEN, HandoffQueue, NotYourCase, ServiceHours
-from assistant.records import HandoffMessageRow
+from assistant.cases.handoff_queue import AGENT, CITIZEN, TAKEN, HandoffQueue, NotYourCase, ServiceHours
+from assistant.privacy.crypto import FieldCipher
+from assistant.storage.db import open_database, reading, writing
+from assistant.storage.records import HandoffMessageRow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ALL_DAY = ServiceHours.parse("00:00-24:00", [1, 2, 3, 4, 5, 6, 7])
@@ -91,8 +91,8 @@ def test_service_hours_and_the_wait_limit():
 
 
 def test_erasing_a_conversation_deletes_its_handoff_messages_and_ends_its_case(url):
-    from assistant.audit import AuditLog
-    from assistant.personal_data import PersonalData
+    from assistant.privacy.audit import AuditLog
+    from assistant.privacy.personal_data import PersonalData
 
     queue = queue_on(url)
     enqueue(queue, "s1")
@@ -104,8 +104,8 @@ def test_erasing_a_conversation_deletes_its_handoff_messages_and_ends_its_case(u
 
 
 def test_a_staff_account_has_a_work_number_given_or_made_once(url):
-    from assistant.staff import Role, StaffDirectory
-    from assistant.work_numbers import WorkNumbers
+    from assistant.staff.accounts import Role, StaffDirectory
+    from assistant.staff.work_numbers import WorkNumbers
 
     database = open_database(url)
     staff = StaffDirectory(database)

@@ -12,14 +12,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.events import (
-    CallbackAsked, HandedOff, HandoffEnded, Moved, Offered, Said, SentToAgent, Submitted, said_keys,
+from assistant.cases.handoff_queue import CITIZEN, ENDED, TAKEN, WAITING
+from assistant.cases.workorder_status import CallerField
+from assistant.dialogue.events import (
+    CallbackAsked,
+    HandedOff,
+    HandoffEnded,
+    Moved,
+    Offered,
+    Said,
+    SentToAgent,
+    Submitted,
+    said_keys,
 )
+from assistant.dialogue.session import FormState, SessionState
+from assistant.dialogue.states import State
 from assistant.factory import build_assistant
-from assistant.handoff_queue import CITIZEN, ENDED, TAKEN, WAITING
-from assistant.session import FormState, SessionState
-from assistant.states import State
-from assistant.workorder_status import CallerField
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.persistence_support import Clock
@@ -202,7 +210,7 @@ def test_handing_back_through_the_engine_ends_the_case_and_tells_the_citizen_thr
 
 def test_the_handoff_events_are_exact(assistant):
     """handed_back's events, as the dialogue tests assert them."""
-    from assistant.events import Tracker
+    from assistant.dialogue.events import Tracker
 
     state = assistant.state_of(assistant.key_of(waiting(assistant)))
     t = Tracker(state)

@@ -10,8 +10,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.db import open_database
-from assistant.staff import Role, StaffDirectory
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
 from eval.dataset import read_routing_file
 from eval.routing import evaluate_routing
 from server import create_app

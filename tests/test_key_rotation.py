@@ -10,14 +10,14 @@ import pytest
 from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 from sqlalchemy import select
 
-from assistant.applications import ApplicationBook, ApplicationDraft
-from assistant.crypto import FieldCipher, key_id
-from assistant.key_rotation import census, rotate
-from assistant.records import Base
-from assistant.session import FormState, SessionState
-from assistant.session_store import SessionStore
-from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
-from assistant.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.cases.applications import ApplicationBook, ApplicationDraft
+from assistant.cases.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.dialogue.session import FormState, SessionState
+from assistant.dialogue.session_store import SessionStore
+from assistant.privacy.crypto import FieldCipher, key_id
+from assistant.privacy.key_rotation import census, rotate
+from assistant.storage.records import Base
 from knowledge.models import SubjectKind
 
 OLD, NEW, STRANGER = bytes(range(32)), bytes(range(100, 132)), bytes(range(200, 232))
@@ -115,7 +115,7 @@ def test_values_no_configured_key_can_read_are_counted_and_left_alone(sqlite_db:
 
 
 def test_keys_rotate_and_status_from_the_command_line(govassist, tmp_path, monkeypatch) -> None:
-    from assistant.db import open_database
+    from assistant.storage.db import open_database
 
     factory = open_database(f"sqlite:///{tmp_path / 'data' / 'govassist.db'}")
     fill(factory, FieldCipher([OLD]), sessions=2)
@@ -145,7 +145,7 @@ def test_keys_rotate_and_status_from_the_command_line(govassist, tmp_path, monke
 def test_after_rotation_a_person_s_earlier_applications_are_still_linked_to_them(any_db: OpenDb) -> None:
     """服务找人 counts what one person applied for by a keyed digest of their ID number; the digest key
     follows the field key, so rotation derives the old links again and old and new ones still meet."""
-    from assistant.applicant_links import ApplicantLinks
+    from assistant.proactive.applicant_links import ApplicantLinks
 
     factory = any_db()
 

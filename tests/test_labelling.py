@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from assistant.kb_edits import KbEditLog
-from assistant.labelling import GUESS_FLOOR, LabelQueue
-from assistant.turn_log import TurnEvent, TurnLog
 from persistence_support import sqlite_db  # noqa: F401 (fixture)
+
+from assistant.dialogue.turn_log import TurnEvent, TurnLog
+from assistant.insight.kb_edits import KbEditLog
+from assistant.insight.labelling import GUESS_FLOOR, LabelQueue
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 GUESSES = ["housing-fund-query", "sscard-apply", "passport"]

@@ -16,17 +16,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from persistence_support import private_postgres_schema
 
-from assistant.forms import FormSpec
-from assistant.masking import mask
-from assistant.states import State
-from assistant.turn import ApplicationRef, SlotView, SubjectRef, Turn
+from assistant.common.forms import FormSpec
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import ApplicationRef, SlotView, SubjectRef, Turn
+from assistant.privacy.masking import mask
 from eval.bench_server import BenchServer, ServerOptions, fresh_data_dir
 from eval.load_citizen import LoadCitizen, duplicated, starting_subjects
 from eval.load_http import run_load
 from eval.load_schedule import OpenLoop
 from knowledge.models import SlotType
-from persistence_support import private_postgres_schema
 from settings import Settings
 
 SESSIONS = 20

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.masking import mask, mask_text
+from assistant.privacy.masking import mask, mask_text
 from knowledge.models import SlotType
 
 

@@ -1,4 +1,4 @@
-"""The schema's migrations (assistant/schema.py, assistant/migrations/):
+"""The schema's migrations (assistant/storage/schema.py, assistant/migrations/):
 
 - the revisions make exactly the tables the models describe, on SQLite and PostgreSQL;
 - a database made by an old main (create_all, no version) upgrades to head with its rows kept: the
@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
@@ -24,11 +24,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from assistant.db import make_engine, open_database, schema_state, schema_transaction, upgrade_schema
-from assistant.numbers import APPLICATION_NUMBERS, WORK_ORDER_NUMBERS, next_number
-from assistant.records import ApplicationEventRow, ApplicationRow, Base, ConsentRow, SessionRow
-from assistant.schema import alembic_config, head_revision
-from assistant.schema_state import SchemaNotCurrent
+from assistant.cases.numbers import APPLICATION_NUMBERS, WORK_ORDER_NUMBERS, next_number
+from assistant.storage.db import make_engine, open_database, schema_state, schema_transaction, upgrade_schema
+from assistant.storage.records import ApplicationEventRow, ApplicationRow, Base, ConsentRow, SessionRow
+from assistant.storage.schema import alembic_config, head_revision
+from assistant.storage.schema_state import SchemaNotCurrent
 from tests.persistence_support import private_postgres_schema, sqlite_url
 
 LEGACY_SCHEMAS = Path(__file__).parent / "data" / "legacy_schemas"

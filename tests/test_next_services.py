@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.applicant_links import ApplicantLinks, Applied
-from assistant.applications import ApplicationBook, ApplicationDraft
-from assistant.cooccurrence import applied_together, people
-from assistant.crypto import FieldCipher
-from assistant.db import open_database
-from assistant.messages import default_messages
-from assistant.next_services import follow_up_rules, rank_next
-from assistant.records import ApplicantLinkRow
+from assistant.cases.applications import ApplicationBook, ApplicationDraft
+from assistant.common.messages import default_messages
+from assistant.privacy.crypto import FieldCipher
+from assistant.proactive.applicant_links import ApplicantLinks, Applied
+from assistant.proactive.cooccurrence import applied_together, people
+from assistant.proactive.next_services import follow_up_rules, rank_next
+from assistant.storage.db import open_database
+from assistant.storage.records import ApplicantLinkRow
 from eval.citizen import make_id_number
 from knowledge.base import load_knowledge_base
 from knowledge.models import ServiceKind, SubjectKind

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from assistant.db import open_database, reading
-from assistant.records import SessionRow, TurnEventRow
-from assistant.states import State
+from assistant.dialogue.states import State
+from assistant.storage.db import open_database, reading
+from assistant.storage.records import SessionRow, TurnEventRow
 
 ID = "110101199003074514"
 ID_SHOWN = "110101********4514"
@@ -92,7 +92,7 @@ def test_the_conversation_so_far_shows_the_read_back_as_the_citizen_saw_it(assis
 
 
 def test_a_long_conversation_keeps_its_latest_lines(assistant):
-    from assistant.session import TRANSCRIPT_KEPT
+    from assistant.dialogue.session import TRANSCRIPT_KEPT
 
     session = assistant.new_session()
     for n in range(TRANSCRIPT_KEPT // 2 + 5):

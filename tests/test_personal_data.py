@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.audit import session_object
-from assistant.db import open_database
-from assistant.records import ApplicantLinkRow, ApplicationRow, WorkOrderRow
-from assistant.staff import Role, StaffDirectory
+from assistant.privacy.audit import session_object
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
+from assistant.storage.records import ApplicantLinkRow, ApplicationRow, WorkOrderRow
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

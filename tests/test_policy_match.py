@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.crypto import FieldCipher
-from assistant.facts import Evidence, age_on, applicant_id, derive_facts, said_facts
-from assistant.policy_match import match_policies
-from assistant.recommendation import RecommendationKind
+from assistant.privacy.crypto import FieldCipher
+from assistant.proactive.facts import Evidence, age_on, applicant_id, derive_facts, said_facts
+from assistant.proactive.policy_match import match_policies
+from assistant.proactive.recommendation import RecommendationKind
 from eval.citizen import make_id_number
 from knowledge.base import load_knowledge_base
 from knowledge.faults import KnowledgeBaseError

@@ -11,16 +11,23 @@ import logging
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
-
-from assistant.db import open_database
-from assistant.staff import Role, StaffDirectory
 from privacy_support import (
-    captured_logs, export_routes, export_urls, files_under, id_number_forms, leaks, phone_forms, text_forms,
+    captured_logs,
+    export_routes,
+    export_urls,
+    files_under,
+    id_number_forms,
+    leaks,
+    phone_forms,
+    text_forms,
 )
+from web_support import live_server
+
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR
-from web_support import live_server
 
 ID_NUMBER, PHONE = "11010519491231002X", "13800138000"
 NAME, STREET = "欧阳娜娜", "东风中路305号"

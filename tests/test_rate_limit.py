@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.db import open_database
-from assistant.hit_counter import HitCounter
-from assistant.staff import Role, StaffDirectory
+from assistant.staff.accounts import Role, StaffDirectory
+from assistant.storage.db import open_database
+from assistant.storage.hit_counter import HitCounter
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

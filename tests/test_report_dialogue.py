@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.states import State
-from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+from assistant.cases.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+from assistant.dialogue.states import State
 from intents.complaints import matter_of
 
 PHONE = "13912345678"

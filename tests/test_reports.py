@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 
-from assistant.filling import FormFiller
-from assistant.forms import form_for
-from assistant.messages import default_messages
-from assistant.reports import report_order
-from assistant.session import FormState
-from assistant.workorder_status import WorkOrderType, default_labels
+from assistant.cases.workorder_status import WorkOrderType, default_labels
+from assistant.common.forms import form_for
+from assistant.common.messages import default_messages
+from assistant.dialogue.filling import FormFiller
+from assistant.dialogue.reports import report_order
+from assistant.dialogue.session import FormState
 from intents.complaints import matters
 
 TODAY = date(2026, 11, 23)

@@ -9,15 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 
-from assistant.application_status import ApplicationStatus
-from assistant.applications import ApplicationBook, ApplicationDraft
-from assistant.audit import AuditLog
-from assistant.crypto import FieldCipher
-from assistant.records import ApplicationRow, ErasureRow, WorkOrderRow
-from assistant.retention import Retention, RetentionPolicy
-from assistant.session_store import SessionStore
-from assistant.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
-from assistant.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.cases.application_status import ApplicationStatus
+from assistant.cases.applications import ApplicationBook, ApplicationDraft
+from assistant.cases.retention import Retention, RetentionPolicy
+from assistant.cases.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
+from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft
+from assistant.dialogue.session_store import SessionStore
+from assistant.privacy.audit import AuditLog
+from assistant.privacy.crypto import FieldCipher
+from assistant.storage.records import ApplicationRow, ErasureRow, WorkOrderRow
 from knowledge.models import SubjectKind
 from settings import Settings
 
@@ -117,7 +117,7 @@ def test_a_bundle_keeps_the_answers_asked_once_until_every_member_is_scrubbed(sq
 
 
 def test_retention_purge_from_the_command_line(govassist, tmp_path, monkeypatch) -> None:
-    from assistant.db import open_database
+    from assistant.storage.db import open_database
 
     factory = open_database(f"sqlite:///{tmp_path / 'data' / 'govassist.db'}")
     SessionStore(factory, Clock()).save("idle-conversation-token", {}, None)  # idle since T0, long ago

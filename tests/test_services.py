@@ -99,13 +99,13 @@ def test_the_server_and_the_cli_take_the_same_parts_from_build_services(tmp_path
 def test_ask_routes_without_opening_a_database(routing_settings, router, monkeypatch):
     from click.testing import CliRunner
 
-    import assistant.db
+    import assistant.storage.db
     from cli import main
 
     def refuse(*_args: object) -> None:
         raise AssertionError("`govassist ask` must not open the database")
 
-    monkeypatch.setattr(assistant.db, "open_database", refuse)
+    monkeypatch.setattr(assistant.storage.db, "open_database", refuse)
     asked = CliRunner().invoke(main, ["--data-dir", str(routing_settings.data_dir), "ask", "--json", "我想第一次办张社保卡"],
                                catch_exceptions=False)
     assert asked.exit_code == 0, asked.output

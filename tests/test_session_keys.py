@@ -13,12 +13,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from assistant.crypto import field_key_path
-from assistant.db import open_database
-from assistant.records import ApplicationRow, SessionRow
-from assistant.session_keys import (
-    SESSION_COLUMNS, SessionKeys, is_key, rekey_stored, session_key_path, session_keys_from_settings,
+from assistant.privacy.crypto import field_key_path
+from assistant.privacy.session_keys import (
+    SESSION_COLUMNS,
+    SessionKeys,
+    is_key,
+    rekey_stored,
+    session_key_path,
+    session_keys_from_settings,
 )
+from assistant.storage.db import open_database
+from assistant.storage.records import ApplicationRow, SessionRow
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

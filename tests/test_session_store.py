@@ -7,11 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from persistence_support import OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 from sqlalchemy import select, text
 
-from assistant.records import ConsentRow
-from assistant.session_store import SessionStore, StaleSession, StoredSession
-from persistence_support import OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
+from assistant.dialogue.session_store import SessionStore, StaleSession, StoredSession
+from assistant.storage.records import ConsentRow
 from settings import Settings
 
 STATE = {"state": "filling", "subject": "newborn", "values": {"mother_name": "enc:v1:0a1b2c3d:AAAA"}, "note": "您好"}

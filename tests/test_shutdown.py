@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from assistant.turn import Turn
+from assistant.dialogue.turn import Turn
 from tests.server_process import ServerProcess, server_data_dir
 
 REQUESTS = 30

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-from assistant.db import open_database
-from assistant.staff import MAX_FAILURES, AccountRefused, LoginRefused, Role, StaffDirectory, failure_delay
 from persistence_support import any_db  # noqa: F401 (fixture)
+
+from assistant.staff.accounts import MAX_FAILURES, AccountRefused, LoginRefused, Role, StaffDirectory, failure_delay
+from assistant.storage.db import open_database
 
 PASSWORD = "correct horse battery"
 

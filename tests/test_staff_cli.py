@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from assistant.audit import AuditLog
-from assistant.db import open_database
-from assistant.staff import LoginRefused, StaffDirectory
+from assistant.privacy.audit import AuditLog
+from assistant.staff.accounts import LoginRefused, StaffDirectory
+from assistant.storage.db import open_database
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "another horse, stapled"

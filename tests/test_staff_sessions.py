@@ -1,5 +1,5 @@
 """Staff sign-in through the API: lockout after repeated failures, sessions that end on logout
-(cookie or bearer token alike) and on expiry. assistant/staff.py's own rules are in test_staff.py."""
+(cookie or bearer token alike) and on expiry. assistant/staff/accounts.py's own rules are in test_staff.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from assistant.db import open_database, writing
-from assistant.records import StaffSessionRow
-from assistant.staff import MAX_FAILURES, Role, StaffDirectory
+from assistant.staff.accounts import MAX_FAILURES, Role, StaffDirectory
+from assistant.storage.db import open_database, writing
+from assistant.storage.records import StaffSessionRow
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

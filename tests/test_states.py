@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.session import SessionState
-from assistant.states import TRANSITIONS, IllegalTransition, State, check_transition
+from assistant.dialogue.session import SessionState
+from assistant.dialogue.states import TRANSITIONS, IllegalTransition, State, check_transition
 
 ALLOWED = [
     (State.idle, State.consent),  # routed to a service: ask consent first

@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from assistant.states import State
+from assistant.dialogue.states import State
 from eval.citizen import make_id_number
 from intents.router import Router
 
@@ -160,7 +160,7 @@ def test_a_question_inside_a_form_is_routed_once(chat, encoder):
 
 
 def test_the_copilot_encodes_each_text_it_looks_at_once(counting, encoder, knowledge_base):
-    from assistant.copilot import Copilot
+    from assistant.copilot.suggestions import Copilot
     from intents.dispatch import DispatchModel
 
     copilot = Copilot(counting[0], DispatchModel.train(knowledge_base), knowledge_base)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from persistence_support import any_db  # noqa: F401 (fixture)
 from sqlalchemy import select
 
-from assistant.db import open_database, reading
-from assistant.records import TurnEventRow
-from assistant.states import State
-from assistant.turn_log import TurnEvent, mask_known
-from persistence_support import any_db  # noqa: F401 (fixture)
+from assistant.dialogue.states import State
+from assistant.dialogue.turn_log import TurnEvent, mask_known
+from assistant.storage.db import open_database, reading
+from assistant.storage.records import TurnEventRow
 from tests.conftest import DIALOGUE_NOW
 
 ID = "110101199003074514"
@@ -84,7 +84,7 @@ def test_an_event_names_exactly_the_columns_of_the_table():
 def test_the_web_layer_names_the_channel_a_citizen_text_and_an_agents_copilot(tmp_path, router):
     from fastapi.testclient import TestClient
 
-    from assistant.staff import Role, StaffDirectory
+    from assistant.staff.accounts import Role, StaffDirectory
     from server import create_app
     from settings import Settings
     from tests.conftest import KB_DIR
@@ -129,7 +129,7 @@ def test_a_turn_and_its_event_are_written_in_one_transaction(assistant):
 def test_a_failed_event_does_not_fail_the_turn_or_its_save(assistant, dialogue_settings):
     from sqlalchemy import text
 
-    from assistant.db import writing
+    from assistant.storage.db import writing
 
     with writing(assistant.store._sessions) as db:
         db.execute(text("DROP TABLE turn_events"))  # every event insert now fails
@@ -139,7 +139,7 @@ def test_a_failed_event_does_not_fail_the_turn_or_its_save(assistant, dialogue_s
 
 
 def test_a_stale_save_writes_nothing_it_carries(any_db):
-    from assistant.session_store import SessionStore, StaleSession
+    from assistant.dialogue.session_store import SessionStore, StaleSession
 
     store, carried = SessionStore(any_db()), []
     token = store.new_token()

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from assistant.messages import MESSAGES_FILE
+from assistant.common.messages import MESSAGES_FILE
 from tests.voice_support import need_program
 from voice.decode import decode_audio
 from voice.speakable import default_speech_data

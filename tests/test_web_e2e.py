@@ -18,12 +18,19 @@ from sqlalchemy import select
 
 from server import STATIC_DIR
 from settings import Settings
+from tests import web_support
 from tests.conftest import KB_DIR
 from tests.phone_layout import ELDER_MIN_PX, check_step
 from tests.web_support import (  # noqa: F401 (base_url, browser: fixtures)
-    PageMarkup, PolicyWatch, assert_no_violations, base_url, browser, expect, reply_to, screenshots,
+    PageMarkup,
+    PolicyWatch,
+    assert_no_violations,
+    base_url,
+    browser,
+    expect,
+    reply_to,
+    screenshots,
 )
-from tests import web_support
 
 ID = "110101199003074514"
 TRACKING = re.compile(r"GA\d{8}-\d{6}")
@@ -124,8 +131,8 @@ def font_px(page, selector: str) -> float:
 
 
 def saved_feedback(settings: Settings, number: str):
-    from assistant.db import open_database
-    from assistant.records import FeedbackRow
+    from assistant.storage.db import open_database
+    from assistant.storage.records import FeedbackRow
 
     with open_database(settings.resolved_database_url)() as session:
         return session.scalars(select(FeedbackRow).where(FeedbackRow.application_number == number)).one()

@@ -13,12 +13,12 @@ import re
 
 import pytest
 
-from assistant.messages import default_messages
+from assistant.common.messages import default_messages
 from settings import Settings
-from tests.conftest import KB_DIR
-from tests.test_web_e2e import ID, REFRESH_DOCS_IMAGES, STRINGS, TRACKING, opened
-from tests.phone_layout import ELDER_MIN_PX, LATEST, NORMAL_MIN_PX, check_step, one_line
 from tests import web_support
+from tests.conftest import KB_DIR
+from tests.phone_layout import ELDER_MIN_PX, LATEST, NORMAL_MIN_PX, check_step, one_line
+from tests.test_web_e2e import ID, REFRESH_DOCS_IMAGES, STRINGS, TRACKING, opened
 from tests.web_support import assert_no_violations, base_url, browser, expect, reply_to, screenshots  # noqa: F401 (fixtures)
 
 PHONES = {

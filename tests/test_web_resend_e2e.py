@@ -27,8 +27,8 @@ def settings(tmp_path_factory) -> Settings:
 
 
 def applications_filed(settings: Settings) -> int:
-    from assistant.db import open_database
-    from assistant.records import ApplicationRow
+    from assistant.storage.db import open_database
+    from assistant.storage.records import ApplicationRow
 
     with open_database(settings.resolved_database_url)() as session:
         return session.scalar(select(func.count()).select_from(ApplicationRow))

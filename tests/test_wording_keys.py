@@ -52,7 +52,7 @@ class Wording:
 
 
 # The assistant's own `say` in the copilot's modules words from copilot.yaml, not messages.yaml.
-COPILOT_SCRIPT = ("assistant/copilot_script.py", "assistant/copilot_summary.py")
+COPILOT_SCRIPT = ("assistant/copilot/script.py", "assistant/copilot/summary.py")
 
 WORDINGS = {
     "assistant messages": Wording(
@@ -65,10 +65,10 @@ WORDINGS = {
             **{f"handoff_{outcome}": "handoff_{outcome}: how an agent ended a 转人工"
                for outcome in ("returned", "workorder", "on_behalf")},
         }),
-    "copilot script": Wording("assistant/data/copilot.yaml", ("script",), ("assistant/copilot_script.py",), (Asker("say"),),
+    "copilot script": Wording("assistant/data/copilot.yaml", ("script",), ("assistant/copilot/script.py",), (Asker("say"),),
                               built={f"ask_{point}": "ask_{point}: the first point of the call still missing"
                                      for point in ("name", "phone", "what", "when", "where")}),
-    "copilot summary": Wording("assistant/data/copilot.yaml", ("summary",), ("assistant/copilot_summary.py",), (Asker("say"),),
+    "copilot summary": Wording("assistant/data/copilot.yaml", ("summary",), ("assistant/copilot/summary.py",), (Asker("say"),),
                                built={k: "the summary's parts, named by the point they word (a loop over the points)"
                                       for k in ("what", "where", "when", "content", "want", "joiner", "end")}),
     "copilot dispatch": Wording("assistant/data/copilot.yaml", ("dispatch", "reasons"), ("assistant", "web"), (Asker("reasons"),)),
@@ -88,12 +88,12 @@ WORDINGS = {
     "admin refusals": Wording("web/data/admin_errors.yaml", (), ("web/admin_kb_api.py", "knowledge", "assistant"),
                               (Asker("EditRefused"), Asker("refused"))),
     "case lookup": Wording("web/data/case_lookup.yaml", (), ("web",), ()),
-    "staff sign-in": Wording("web/data/staff_login.yaml", (), ("assistant/staff.py", "web"), (Asker("LoginRefused"),)),
-    "knowledge-base edits": Wording("assistant/data/kb_edits.yaml", (), ("assistant/kb_edits.py",), (),
+    "staff sign-in": Wording("web/data/staff_login.yaml", (), ("assistant/staff/accounts.py", "web"), (Asker("LoginRefused"),)),
+    "knowledge-base edits": Wording("assistant/data/kb_edits.yaml", (), ("assistant/insight/kb_edits.py",), (),
                                     built={k: "an edit's action or kind, by its value (test_kb_edit_wording_...)"
                                            for k in ("add", "remove", "alias", "utterance", "faq", "out_of_scope")}),
     "command line": Wording("cli/data/wording.yaml", (), ("cli",), (Asker("say"), Asker("cli_wording"))),
-    "analytics refusals": Wording("web/data/analytics.yaml", ("errors",), ("assistant/analytics_models.py", "web"),
+    "analytics refusals": Wording("web/data/analytics.yaml", ("errors",), ("assistant/insight/analytics_models.py", "web"),
                                   (Asker("BadRange"),)),
 }
 

@@ -21,22 +21,22 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from persistence_support import OpenDb, any_db, engine_of, private_postgres_schema  # noqa: F401 (fixtures)
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db import open_database
-from assistant.forms import FormSpec
-from assistant.records import ApplicationRow, SessionRow
-from assistant.session_keys import SessionKeys, session_keys_from_settings
-from assistant.states import State
-from assistant.turn import Turn
+from assistant.common.forms import FormSpec
+from assistant.dialogue.states import State
+from assistant.dialogue.turn import Turn
+from assistant.privacy.session_keys import SessionKeys, session_keys_from_settings
+from assistant.storage.db import open_database
+from assistant.storage.records import ApplicationRow, SessionRow
 from eval.bench_server import BenchServer, ServerOptions, fresh_data_dir, new_encryption_key
 from eval.load_citizen import LoadCitizen, starting_subjects
 from eval.load_http import no_cookies
 from intents.index import RoutingIndex
 from intents.pipeline import ensure_index
 from knowledge.models import ServiceKind, SlotType
-from persistence_support import OpenDb, any_db, engine_of, private_postgres_schema  # noqa: F401 (fixtures)
 from settings import Settings
 from web.workers import APP, tcp_listener
 

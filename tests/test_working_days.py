@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant import working_days
-from assistant.messages import MESSAGES_FILE, Messages
-from assistant.submission import expected_text
-from assistant.working_days import add_working_days, add_working_days_at, calendar_covers
+from assistant.cases import working_days
+from assistant.cases.working_days import add_working_days, add_working_days_at, calendar_covers
+from assistant.common.messages import MESSAGES_FILE, Messages
+from assistant.dialogue.submission import expected_text
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 UNPUBLISHED = 2099  # a year no release of the calendar will cover for a long while
@@ -41,7 +41,7 @@ def test_a_work_order_deadline_keeps_its_time_of_day_across_the_national_day() -
 
 def test_an_unpublished_year_is_counted_monday_to_friday_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     working_days._year_covered.cache_clear()
-    with caplog.at_level(logging.WARNING, logger="assistant.working_days"):
+    with caplog.at_level(logging.WARNING, logger="assistant.cases.working_days"):
         assert add_working_days(date(UNPUBLISHED, 1, 2), 1) == date(UNPUBLISHED, 1, 5)  # Friday → Monday
     assert [r.getMessage() for r in caplog.records if str(UNPUBLISHED) in r.getMessage()]
     assert not calendar_covers(date(2026, 12, 30), date(UNPUBLISHED, 1, 5))

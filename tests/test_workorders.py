@@ -12,11 +12,10 @@ import pytest
 from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 from pydantic import ValidationError
 
-from assistant.application_status import IllegalStatusChange
-from assistant.applications import ApplicationBook, ApplicationDraft
-from assistant.crypto import FieldCipher
-from assistant.workorder_due import DueRules, Span, load_due_rules
-from assistant.workorder_status import (
+from assistant.cases.application_status import IllegalStatusChange
+from assistant.cases.applications import ApplicationBook, ApplicationDraft
+from assistant.cases.workorder_due import DueRules, Span, load_due_rules
+from assistant.cases.workorder_status import (
     TRANSITIONS,
     BadDispatch,
     CallerField,
@@ -25,7 +24,8 @@ from assistant.workorder_status import (
     WorkOrderType,
     load_labels,
 )
-from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft
+from assistant.cases.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft
+from assistant.privacy.crypto import FieldCipher
 from knowledge.models import SubjectKind
 
 BEIJING = timezone(timedelta(hours=8))

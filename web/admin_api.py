@@ -9,15 +9,15 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from assistant.analytics import Analytics
-from assistant.analytics_models import BadRange, DateRange, Report
+from assistant.insight.analytics import Analytics
+from assistant.insight.analytics_models import BadRange, DateRange, Report
 from knowledge.base import KnowledgeBase
 from web.access import Access, allow
 from web.analytics_csv import CsvReport, report_csv
 from web.errors import ApiException
 from web.models import ApiError
-from web.staff_routes import AdminDep
 from web.runtime import runtime_of, services_of
+from web.staff_routes import AdminDep
 
 WORDING_FILE = Path(__file__).resolve().parent / "data" / "analytics.yaml"
 

@@ -14,20 +14,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from assistant.audit import Action
-from assistant.followups import MAX_NOTE_CHARS, FollowUp, FollowUpNotFound, FollowUps
-from assistant.kb_edits import EditRecord, KbEditLog
-from assistant.labelling import LabelQueue, QueuedQuery, QueueReason
-from assistant.messages import Messages
-from assistant.rebuild_jobs import RebuildJob, RebuildRunning
+from assistant.common.messages import Messages
+from assistant.insight.followups import MAX_NOTE_CHARS, FollowUp, FollowUpNotFound, FollowUps
+from assistant.insight.kb_edits import EditRecord, KbEditLog
+from assistant.insight.labelling import LabelQueue, QueuedQuery, QueueReason
+from assistant.insight.rebuild_jobs import RebuildJob, RebuildRunning
+from assistant.privacy.audit import Action
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, EditAction, EditKind, EditRefused, KbEdit
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError, StrictRequest
 from web.rebuild import Rebuilder
-from web.staff_routes import AdminDep
 from web.runtime import runtime_of, services_of
+from web.staff_routes import AdminDep
 
 ERRORS_FILE = Path(__file__).resolve().parent / "data" / "admin_errors.yaml"
 _CONFLICTS = {"already_present", "already_rolled_back", "rebuild_running"}

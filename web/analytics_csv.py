@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any
 
-from assistant.analytics_models import LOCAL_ZONE, Report
+from assistant.insight.analytics_models import LOCAL_ZONE, Report
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

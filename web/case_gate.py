@@ -1,5 +1,5 @@
 """The door of every lookup by case number from outside its conversation: the owner's token, a signed-in
-agent, or the last four digits of the phone given with the case (assistant/case_access.py). Wrong
+agent, or the last four digits of the phone given with the case (assistant/cases/case_access.py). Wrong
 digits are also counted per client address, so one address cannot try many numbers."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import Query
 from starlette.requests import Request
 
-from assistant.case_access import CaseAccess, CaseGate, Gate
-from assistant.hit_counter import HitCounter
-from assistant.messages import Messages
+from assistant.cases.case_access import CaseAccess, CaseGate, Gate
+from assistant.common.messages import Messages
+from assistant.storage.hit_counter import HitCounter
 from web.errors import ApiException
 from web.limits import rate_limited
 from web.models import ApiError

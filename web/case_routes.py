@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Cookie, Header, Request
 from pydantic import BaseModel, Field
 
-from assistant.numbers import WORK_ORDER_NUMBERS
+from assistant.cases.numbers import WORK_ORDER_NUMBERS
 from web.access import Access, allow
 from web.case_gate import PhoneLast4, case_gate, not_found
 from web.limits import limit

@@ -16,17 +16,17 @@ from fastapi import APIRouter, Path, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field, ValidationError
 
-from assistant.audit import Action
+from assistant.privacy.audit import Action
 from assistant.services import Services
 from voice.errors import VoiceError
 from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
-from web.models import CleanText, StrictRequest
 from web.errors import refused_error
+from web.models import CleanText, StrictRequest
 from web.request_errors import refusal
+from web.runtime import runtime_of, services_of
 from web.staff_api import CALL_ID, MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
-from web.runtime import runtime_of, services_of
 
 router = APIRouter()
 

@@ -12,9 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.conversation_lock import ConversationBusy
-from assistant.masking import mask_text
-from assistant.messages import Messages
+from assistant.common.messages import Messages
+from assistant.dialogue.conversation_lock import ConversationBusy
+from assistant.privacy.masking import mask_text
 from web.models import ApiError
 from web.request_errors import http_refusal, refusal, validation_refusal
 

@@ -13,19 +13,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from assistant.handoff_desk import CaseView, HandoffDesk, Line
-from assistant.handoff_queue import HandoffCase, NotYourCase
-from assistant.audit import Action
-from assistant.states import State
-from assistant.workorder_status import CallerField, Urgency, WorkOrderType
+from assistant.cases.handoff_queue import HandoffCase, NotYourCase
+from assistant.cases.workorder_status import CallerField, Urgency, WorkOrderType
+from assistant.dialogue.states import State
+from assistant.privacy.audit import Action
+from assistant.staff.handoff_desk import CaseView, HandoffDesk, Line
 from web.access import Access, allow
 from web.errors import ApiException, refuse
 from web.limits import limit
 from web.models import ApiError, CleanText, FilledText, StrictRequest
 from web.routes import citizen_session
+from web.runtime import runtime_of, services_of
 from web.staff_api import OnBehalfRequest, WorkOrderRequest, apply_on_behalf, create_order
 from web.staff_routes import StaffDep
-from web.runtime import runtime_of, services_of
 
 MAX_AGENT_MESSAGE_CHARS = 2000
 

@@ -1,6 +1,6 @@
 """Request rate limiting over a sliding one-minute window, per client address and per conversation.
 
-The hits are counted in the database (assistant/hit_counter.py), so every worker process sees every
+The hits are counted in the database (assistant/storage/hit_counter.py), so every worker process sees every
 other's: N workers allow the quota once, not N times. The quota is GOVASSIST_RATE_LIMIT_PER_MINUTE.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from starlette.requests import HTTPConnection
 
-from assistant.hit_counter import HitCounter
+from assistant.storage.hit_counter import HitCounter
 from web.errors import ApiException
 from web.request_errors import refusal
 from web.runtime import services_of

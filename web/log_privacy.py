@@ -2,7 +2,7 @@
 
 uvicorn's access log writes the path with its query string (`/api/search?q=我的身份证…`); the access
 filter keeps the parameter names and drops their values. The masking filter runs
-assistant.masking.mask_text over every record's message (ID, mobile and card numbers), whoever
+assistant.privacy.masking.mask_text over every record's message (ID, mobile and card numbers), whoever
 logged it. Message bodies are never logged by the app. `install()` puts both on the uvicorn loggers
 and on every handler configured at start-up, once.
 """
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
-from assistant.masking import mask_text
+from assistant.privacy.masking import mask_text
 
 ACCESS_LOGGER = "uvicorn.access"
 LOGGERS = ("", "uvicorn", "uvicorn.error", ACCESS_LOGGER, "govassist")

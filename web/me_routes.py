@@ -1,7 +1,7 @@
 """查询和删除本人数据: GET and DELETE /api/me/data, for whoever holds the conversation's session token.
 
 The token is taken as /api/applications takes it: the `X-Session-Token` header, else the session
-cookie. Personal values are shown masked; erasing keeps the case records (see assistant/personal_data.py).
+cookie. Personal values are shown masked; erasing keeps the case records (see assistant/privacy/personal_data.py).
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
 from pydantic import BaseModel
 
-from assistant.applications import ApplicationView
-from assistant.engine import Assistant
-from assistant.filling import FormFiller
-from assistant.forms import form_for
-from assistant.personal_data import PersonalData, privacy_wording
-from assistant.session import FormState
-from assistant.session_keys import SessionKey
+from assistant.cases.applications import ApplicationView
+from assistant.common.forms import form_for
+from assistant.dialogue.engine import Assistant
+from assistant.dialogue.filling import FormFiller
+from assistant.dialogue.session import FormState
+from assistant.privacy.personal_data import PersonalData, privacy_wording
+from assistant.privacy.session_keys import SessionKey
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError

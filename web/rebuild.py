@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from assistant.rebuild_jobs import RebuildJob, RebuildJobs
+from assistant.insight.rebuild_jobs import RebuildJob, RebuildJobs
 from assistant.services import Services
 from web.runtime import Runtime, build_runtime, install
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Header, Request
 from pydantic import BaseModel
 
-from assistant.recommendation import RecommendationKind
+from assistant.proactive.recommendation import RecommendationKind
 from web.access import Access, allow
 from web.errors import refuse
 from web.models import ApiError

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
 
-from assistant.applications import ApplicationView
-from assistant.engine import Assistant
-from assistant.feedback import FeedbackBook
-from assistant.session_keys import SessionKey
-from assistant.turn import Turn
+from assistant.cases.applications import ApplicationView
+from assistant.dialogue.engine import Assistant
+from assistant.dialogue.turn import Turn
+from assistant.insight.feedback import FeedbackBook
+from assistant.privacy.session_keys import SessionKey
 from intents.router import Router
 from knowledge.base import KnowledgeBase
 from knowledge.models import Service
@@ -21,12 +21,24 @@ from web.case_gate import PhoneLast4, case_gate, not_found
 from web.cookies import set_private_cookie
 from web.errors import ApiException, refuse
 from web.limits import limit
+from web.models import (
+    ApiError,
+    ApplicationMember,
+    ApplicationStatusView,
+    ChatRequest,
+    ChatTurn,
+    FeedbackRequest,
+    FeedbackSaved,
+    Health,
+    Passage,
+    SearchCandidate,
+    SearchResult,
+    ServiceCard,
+    ServiceGuide,
+    ServiceSummary,
+)
 from web.runtime import runtime_of, services_of
 from web.staff_routes import staff_of
-from web.models import (
-    ApiError, ApplicationMember, ApplicationStatusView, ChatRequest, ChatTurn, FeedbackRequest, FeedbackSaved, Health,
-    Passage, SearchCandidate, SearchResult, ServiceCard, ServiceGuide, ServiceSummary,
-)
 
 SESSION_COOKIE = "govassist_session"
 MAX_QUERY_CHARS = 200

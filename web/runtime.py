@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fastapi import FastAPI
 from starlette.requests import HTTPConnection
 
-from assistant.copilot import Copilot
-from assistant.engine import Assistant
+from assistant.copilot.suggestions import Copilot
+from assistant.dialogue.engine import Assistant
 from assistant.services import Services
 from intents.router import Router
 from knowledge.base import KnowledgeBase, load_knowledge_base

@@ -1,6 +1,6 @@
 """Staff-only API: copilot suggestions for a call, audited reveals, and 12345 work orders.
 
-Every staff access to personal data here is recorded in the audit log (assistant/audit.py): caller
+Every staff access to personal data here is recorded in the audit log (assistant/privacy/audit.py): caller
 details shown by the copilot, work orders viewed or listed (caller details masked), and reveals.
 """
 
@@ -13,16 +13,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from assistant.application_status import IllegalStatusChange
-from assistant.audit import Action
-from assistant.copilot import Copilot
-from assistant.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
-from assistant.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
+from assistant.cases.application_status import IllegalStatusChange
+from assistant.cases.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
+from assistant.cases.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
+from assistant.copilot.suggestions import Copilot
+from assistant.privacy.audit import Action
 from web.access import Access, allow
 from web.errors import ApiException, refuse
 from web.models import ApiError, CleanText, FilledText, StrictRequest
-from web.staff_routes import StaffDep
 from web.runtime import runtime_of, services_of
+from web.staff_routes import StaffDep
 
 MAX_TRANSCRIPT_CHARS = 20_000
 CALL_ID = r"^[A-Za-z0-9_-]{1,64}$"
@@ -206,7 +206,7 @@ def order_audit(number: str, request: Request, user: StaffDep) -> list[dict[str,
 def apply_on_behalf(body: OnBehalfRequest, request: Request, user: StaffDep) -> dict[str, Any]:
     """代办: start the caller's application with the details from the call filled in; the agent goes on
     with the returned session (POST /api/chat with its session_id)."""
-    from assistant.forms import is_form_subject
+    from assistant.common.forms import is_form_subject
 
     assistant = runtime_of(request).assistant
     if not is_form_subject(assistant.kb, body.service_id):

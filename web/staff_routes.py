@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from assistant.messages import Messages
-from assistant.staff import LoginRefused, Role, StaffDirectory, StaffUser
+from assistant.common.messages import Messages
+from assistant.staff.accounts import LoginRefused, Role, StaffDirectory, StaffUser
 from web.access import Access, allow
 from web.cookies import clear_private_cookie, set_private_cookie
 from web.errors import ApiException, refuse

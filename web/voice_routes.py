@@ -13,14 +13,14 @@ from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from assistant.conversation_lock import ConversationBusy
+from assistant.dialogue.conversation_lock import ConversationBusy
 from voice.decode import decode_audio
-from voice.stream_decode import StreamDecoder
 from voice.errors import VoiceError, VoiceInputError, audio_too_large
 from voice.grammar import grammar_for
 from voice.recognise import Recogniser
 from voice.speakable import speech_form
 from voice.speech import synthesise
+from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
 from web.errors import ApiException, conversation_busy, refuse
 from web.models import ApiError, ChatTurn, SessionToken

@@ -1,5 +1,5 @@
-"""The schema's history as Alembic revisions (versions/), run from code by assistant/schema.py.
+"""The schema's history as Alembic revisions (versions/), run from code by assistant/storage/schema.py.
 
-There is no alembic.ini: `assistant.schema.alembic_config` builds the configuration, so an installed
+There is no alembic.ini: `assistant.storage.schema.alembic_config` builds the configuration, so an installed
 copy finds these scripts wherever it lives. New revisions: docs/deploy.md, "Changing the schema".
 """

@@ -1,4 +1,4 @@
-"""Alembic's entry point, run by assistant/schema.py on a connection it already holds (in its
+"""Alembic's entry point, run by assistant/storage/schema.py on a connection it already holds (in its
 transaction, under its lock): never on a URL of its own, never from an alembic.ini."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from assistant.records import Base
+from assistant.storage.records import Base
 
 
 def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

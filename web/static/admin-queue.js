@@ -1,6 +1,6 @@
 // 待标注: messages the assistant could not route, routed with little confidence, or from a badly rated
 // conversation. Each gets the service it meant (picked, or one of the router's guesses) or 不属于本系统.
-// The server offers guesses only when the router was sure enough (GUESS_FLOOR in assistant/labelling.py).
+// The server offers guesses only when the router was sure enough (GUESS_FLOOR in assistant/insight/labelling.py).
 import * as api from "./admin-api.js";
 import { serviceId, serviceName } from "./admin-services.js";
 import { percent, text, when } from "./admin-text.js";

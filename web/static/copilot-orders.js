@@ -8,7 +8,7 @@ import { names, text, when } from "./copilot-text.js";
 const $ = (id) => document.getElementById(id);
 const SUMMARY_CHARS = 40;
 
-// The name of a change, as in assistant/workorder_status.py change_name.
+// The name of a change, as in assistant/cases/workorder_status.py change_name.
 function changeName(from, to) {
   if (from === "returned" && to === "dispatched") return "redispatched";
   if (from === "follow_up" && to === "handling") return "reopened";

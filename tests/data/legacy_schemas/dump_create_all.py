@@ -4,7 +4,7 @@
     cd /tmp/old && python <this file> sqlite > <tests/data/legacy_schemas>/<commit>.sqlite.sql
     cd /tmp/old && python <this file> postgresql > <tests/data/legacy_schemas>/<commit>.postgresql.sql
 
-It imports the checkout's own assistant/records.py (the current directory), never today's.
+It imports the checkout's own assistant/storage/records.py (the current directory), never today's.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from sqlalchemy import create_mock_engine
 
 sys.path.insert(0, os.getcwd())
-from assistant.records import Base  # the old checkout's, found through the path above
+from assistant.storage.records import Base  # the old checkout's, found through the path above
 
 
 def main(dialect: str) -> None:

@@ -1,0 +1,43 @@
+"""The life of an application: its statuses, the changes allowed between them, and their Chinese names.
+
+The transition table is the specification: a change not listed here is refused.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+
+import yaml
+
+STATUSES_FILE = Path(__file__).resolve().parents[1] / "data" / "statuses.yaml"
+
+
+class ApplicationStatus(str, Enum):
+    submitted = "submitted"
+    accepted = "accepted"
+    in_review = "in_review"
+    approved = "approved"
+    rejected = "rejected"
+    done = "done"
+
+
+TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
+    ApplicationStatus.submitted: frozenset({ApplicationStatus.accepted}),
+    ApplicationStatus.accepted: frozenset({ApplicationStatus.in_review}),
+    ApplicationStatus.in_review: frozenset({ApplicationStatus.approved, ApplicationStatus.rejected}),
+    ApplicationStatus.approved: frozenset({ApplicationStatus.done}),
+    ApplicationStatus.rejected: frozenset({ApplicationStatus.done}),
+    ApplicationStatus.done: frozenset(),
+}
+
+
+class IllegalStatusChange(ValueError):
+    pass
+
+
+def load_status_labels(path: Path = STATUSES_FILE) -> dict[ApplicationStatus, str]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if missing := [s.value for s in ApplicationStatus if s.value not in raw]:
+        raise ValueError(f"{path} has no label for status(es) {missing}")
+    return {s: str(raw[s.value]) for s in ApplicationStatus}

@@ -1,0 +1,6 @@
+"""What every part of the assistant shares, with no state and no database: the wording read from
+assistant/data (messages), what a service's form asks (forms), answers about the service at hand
+(guide_answers) and the clock the books stamp with (clock).
+
+May import: nothing else in assistant.
+"""
