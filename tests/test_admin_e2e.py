@@ -106,7 +106,7 @@ def seeded(base_url, settings) -> dict[str, int]:
     """Real conversations through the API, then their turns replayed on the six days before."""
     from assistant.dialogue.turn_log import TurnEvent, TurnLog
     from assistant.storage.db import open_database, reading
-    from assistant.storage.records import TurnEventRow
+    from assistant.storage.personal_tables import TurnEventRow
 
     client, turn = converse(base_url, "我想第一次办张社保卡", "同意", f"我叫张三，身份证{ID}，电话{PHONE}")
     while turn["state"] == "filling":

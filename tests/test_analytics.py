@@ -17,7 +17,7 @@ from assistant.dialogue.turn_log import TurnEvent, TurnLog
 from assistant.insight.analytics import Analytics
 from assistant.insight.analytics_models import BadRange, DateRange
 from assistant.storage.db import writing
-from assistant.storage.records import ApplicationRow, FeedbackRow
+from assistant.storage.personal_tables import ApplicationRow, FeedbackRow
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=BEIJING)

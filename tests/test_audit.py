@@ -18,7 +18,7 @@ from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft
 from assistant.privacy.audit import GENESIS, AuditLog, event_hash
 from assistant.privacy.crypto import FieldCipher
 from assistant.storage.db import writing
-from assistant.storage.records import AuditEventRow, AuditLogRow
+from assistant.privacy.tables import AuditEventRow, AuditLogRow
 from knowledge.models import SubjectKind
 
 KEY = bytes(range(32))

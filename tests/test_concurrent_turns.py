@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.dialogue.conversation_lock import ConversationBusy, ConversationLocks
 from assistant.dialogue.engine import Assistant
-from assistant.storage.records import ApplicationRow, SessionRow, TurnEventRow
+from assistant.storage.personal_tables import ApplicationRow, SessionRow, TurnEventRow
 from settings import Settings
 from tests.conftest import KB_DIR
 from tests.web_support import live_server

@@ -34,7 +34,7 @@ from assistant.dialogue.states import State
 from assistant.dialogue.turn import Turn
 from assistant.privacy.session_keys import session_keys_from_settings
 from assistant.storage.db import open_database, reading
-from assistant.storage.records import ApplicationRow, WorkOrderRow
+from assistant.storage.personal_tables import ApplicationRow, WorkOrderRow
 from eval.citizen import Citizen, Conversation
 from settings import Settings
 from tests.server_process import ServerProcess, server_data_dir

@@ -18,7 +18,7 @@ from assistant.insight.feedback import FeedbackBook
 from assistant.privacy.crypto import FieldCipher
 from assistant.privacy.masking import mask_text
 from assistant.storage.db import open_database, reading
-from assistant.storage.records import FeedbackRow, TurnEventRow
+from assistant.storage.personal_tables import FeedbackRow, TurnEventRow
 from eval.pii import evaluate_pii, read_pii_set
 from web.log_privacy import MaskingFilter
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from assistant.cases.handoff_queue import AGENT, CITIZEN, TAKEN, HandoffQueue, NotYourCase, ServiceHours
 from assistant.privacy.crypto import FieldCipher
 from assistant.storage.db import open_database, reading, writing
-from assistant.storage.records import HandoffMessageRow
+from assistant.storage.personal_tables import HandoffMessageRow
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ALL_DAY = ServiceHours.parse("00:00-24:00", [1, 2, 3, 4, 5, 6, 7])

@@ -17,7 +17,7 @@ from assistant.dialogue.session import FormState, SessionState
 from assistant.dialogue.session_store import SessionStore
 from assistant.privacy.crypto import FieldCipher, key_id
 from assistant.privacy.key_rotation import census, rotate
-from assistant.storage.records import Base
+from assistant.storage.base import all_tables
 from knowledge.models import SubjectKind
 
 OLD, NEW, STRANGER = bytes(range(32)), bytes(range(100, 132)), bytes(range(200, 232))
@@ -52,7 +52,7 @@ def tokens_under(factory, kid: str) -> list[str]:
     marker = f"enc:v1:{kid}:"
     found = []
     with factory() as session:
-        for table in Base.metadata.sorted_tables:
+        for table in all_tables().sorted_tables:
             for row in session.execute(select(table)):
                 found += [f"{table.name}.{k}" for k, v in row._mapping.items() if marker in str(v)]
     return found

@@ -17,7 +17,7 @@ from assistant.proactive.applicant_links import ApplicantLinks, Applied
 from assistant.proactive.cooccurrence import applied_together, people
 from assistant.proactive.next_services import follow_up_rules, rank_next
 from assistant.storage.db import open_database
-from assistant.storage.records import ApplicantLinkRow
+from assistant.storage.personal_tables import ApplicantLinkRow
 from eval.citizen import make_id_number
 from knowledge.base import load_knowledge_base
 from knowledge.models import ServiceKind, SubjectKind

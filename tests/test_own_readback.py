@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from assistant.dialogue.states import State
 from assistant.storage.db import open_database, reading
-from assistant.storage.records import SessionRow, TurnEventRow
+from assistant.storage.personal_tables import SessionRow, TurnEventRow
 
 ID = "110101199003074514"
 ID_SHOWN = "110101********4514"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from assistant.privacy.audit import session_object
 from assistant.staff.accounts import Role, StaffDirectory
 from assistant.storage.db import open_database
-from assistant.storage.records import ApplicantLinkRow, ApplicationRow, WorkOrderRow
+from assistant.storage.personal_tables import ApplicantLinkRow, ApplicationRow, WorkOrderRow
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

@@ -17,7 +17,8 @@ from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft
 from assistant.dialogue.session_store import SessionStore
 from assistant.privacy.audit import AuditLog
 from assistant.privacy.crypto import FieldCipher
-from assistant.storage.records import ApplicationRow, ErasureRow, WorkOrderRow
+from assistant.privacy.tables import ErasureRow
+from assistant.storage.personal_tables import ApplicationRow, WorkOrderRow
 from knowledge.models import SubjectKind
 from settings import Settings
 

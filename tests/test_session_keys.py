@@ -23,7 +23,7 @@ from assistant.privacy.session_keys import (
     session_keys_from_settings,
 )
 from assistant.storage.db import open_database
-from assistant.storage.records import ApplicationRow, SessionRow
+from assistant.storage.personal_tables import ApplicationRow, SessionRow
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

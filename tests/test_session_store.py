@@ -11,7 +11,7 @@ from persistence_support import OpenDb, any_db, engine_of, sqlite_db  # noqa: F4
 from sqlalchemy import select, text
 
 from assistant.dialogue.session_store import SessionStore, StaleSession, StoredSession
-from assistant.storage.records import ConsentRow
+from assistant.storage.personal_tables import ConsentRow
 from settings import Settings
 
 STATE = {"state": "filling", "subject": "newborn", "values": {"mother_name": "enc:v1:0a1b2c3d:AAAA"}, "note": "您好"}

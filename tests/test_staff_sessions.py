@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from assistant.staff.accounts import MAX_FAILURES, Role, StaffDirectory
 from assistant.storage.db import open_database, writing
-from assistant.storage.records import StaffSessionRow
+from assistant.staff.tables import StaffSessionRow
 from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR

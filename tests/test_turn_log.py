@@ -9,7 +9,7 @@ from sqlalchemy import select
 from assistant.dialogue.states import State
 from assistant.dialogue.turn_log import TurnEvent, mask_known
 from assistant.storage.db import open_database, reading
-from assistant.storage.records import TurnEventRow
+from assistant.storage.personal_tables import TurnEventRow
 from tests.conftest import DIALOGUE_NOW
 
 ID = "110101199003074514"

@@ -132,7 +132,7 @@ def font_px(page, selector: str) -> float:
 
 def saved_feedback(settings: Settings, number: str):
     from assistant.storage.db import open_database
-    from assistant.storage.records import FeedbackRow
+    from assistant.storage.personal_tables import FeedbackRow
 
     with open_database(settings.resolved_database_url)() as session:
         return session.scalars(select(FeedbackRow).where(FeedbackRow.application_number == number)).one()

@@ -28,7 +28,7 @@ def settings(tmp_path_factory) -> Settings:
 
 def applications_filed(settings: Settings) -> int:
     from assistant.storage.db import open_database
-    from assistant.storage.records import ApplicationRow
+    from assistant.storage.personal_tables import ApplicationRow
 
     with open_database(settings.resolved_database_url)() as session:
         return session.scalar(select(func.count()).select_from(ApplicationRow))

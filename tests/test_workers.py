@@ -30,7 +30,7 @@ from assistant.dialogue.states import State
 from assistant.dialogue.turn import Turn
 from assistant.privacy.session_keys import SessionKeys, session_keys_from_settings
 from assistant.storage.db import open_database
-from assistant.storage.records import ApplicationRow, SessionRow
+from assistant.storage.personal_tables import ApplicationRow, SessionRow
 from eval.bench_server import BenchServer, ServerOptions, fresh_data_dir, new_encryption_key
 from eval.load_citizen import LoadCitizen, starting_subjects
 from eval.load_http import no_cookies

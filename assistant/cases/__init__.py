@@ -1,7 +1,7 @@
 """The books: applications and 12345 work orders with their numbers, status tables and due dates
 (applications, application_status, workorders, workorder_status, workorder_due, numbers,
 working_days), who may see a case (case_access), the handoff queue (handoff_queue) and how long
-a closed case's personal values are kept (retention).
+a closed case's personal values are kept (retention), and the books' own tables (tables).
 
 May import: storage, common, privacy.
 """

@@ -24,7 +24,8 @@ from assistant.privacy.audit import Action, AuditLog
 from assistant.privacy.crypto import FieldCipher
 from assistant.privacy.masking import digits_tail
 from assistant.storage.db import reading, writing
-from assistant.storage.records import ApplicationEventRow, ApplicationRow
+from assistant.cases.tables import ApplicationEventRow
+from assistant.storage.personal_tables import ApplicationRow
 from knowledge.models import SubjectKind, TimeLimit, TimeLimitUnit
 
 # The statements read on every turn after a submission, built once (building one costs more than running it).

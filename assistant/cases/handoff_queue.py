@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.privacy.crypto import FieldCipher
 from assistant.privacy.session_keys import SessionKey
 from assistant.storage.db import reading, writing
-from assistant.storage.records import HandoffMessageRow, HandoffRow, TurnEventRow
+from assistant.storage.personal_tables import HandoffMessageRow, HandoffRow, TurnEventRow
 
 WAITING, TAKEN, ENDED = "waiting", "taken", "ended"
 OPEN = (WAITING, TAKEN)

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from assistant.storage.records import NumberSequenceRow
+from assistant.cases.tables import NumberSequenceRow
 
 
 @dataclass(frozen=True)

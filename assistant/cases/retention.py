@@ -22,14 +22,9 @@ from assistant.cases.workorder_status import WorkOrderStatus
 from assistant.privacy.audit import Action, AuditLog
 from assistant.privacy.personal_data import RETENTION, forget_handoffs, scrub_application, scrub_work_order
 from assistant.storage.db import reading, writing
-from assistant.storage.records import (
-    ApplicationEventRow,
-    ApplicationRow,
-    ErasureRow,
-    SessionRow,
-    WorkOrderEventRow,
-    WorkOrderRow,
-)
+from assistant.cases.tables import ApplicationEventRow
+from assistant.privacy.tables import ErasureRow
+from assistant.storage.personal_tables import ApplicationRow, SessionRow, WorkOrderEventRow, WorkOrderRow
 from knowledge.models import SubjectKind
 from settings import Settings
 

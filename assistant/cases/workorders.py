@@ -42,7 +42,7 @@ from assistant.privacy.crypto import FieldCipher, FieldCipherError, is_token
 from assistant.privacy.masking import digits_tail, mask, mask_text
 from assistant.privacy.personal_data import privacy_wording
 from assistant.storage.db import reading, writing
-from assistant.storage.records import WorkOrderEventRow, WorkOrderRow
+from assistant.storage.personal_tables import WorkOrderEventRow, WorkOrderRow
 
 CITIZEN = "citizen"  # the actor of an order filed from the chat; session tokens never go into the history
 W = WorkOrderStatus

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.storage.db import reading, writing
-from assistant.storage.records import ConsentRow, SessionRow
+from assistant.storage.personal_tables import ConsentRow, SessionRow
 
 # Built once: making a statement costs more CPU than running it (values are bound per call).
 _EXISTS = select(SessionRow.id).where(SessionRow.id == bindparam("token"))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.privacy.masking import mask_text
 from assistant.storage.db import writing
-from assistant.storage.records import TurnEventRow
+from assistant.storage.personal_tables import TurnEventRow
 
 if TYPE_CHECKING:
     from intents.router import RoutingResult

@@ -35,7 +35,7 @@ from assistant.insight.analytics_models import (
     Totals,
 )
 from assistant.storage.db import reading
-from assistant.storage.records import ApplicationRow, FeedbackRow, TurnEventRow, WorkOrderRow
+from assistant.storage.personal_tables import ApplicationRow, FeedbackRow, TurnEventRow, WorkOrderRow
 
 SLOWEST = 20
 BINS = 10

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.insight.followups import FollowUps
 from assistant.privacy.masking import mask_text
 from assistant.storage.db import writing
-from assistant.storage.records import FeedbackRow
+from assistant.storage.personal_tables import FeedbackRow
 
 
 class FeedbackBook:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.storage.db import reading, writing
-from assistant.storage.records import ApplicationRow, FeedbackRow, FollowUpRow, TurnEventRow
+from assistant.insight.tables import FollowUpRow
+from assistant.storage.personal_tables import ApplicationRow, FeedbackRow, TurnEventRow
 
 BAD_RATING = 2
 MAX_NOTE_CHARS = 1000

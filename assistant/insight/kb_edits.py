@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.common.messages import Messages
 from assistant.storage.db import reading, writing
-from assistant.storage.records import KbEditRow
+from assistant.insight.tables import KbEditRow
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import EditAction, EditKind, EditRefused, KbEdit, apply_edits, check_edit
 

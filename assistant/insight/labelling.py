@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.insight.followups import BAD_RATING
 from assistant.insight.kb_edits import KbEditLog
 from assistant.storage.db import reading, writing
-from assistant.storage.records import FeedbackRow, QueryLabelRow, TurnEventRow
+from assistant.insight.tables import QueryLabelRow
+from assistant.storage.personal_tables import FeedbackRow, TurnEventRow
 from knowledge.base import KnowledgeBase
 from knowledge.overlay import EditAction, EditKind, EditRefused, KbEdit
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.storage.db import reading, writing
-from assistant.storage.records import RebuildJobRow
+from assistant.insight.tables import RebuildJobRow
 
 # A job still "running" after this long belongs to a worker that died mid-build; it no longer blocks.
 STALE_AFTER = timedelta(minutes=30)

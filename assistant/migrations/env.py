@@ -8,7 +8,7 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from assistant.storage.records import Base
+from assistant.storage.base import all_tables
 
 
 def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
@@ -21,7 +21,7 @@ def render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[Fals
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=all_tables(),  # every table, each defined by the package that owns it
     render_item=render_item,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters a table by copying it
 )

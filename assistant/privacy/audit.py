@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.privacy.masking import mask_text
 from assistant.storage.db import reading, writing
-from assistant.storage.records import AuditEventRow, AuditLogRow
+from assistant.privacy.tables import AuditEventRow, AuditLogRow
 
 GENESIS = "0" * 64  # the prev_hash of the first event
 _DOMAIN = b"govassist audit v1\0"

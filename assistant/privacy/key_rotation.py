@@ -20,7 +20,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from assistant.privacy.crypto import FieldCipher, FieldCipherError, is_token, token_key_id
 from assistant.storage.db import reading, writing
-from assistant.storage.records import ApplicationRow, SessionRow, WorkOrderEventRow, WorkOrderRow
+from assistant.storage.personal_tables import ApplicationRow, SessionRow, WorkOrderEventRow, WorkOrderRow
 
 BATCH = 200
 

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.privacy.audit import Action, AuditLog, session_object
 from assistant.privacy.session_keys import SessionKey
 from assistant.storage.db import checkpoint, reading, writing
-from assistant.storage.records import (
+from assistant.privacy.tables import ErasureRow
+from assistant.storage.personal_tables import (
     ApplicantLinkRow,
     ApplicationRow,
     ConsentRow,
-    ErasureRow,
     FeedbackRow,
     HandoffMessageRow,
     HandoffRow,

@@ -25,7 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from assistant.privacy.crypto import decode_key, load_or_create_key
 from assistant.storage.db import checkpoint, reading, writing
-from assistant.storage.records import (
+from assistant.storage.personal_tables import (
     ApplicationRow,
     ConsentRow,
     FeedbackRow,

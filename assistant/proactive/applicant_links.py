@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.privacy.crypto import FieldCipher, FieldCipherError
 from assistant.proactive.facts import first_answered
 from assistant.storage.db import reading, writing
-from assistant.storage.records import ApplicantLinkRow, ApplicationRow
+from assistant.storage.personal_tables import ApplicantLinkRow, ApplicationRow
 
 DIGEST_PURPOSE = "applicant"
 HISTORY_ROWS = 20_000  # the latest applications counted: enough to learn from, cheap to read

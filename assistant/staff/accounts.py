@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.privacy.audit import Action, AuditLog
 from assistant.storage.db import reading, writing
-from assistant.storage.records import LoginThrottleRow, StaffAccountStateRow, StaffSessionRow, StaffUserRow
+from assistant.staff.tables import LoginThrottleRow, StaffAccountStateRow, StaffSessionRow, StaffUserRow
 
 MAX_FAILURES = 5  # free tries from one source at one name; from the fifth failure on, each one doubles the wait
 FIRST_DELAY = timedelta(seconds=30)

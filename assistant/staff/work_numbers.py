@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.storage.db import reading, writing
-from assistant.storage.records import StaffWorkNumberRow
+from assistant.staff.tables import StaffWorkNumberRow
 
 FIRST = 1000
 WORK_NUMBER = r"^[0-9A-Za-z]{2,16}$"

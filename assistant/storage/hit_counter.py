@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.storage.db import reading, writing
-from assistant.storage.records import RateHitRow
+from assistant.storage.tables import RateHitRow
 
 
 def _key_hash(key: str) -> str:

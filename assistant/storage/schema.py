@@ -27,7 +27,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, inspect
 
-from assistant.storage.records import Base
+from assistant.storage.base import all_tables
 from assistant.storage.schema_state import SchemaNotCurrent, SchemaState
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
@@ -58,7 +58,7 @@ def head_revision() -> str:
 
 def state(connection: Connection) -> SchemaState:
     current = MigrationContext.configure(connection).get_current_revision()
-    has_tables = bool(set(inspect(connection).get_table_names()) & set(Base.metadata.tables))
+    has_tables = bool(set(inspect(connection).get_table_names()) & set(all_tables().tables))
     return SchemaState(current, head_revision(), has_tables, current is None or _is_known(current))
 
 
