@@ -32,10 +32,6 @@ TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
 }
 
 
-class IllegalStatusChange(ValueError):
-    pass
-
-
 def load_status_labels(path: Path = STATUSES_FILE) -> dict[ApplicationStatus, str]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     if missing := [s.value for s in ApplicationStatus if s.value not in raw]:
