@@ -7,7 +7,7 @@ holds the two steps both take the same way, so a fix to either (a race, a lock) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from typing import TypeVar
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.common.transitions import TransitionTable
 from assistant.storage.db import reading, writing
 from assistant.storage.records import ApplicationRow, WorkOrderRow
 
@@ -58,7 +59,7 @@ def changing_status(
     model: type[Row],
     number: str,
     to: Status,
-    transitions: Mapping[Status, frozenset[Status]],
+    transitions: TransitionTable[Status],
     unknown: Callable[[str], LookupError],
 ) -> Iterator[tuple[Session, Row, Status]]:
     """Lock case `number`'s row, check that its status may become `to`, set it, and yield (session, row,
@@ -69,7 +70,7 @@ def changing_status(
         if row is None:
             raise unknown(number)
         current = type(to)(row.status)
-        if to not in transitions[current]:
+        if not transitions.allows(current, to):
             raise IllegalStatusChange(f"{number}: {current.value} → {to.value} is not allowed")
         row.status = to.value
         yield session, row, current
