@@ -62,7 +62,7 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
     """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
     recogniser = _recogniser(request)
     settings = services_of(request).settings
-    session_id = resolve_session(assistant, session_id, request.cookies)
+    session_id = resolve_session(assistant, session_id, request)
     limit(request, session_id)
     if not recogniser.available:
         raise _error(VoiceError("voice_unavailable"))
@@ -102,7 +102,7 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
     services = services_of(socket)
     assistant, recogniser, settings = runtime_of(socket).assistant, services.recogniser, services.settings
     try:
-        session_id = resolve_session(assistant, session_id, socket.cookies)
+        session_id = resolve_session(assistant, session_id, socket)
         limit(socket, session_id)
         expecting = assistant.expecting(session_id)
         grammar = grammar_for(expecting.kind, expecting.choices) if expecting else None
