@@ -55,7 +55,8 @@ def show(settings: Settings, number: str) -> None:
 @click.pass_obj
 def advance(settings: Settings, number: str, status: str, note: str) -> None:
     """Move an application to its next status (only the allowed transitions)."""
-    from assistant.cases.applications import ApplicationStatus, IllegalStatusChange, UnknownApplication
+    from assistant.cases.applications import ApplicationStatus, UnknownApplication
+    from assistant.cases.case_book import IllegalStatusChange
 
     try:
         event = _book(settings).advance(number.upper(), ApplicationStatus(status), staff_actor(), note)

@@ -23,7 +23,7 @@ from server import create_app
 from settings import Settings
 from tests.conftest import KB_DIR
 from web.access import Access, DeclaredRoute, declared_routes
-from web.routes import SESSION_COOKIE
+from web.session_token import SESSION_COOKIE
 from web.staff_routes import STAFF_COOKIE
 
 STAFF_PASSWORD = "correct horse battery"

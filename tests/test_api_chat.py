@@ -118,3 +118,24 @@ def test_staff_sign_in_and_see_personal_fields_of_any_application(client, tmp_pa
     assert signed_in.status_code == 200 and "HttpOnly" in signed_in.headers["set-cookie"]
     assert client.get("/api/staff/me").json() == {"username": "agent1", "role": "staff"}
     assert client.get(f"/api/applications/{number}").json()["fields"]["持卡人姓名"] == "张*"
+
+
+def test_every_route_reads_the_session_token_from_the_same_places_in_the_same_order(client):
+    """Body session_id, else the X-Session-Token header, else the cookie (web/session_token.py)."""
+    first = say(client, "我想第一次办张社保卡")["session_id"]
+    client.cookies.clear()
+    second = say(client, "你好")["session_id"]  # the cookie now names the second conversation
+    assert first != second
+
+    by_header = client.post("/api/chat", json={"text": "同意"}, headers={"X-Session-Token": first}).json()
+    assert by_header["session_id"] == first  # the header names it, over the cookie
+    by_body = client.post("/api/chat", json={"session_id": second, "text": "你好"}, headers={"X-Session-Token": first})
+    assert by_body.json()["session_id"] == second  # the body over the header
+    unknown = client.post("/api/chat", json={"text": "你好"}, headers={"X-Session-Token": "x" * 32})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "session_not_found"  # named: never adopted
+
+    client.cookies.clear()
+    assert client.get("/api/recommendations").status_code == 401
+    assert client.get("/api/recommendations", headers={"X-Session-Token": first}).status_code == 200
+    client.cookies.set("govassist_session", first)
+    assert client.get("/api/recommendations").status_code == 200

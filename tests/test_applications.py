@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 
-from assistant.cases.application_status import TRANSITIONS, ApplicationStatus, IllegalStatusChange, load_status_labels
+from assistant.cases.application_status import TRANSITIONS, ApplicationStatus, load_status_labels
+from assistant.cases.case_book import IllegalStatusChange
 from assistant.cases.applications import AccessDenied, ApplicationBook, ApplicationDraft, UnknownApplication, due_date
 from assistant.privacy.crypto import FieldCipher, FieldCipherError
 from knowledge.models import SubjectKind, TimeLimit

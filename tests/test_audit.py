@@ -11,7 +11,8 @@ import pytest
 from persistence_support import OpenDb, any_db, sqlite_db  # noqa: F401 (fixtures)
 from sqlalchemy import delete, select, update
 
-from assistant.cases.application_status import ApplicationStatus, IllegalStatusChange
+from assistant.cases.application_status import ApplicationStatus
+from assistant.cases.case_book import IllegalStatusChange
 from assistant.cases.applications import ApplicationBook, ApplicationDraft
 from assistant.cases.workorder_status import CallerField, WorkOrderStatus, WorkOrderType
 from assistant.cases.workorders import WorkOrderBook, WorkOrderDraft

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from settings import Settings
-from tests.voice_support import spoken_wav
+from tests.voice_support import encode, spoken_wav
+from voice.audio_pump import AudioPump
 from voice.decode import BYTES_PER_SECOND, decode_audio
 from voice.errors import VoiceInputError, VoiceUnavailable
 from voice.grammar import UNKNOWN, choices_grammar, fit_grammar, grammar_for, yes_no_grammar
-from voice.recognise import Recogniser, Transcript
+from voice.recognise import Recogniser, Stream, Transcript
 
 # Grammars: phrases Vosk listens for when a short answer is expected.
 
@@ -137,6 +138,15 @@ def test_the_default_model_must_be_one_of_those_configured(tmp_path: Path) -> No
         Recogniser({"mandarin": tmp_path}, default="cantonese")
 
 
+def test_the_audio_pump_refuses_an_empty_recording_before_recognising_anything() -> None:
+    stream: Stream = object()  # type: ignore[assignment]  # never reached: nothing was recorded
+
+    with AudioPump(stream) as pump, pytest.raises(VoiceInputError) as caught:
+        pump.finish()
+
+    assert caught.value.code == "audio_empty"
+
+
 # With a real model, read from the app's own settings (see docs/voice.md):
 # GOVASSIST_VOSK_MODELS='{"mandarin": "/path/to/vosk-model-small-cn-0.22"}'; the default model is used.
 
@@ -201,3 +211,15 @@ def test_a_live_recognition_stops_at_the_length_limit(recogniser: Recogniser) ->
             stream.feed(b"\0" * BYTES_PER_SECOND)
 
     assert caught.value.code == "audio_too_long"
+
+
+def test_the_audio_pump_hears_a_recording_sent_in_pieces_as_a_browser_sends_it(recogniser: Recogniser) -> None:
+    wav = spoken_wav("您好，我想补办社保卡，请问要带什么材料")
+    webm = encode(wav, "webm", "libopus", 48000)
+
+    with AudioPump.start(recogniser) as pump:
+        partials = [p for i in range(0, len(webm), 2000) if (p := pump.push(webm[i : i + 2000])) is not None]
+        final = pump.finish()
+
+    assert all(p.text for p in partials)
+    assert final.text and final.text == recogniser.transcribe(decode_audio(webm).pcm).text

@@ -12,7 +12,7 @@ import pytest
 from persistence_support import Clock, OpenDb, any_db, engine_of, sqlite_db  # noqa: F401 (fixtures)
 from pydantic import ValidationError
 
-from assistant.cases.application_status import IllegalStatusChange
+from assistant.cases.case_book import IllegalStatusChange
 from assistant.cases.applications import ApplicationBook, ApplicationDraft
 from assistant.cases.workorder_due import DueRules, Span, load_due_rules
 from assistant.cases.workorder_status import (

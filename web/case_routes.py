@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Cookie, Header, Request
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, Field
 
 from assistant.cases.numbers import WORK_ORDER_NUMBERS
@@ -14,7 +14,8 @@ from web.access import Access, allow
 from web.case_gate import PhoneLast4, case_gate, not_found
 from web.limits import limit
 from web.models import MAX_MESSAGE_CHARS, ApiError, ApplicationStatusView, ChatTurn, SessionToken
-from web.routes import SESSION_COOKIE, AssistantDep, KbDep, application_view, card_for, owner_key
+from web.routes import AssistantDep, KbDep, application_view, card_for, owner_key
+from web.session_token import SESSION_HEADER, CarriedToken
 from web.staff_routes import staff_of
 
 router = APIRouter(prefix="/api", dependencies=[allow(Access.public)])
@@ -42,9 +43,7 @@ class ConversationSoFar(BaseModel):
 
 @router.get("/cases/{number}", response_model=CaseStatusView,
             responses={403: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
-def case(number: str, request: Request, assistant: AssistantDep,
-         token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-         cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
+def case(number: str, request: Request, assistant: AssistantDep, token: CarriedToken,
          phone_last4: PhoneLast4 = None) -> CaseStatusView:
     """Progress of an application (GA…) or a 12345 work order (WO…). The conversation that filed it sees
     its personal fields (masked) too; anyone else needs `phone_last4`, the last four digits of the phone
@@ -53,7 +52,7 @@ def case(number: str, request: Request, assistant: AssistantDep,
     user = staff_of(request)
     if user is None:  # signed-in agents share their office's address; they are not counted
         limit(request)
-    number, session = number.strip().upper(), owner_key(assistant, token or cookie)
+    number, session = number.strip().upper(), owner_key(assistant, token)
     if user is None:
         case_gate(request, number, session, phone_last4)
     if not number.startswith(WORK_ORDER_NUMBERS.prefix):
@@ -76,7 +75,7 @@ def case(number: str, request: Request, assistant: AssistantDep,
 
 @router.get("/conversation", response_model=ConversationSoFar, responses={429: {"model": ApiError}})
 def conversation(request: Request, assistant: AssistantDep, kb: KbDep,
-                 token: Annotated[SessionToken | None, Header(alias="X-Session-Token")] = None) -> ConversationSoFar:
+                 token: Annotated[SessionToken | None, Header(alias=SESSION_HEADER)] = None) -> ConversationSoFar:
     """The conversation so far and where it stands, for the page to show again after a reload; with or
     without one, the longest message the chat takes. Only the X-Session-Token header names it, never the
     cookie: the tab that held the conversation shows it again, a new window on a shared computer does

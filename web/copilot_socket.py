@@ -18,8 +18,8 @@ from pydantic import Field, ValidationError
 
 from assistant.privacy.audit import Action
 from assistant.services import Services
+from voice.audio_pump import AudioPump
 from voice.errors import VoiceError
-from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
 from web.errors import refused_error
 from web.models import CleanText, StrictRequest
@@ -27,6 +27,7 @@ from web.request_errors import refusal
 from web.runtime import runtime_of, services_of
 from web.staff_api import CALL_ID, MAX_TRANSCRIPT_CHARS, call_object
 from web.staff_routes import STAFF_COOKIE
+from web.voice_routes import pump_chunk
 
 router = APIRouter()
 
@@ -48,7 +49,7 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
         await _signed_out(socket)
         return
     transcript = ""
-    audio = None
+    audio: AudioPump | None = None  # the piece of call audio under way
     shown: set[str] = set()  # caller fields already on the agent's screen (and in the audit log)
     try:
         while True:
@@ -57,10 +58,7 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
                 return
             if message.get("bytes") is not None:
                 audio = audio or await _listen(services)
-                pcm = await run_in_threadpool(audio[0].push, message["bytes"])
-                partial = await run_in_threadpool(audio[1].feed, pcm) if pcm else None
-                if partial is not None and partial.text:
-                    await socket.send_json({"type": "partial", "text": partial.text})
+                await pump_chunk(socket, audio, message["bytes"])
                 continue
             try:
                 data = CopilotMessage.model_validate_json(message.get("text") or "")
@@ -71,10 +69,8 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
             if data.type == "text":
                 line = data.text.strip()
             elif data.type == "end" and audio is not None:
-                await run_in_threadpool(audio[1].feed, await run_in_threadpool(audio[0].finish))
-                line = (await run_in_threadpool(audio[1].finish)).text.replace(" ", "")
-                audio[0].close()
-                audio = None
+                pump, audio = audio, None
+                line = (await run_in_threadpool(pump.finish)).text.replace(" ", "")
             if not line:
                 continue
             if await run_in_threadpool(services.staff.user_for, token) is None:  # signed out, disabled or expired mid-call
@@ -92,6 +88,9 @@ async def copilot_socket(socket: WebSocket, call_id: Annotated[str, Path(pattern
         await socket.close(code=1011)
     except WebSocketDisconnect:
         return
+    finally:
+        if audio is not None:  # the call ended with audio under way: its decoding thread ends too
+            audio.close()
 
 
 async def _signed_out(socket: WebSocket) -> None:
@@ -99,7 +98,7 @@ async def _signed_out(socket: WebSocket) -> None:
     await socket.close(code=1008)
 
 
-async def _listen(services: Services):
-    stream = await run_in_threadpool(services.recogniser.start, None)
+async def _listen(services: Services) -> AudioPump:
     settings = services.settings
-    return StreamDecoder(max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes), stream
+    return await run_in_threadpool(AudioPump.start, services.recogniser, None,
+                                   max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes)

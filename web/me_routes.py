@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from assistant.cases.applications import ApplicationView
@@ -22,8 +22,9 @@ from assistant.privacy.session_keys import SessionKey
 from web.access import Access, allow
 from web.errors import ApiException
 from web.models import ApiError
-from web.routes import SESSION_COOKIE, AssistantDep, limit, session_required
+from web.routes import AssistantDep, limit, session_required
 from web.runtime import services_of
+from web.session_token import SESSION_COOKIE, CarriedToken
 
 router = APIRouter(prefix="/api/me", dependencies=[allow(Access.citizen)])
 
@@ -109,11 +110,8 @@ def _privacy(request: Request) -> PersonalData:
 PrivacyDep = Annotated[PersonalData, Depends(_privacy)]
 
 
-def owner_key(request: Request, privacy: PrivacyDep, assistant: AssistantDep,
-              token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-              cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> SessionKey:
+def owner_key(request: Request, privacy: PrivacyDep, assistant: AssistantDep, given: CarriedToken) -> SessionKey:
     """The stored key of the conversation the token names; 404 (the same for all) when nothing is kept under it."""
-    given = token or cookie
     if not given:
         raise session_required()  # 401: no credentials at all (web/access.py, Access.citizen)
     limit(request, given)

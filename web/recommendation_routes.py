@@ -5,16 +5,15 @@ may be entitled to, each with its reason; the token is taken as /api/application
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Cookie, Header, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from assistant.proactive.recommendation import RecommendationKind
 from web.access import Access, allow
 from web.errors import refuse
 from web.models import ApiError
-from web.routes import SESSION_COOKIE, AssistantDep, limit, session_required
+from web.routes import AssistantDep, limit, session_required
+from web.session_token import CarriedToken
 
 router = APIRouter(prefix="/api")
 
@@ -35,11 +34,9 @@ class Recommendations(BaseModel):
 
 @router.get("/recommendations", dependencies=[allow(Access.citizen)], response_model=Recommendations,
             responses={401: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
-def recommendations(request: Request, assistant: AssistantDep,
-                    token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-                    cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None) -> Recommendations:
+def recommendations(request: Request, assistant: AssistantDep, token: CarriedToken) -> Recommendations:
     """Follow-ups of what this session applied for, and policies matched to what it said and applied for."""
-    session_id = token or cookie
+    session_id = token
     if not session_id:
         raise session_required()  # 401: no credentials at all (web/access.py, Access.citizen)
     key = assistant.key_of(session_id)

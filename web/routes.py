@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.requests import HTTPConnection
 
 from assistant.cases.applications import ApplicationView
 from assistant.dialogue.engine import Assistant
@@ -38,9 +38,9 @@ from web.models import (
     ServiceSummary,
 )
 from web.runtime import runtime_of, services_of
+from web.session_token import SESSION_COOKIE, CarriedToken, session_token
 from web.staff_routes import staff_of
 
-SESSION_COOKIE = "govassist_session"
 MAX_QUERY_CHARS = 200
 
 router = APIRouter(prefix="/api")
@@ -68,16 +68,19 @@ RouterDep = Annotated[Router, Depends(_router)]
 FeedbackDep = Annotated[FeedbackBook, Depends(_feedback)]
 
 
-def resolve_session(assistant: Assistant, given: str | None, cookies: Mapping[str, str]) -> str:
-    """The conversation a request belongs to: the token it names, else its cookie, else a new one.
+def resolve_session(assistant: Assistant, given: str | None, conn: HTTPConnection) -> str:
+    """The conversation a request belongs to: the token it names (`given`, else the X-Session-Token
+    header), else its cookie, else a new one.
 
-    An unknown token named explicitly is refused (never adopted: a client cannot choose its token).
+    An unknown token named explicitly is refused (never adopted: a client cannot choose its token); an
+    unknown cookie (a conversation since removed) starts a new conversation.
     """
-    if given is not None:
-        if not assistant.has_session(given):
+    named = session_token(conn, given, cookie=False)
+    if named is not None:
+        if not assistant.has_session(named):
             raise refuse(404, "session_not_found", field="session_id")
-        return given
-    cookie = cookies.get(SESSION_COOKIE)
+        return named
+    cookie = session_token(conn)
     if cookie and assistant.has_session(cookie):
         return cookie
     return assistant.new_session()
@@ -91,7 +94,7 @@ def session_required() -> ApiException:
 def citizen_session(assistant: Assistant, given: str | None, request: Request) -> str:
     """The conversation a citizen-only request acts for: the token it names (body or query), else the
     X-Session-Token header, else the cookie. No token at all: 401; a token with no conversation: 404."""
-    token = given or request.headers.get("x-session-token") or request.cookies.get(SESSION_COOKIE)
+    token = session_token(request, given)
     if not token:
         raise session_required()
     if not assistant.has_session(token):
@@ -121,7 +124,7 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, kb: KbDep
     one was not applied. Send it again after Retry-After seconds under the same message_id."""
     if not body.text.strip():
         raise refuse(400, "empty_message", field="text")
-    session_id = resolve_session(assistant, body.session_id, request.cookies)
+    session_id = resolve_session(assistant, body.session_id, request)
     agent = staff_of(request)
     if agent is None:  # signed-in agents share their office's address; they are not counted
         limit(request, session_id)
@@ -173,15 +176,13 @@ def search(q: str, request: Request, routes: RouterDep) -> SearchResult:
 
 @router.get("/applications/{number}", dependencies=[allow(Access.public)], response_model=ApplicationStatusView,
             responses={403: {"model": ApiError}, 404: {"model": ApiError}, 429: {"model": ApiError}})
-def application(number: str, request: Request, assistant: AssistantDep,
-                token: Annotated[str | None, Header(alias="X-Session-Token")] = None,
-                cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
+def application(number: str, request: Request, assistant: AssistantDep, token: CarriedToken,
                 phone_last4: PhoneLast4 = None) -> ApplicationStatusView:
     """Progress of an application; its (masked) personal fields only for the session that applied, or staff.
     Anyone else needs `phone_last4` (see GET /api/cases/{number}, which answers for 12345 work orders too)."""
     user = staff_of(request)  # a staff member's view is recorded in the audit log
     number = number.strip().upper()
-    key = owner_key(assistant, token or cookie)
+    key = owner_key(assistant, token)
     if user is None:  # signed-in agents share their office's address; they are not counted
         limit(request)
         case_gate(request, number, key, phone_last4)

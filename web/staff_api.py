@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from assistant.cases.application_status import IllegalStatusChange
+from assistant.cases.case_book import IllegalStatusChange
 from assistant.cases.workorder_status import BadDispatch, CallerField, Urgency, WorkOrderStatus, WorkOrderType
 from assistant.cases.workorders import UnknownWorkOrder, WorkOrderBook, WorkOrderDraft, WorkOrderView
 from assistant.copilot.suggestions import Copilot

@@ -14,13 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from assistant.dialogue.conversation_lock import ConversationBusy
+from voice.audio_pump import AudioPump
 from voice.decode import decode_audio
 from voice.errors import VoiceError, VoiceInputError, audio_too_large
 from voice.grammar import grammar_for
 from voice.recognise import Recogniser
 from voice.speakable import speech_form
 from voice.speech import synthesise
-from voice.stream_decode import StreamDecoder
 from web.access import Access, allow
 from web.errors import ApiException, conversation_busy, refuse
 from web.models import ApiError, ChatTurn, SessionToken
@@ -62,7 +62,7 @@ async def voice(request: Request, assistant: AssistantDep, kb: KbDep, routes: Ro
     """A recording (WAV, WebM/Opus, Ogg, MP3, M4A/AAC, AMR) as the request body → what was heard, the Turn."""
     recogniser = _recogniser(request)
     settings = services_of(request).settings
-    session_id = resolve_session(assistant, session_id, request.cookies)
+    session_id = resolve_session(assistant, session_id, request)
     limit(request, session_id)
     if not recogniser.available:
         raise _error(VoiceError("voice_unavailable"))
@@ -102,25 +102,21 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
     services = services_of(socket)
     assistant, recogniser, settings = runtime_of(socket).assistant, services.recogniser, services.settings
     try:
-        session_id = resolve_session(assistant, session_id, socket.cookies)
+        session_id = resolve_session(assistant, session_id, socket)
         limit(socket, session_id)
         expecting = assistant.expecting(session_id)
         grammar = grammar_for(expecting.kind, expecting.choices) if expecting else None
-        stream = await run_in_threadpool(recogniser.start, grammar, model=model)
-        with StreamDecoder(max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes) as decoder:
+        with await run_in_threadpool(AudioPump.start, recogniser, grammar, model=model,
+                                     max_seconds=settings.voice_max_seconds, max_bytes=settings.voice_max_bytes) as pump:
             while True:
                 message = await socket.receive()
                 if message.get("type") == "websocket.disconnect":
                     return
                 if message.get("bytes"):
-                    pcm = await run_in_threadpool(decoder.push, message["bytes"])
-                    partial = await run_in_threadpool(stream.feed, pcm) if pcm else None
-                    if partial is not None and partial.text:
-                        await socket.send_json({"type": "partial", "text": partial.text})
+                    await pump_chunk(socket, pump, message["bytes"])
                 elif (message.get("text") or "").strip() == "end":
-                    await run_in_threadpool(stream.feed, await run_in_threadpool(decoder.finish))
+                    heard = await run_in_threadpool(pump.finish)
                     break
-        heard = await run_in_threadpool(stream.finish)
         await socket.send_json({"type": "final", "text": heard.text})
         if heard.text.strip():
             turn = await run_in_threadpool(assistant.handle, session_id, heard.text, "voice", elder=elder)
@@ -138,6 +134,13 @@ async def voice_stream(socket: WebSocket, session_id: SessionToken | None = None
         await socket.close(code=1013)  # Try Again Later
     except WebSocketDisconnect:
         return
+
+
+async def pump_chunk(socket: WebSocket, pump: AudioPump, chunk: bytes) -> None:
+    """One chunk of live audio through the pump; what is heard so far goes to the socket when it changed."""
+    partial = await run_in_threadpool(pump.push, chunk)
+    if partial is not None:
+        await socket.send_json({"type": "partial", "text": partial.text})
 
 
 @router.get("/api/tts", dependencies=[allow(Access.public)], responses={200: {"content": {"audio/wav": {}}}, 400: {"model": ApiError}, 503: {"model": ApiError}})

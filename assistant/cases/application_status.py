@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from assistant.common.transitions import TransitionTable
+
 STATUSES_FILE = Path(__file__).resolve().parents[1] / "data" / "statuses.yaml"
 
 
@@ -22,18 +24,17 @@ class ApplicationStatus(str, Enum):
     done = "done"
 
 
-TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
-    ApplicationStatus.submitted: frozenset({ApplicationStatus.accepted}),
-    ApplicationStatus.accepted: frozenset({ApplicationStatus.in_review}),
-    ApplicationStatus.in_review: frozenset({ApplicationStatus.approved, ApplicationStatus.rejected}),
-    ApplicationStatus.approved: frozenset({ApplicationStatus.done}),
-    ApplicationStatus.rejected: frozenset({ApplicationStatus.done}),
-    ApplicationStatus.done: frozenset(),
-}
-
-
-class IllegalStatusChange(ValueError):
-    pass
+TRANSITIONS = TransitionTable(
+    {
+        ApplicationStatus.submitted: {ApplicationStatus.accepted},
+        ApplicationStatus.accepted: {ApplicationStatus.in_review},
+        ApplicationStatus.in_review: {ApplicationStatus.approved, ApplicationStatus.rejected},
+        ApplicationStatus.approved: {ApplicationStatus.done},
+        ApplicationStatus.rejected: {ApplicationStatus.done},
+        ApplicationStatus.done: set(),
+    },
+    states=ApplicationStatus,
+)
 
 
 def load_status_labels(path: Path = STATUSES_FILE) -> dict[ApplicationStatus, str]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.cases.application_status import TRANSITIONS, ApplicationStatus, IllegalStatusChange, load_status_labels
+from assistant.cases.application_status import TRANSITIONS, ApplicationStatus, load_status_labels
+from assistant.cases.case_book import changing_status, create_once
 from assistant.cases.numbers import APPLICATION_NUMBERS, next_number
 from assistant.cases.working_days import add_working_days
 from assistant.common.clock import Clock, local_now
@@ -129,31 +129,17 @@ class ApplicationBook:
     def submit(self, draft: ApplicationDraft) -> ApplicationView:
         """Store the application (and a bundle's members), or return the one this form already made."""
         _check_draft(draft)
-        try:
-            with writing(self._sessions) as session:
-                row = self._find(session, draft.form_id, draft.subject_id)
-                if row is None:
-                    row = self._insert(session, draft, None, self._clock())
-                return self._view(session, row, show_fields=True)
-        except IntegrityError:
-            # A concurrent submit of the same form committed between our check and our insert.
-            with reading(self._sessions) as session:
-                row = self._find(session, draft.form_id, draft.subject_id)
-                if row is None:
-                    raise
-                return self._view(session, row, show_fields=True)
+        return create_once(
+            self._sessions,
+            find=lambda session: self._find(session, draft.form_id, draft.subject_id),
+            insert=lambda session: self._insert(session, draft, None, self._clock()),
+            view=lambda session, row: self._view(session, row, show_fields=True),
+        )
 
     def advance(self, number: str, to_status: ApplicationStatus, actor: str, note: str = "") -> StatusEvent:
-        with writing(self._sessions) as session:
-            row = session.scalars(
-                select(ApplicationRow).where(ApplicationRow.number == number).with_for_update()
-            ).one_or_none()
-            if row is None:
-                raise UnknownApplication(number)
-            current = ApplicationStatus(row.status)
-            if to_status not in TRANSITIONS[current]:
-                raise IllegalStatusChange(f"{number}: {current.value} → {to_status.value} is not allowed")
-            row.status = to_status.value
+        with changing_status(self._sessions, ApplicationRow, number, to_status, TRANSITIONS, UnknownApplication) as (
+            session, row, current
+        ):
             event = ApplicationEventRow(
                 application_id=row.id, from_status=current.value, to_status=to_status.value,
                 actor=actor, note=note, at=self._clock(),

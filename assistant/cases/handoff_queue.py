@@ -17,13 +17,17 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.common.transitions import TransitionTable
 from assistant.privacy.crypto import FieldCipher
 from assistant.privacy.session_keys import SessionKey
 from assistant.storage.db import reading, writing
 from assistant.storage.personal_tables import HandoffMessageRow, HandoffRow, TurnEventRow
 
 WAITING, TAKEN, ENDED = "waiting", "taken", "ended"
-OPEN = (WAITING, TAKEN)
+# A case waits until one agent takes it; it ends from either (the citizen goes back, or the case is closed).
+STATES = TransitionTable({WAITING: {TAKEN, ENDED}, TAKEN: {ENDED}, ENDED: set[str]()})
+OPEN = tuple(sorted(STATES.sources(ENDED)))  # the states a case may end from
+TAKEABLE = tuple(sorted(STATES.sources(TAKEN)))
 CITIZEN, AGENT, ASSISTANT = "citizen", "agent", "assistant"
 
 
@@ -176,7 +180,7 @@ class HandoffQueue:
         """Take a waiting case. One conditional UPDATE: False when another agent was first (or it ended)."""
         with writing(self._sessions) as session:
             result = session.execute(
-                update(HandoffRow).where(HandoffRow.id == handoff_id, HandoffRow.status == WAITING)
+                update(HandoffRow).where(HandoffRow.id == handoff_id, HandoffRow.status.in_(TAKEABLE))
                 .values(status=TAKEN, agent=agent, work_number=work_number, taken_at=self._clock()))
             return result.rowcount == 1  # type: ignore[attr-defined]
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from assistant.common.transitions import TransitionTable
 from knowledge.models import SlotType
 
 WORKORDERS_FILE = Path(__file__).resolve().parents[1] / "data" / "workorders.yaml"
@@ -61,14 +62,17 @@ CALLER_SLOT_TYPES: dict[CallerField, SlotType] = {
 
 
 W = WorkOrderStatus
-TRANSITIONS: dict[WorkOrderStatus, frozenset[WorkOrderStatus]] = {
-    W.accepted: frozenset({W.dispatched, W.closed}),  # closed at once: a consultation answered on the call
-    W.dispatched: frozenset({W.handling, W.returned}),
-    W.handling: frozenset({W.follow_up, W.returned}),
-    W.returned: frozenset({W.dispatched}),  # 重派, to another department
-    W.follow_up: frozenset({W.closed, W.handling}),  # handling again: the caller was not satisfied
-    W.closed: frozenset(),
-}
+TRANSITIONS = TransitionTable(
+    {
+        W.accepted: {W.dispatched, W.closed},  # closed at once: a consultation answered on the call
+        W.dispatched: {W.handling, W.returned},
+        W.handling: {W.follow_up, W.returned},
+        W.returned: {W.dispatched},  # 重派, to another department
+        W.follow_up: {W.closed, W.handling},  # handling again: the caller was not satisfied
+        W.closed: set(),
+    },
+    states=WorkOrderStatus,
+)
 # Deadlines are met by reaching these statuses; they count again if the order goes back.
 RESPONDED = frozenset({W.handling, W.follow_up, W.closed})
 RESOLVED = frozenset({W.follow_up, W.closed})

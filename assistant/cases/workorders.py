@@ -15,11 +15,10 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from sqlalchemy import and_, not_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from assistant.cases.application_status import IllegalStatusChange
+from assistant.cases.case_book import changing_status, create_once
 from assistant.cases.numbers import WORK_ORDER_NUMBERS, next_number
 from assistant.cases.workorder_due import DueRules, deadlines, load_due_rules, resolve_overdue, response_overdue
 from assistant.cases.workorder_status import (
@@ -137,19 +136,12 @@ class WorkOrderBook:
         """Store a new order (status 受理), or return the one this form already made."""
         if not draft.summary.strip():
             raise ValueError("a work order needs a summary")
-        try:
-            with writing(self._sessions) as session:
-                row = self._by_form(session, draft.form_id)
-                if row is None:
-                    row = self._insert(session, draft)
-                return self._view(row)
-        except IntegrityError:
-            # A concurrent create for the same form committed between our check and our insert.
-            with reading(self._sessions) as session:
-                row = self._by_form(session, draft.form_id)
-                if row is None:
-                    raise
-                return self._view(row)
+        return create_once(
+            self._sessions,
+            find=lambda session: self._by_form(session, draft.form_id),
+            insert=lambda session: self._insert(session, draft),
+            view=lambda _session, row: self._view(row),
+        )
 
     def get(self, number: str) -> WorkOrderView | None:
         with reading(self._sessions) as session:
@@ -196,15 +188,10 @@ class WorkOrderBook:
         self, number: str, to: WorkOrderStatus, actor: str, note: str = "", dept: str | None = None
     ) -> WorkOrderView:
         """Move the order along TRANSITIONS; dispatching (派单, 重派) names the department."""
-        with writing(self._sessions) as session:
-            row = session.scalars(select(WorkOrderRow).where(WorkOrderRow.number == number).with_for_update()).one_or_none()
-            if row is None:
-                raise UnknownWorkOrder(number)
-            current = W(row.status)
-            if to not in TRANSITIONS[current]:
-                raise IllegalStatusChange(f"{number}: {current.value} → {to.value} is not allowed")
+        with changing_status(self._sessions, WorkOrderRow, number, to, TRANSITIONS, UnknownWorkOrder) as (
+            session, row, current
+        ):
             row.dept = dept_after(number, row.dept, current, to, None if dept is None else mask_text(dept))
-            row.status = to.value
             # A staff note may name the caller, a phone or an ID number: stored encrypted, shown masked.
             note = note.strip()
             session.add(WorkOrderEventRow(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from assistant.common.transitions import TransitionTable
+
 
 class State(str, Enum):
     idle = "idle"  # nothing under way: the next message is routed
@@ -21,16 +23,19 @@ class State(str, Enum):
 
 _ANY_START = {State.idle, State.clarifying, State.consent, State.filling, State.handoff}
 
-TRANSITIONS: dict[State, frozenset[State]] = {
-    State.idle: frozenset(_ANY_START),
-    State.clarifying: frozenset(_ANY_START),
-    State.consent: frozenset(_ANY_START),
-    State.filling: frozenset(_ANY_START | {State.confirming}),
-    State.confirming: frozenset(_ANY_START | {State.confirming, State.submitted}),
-    State.submitted: frozenset(_ANY_START | {State.submitted}),
-    # A person handed to an agent may come back ("继续") to whatever they were doing.
-    State.handoff: frozenset(State),
-}
+TRANSITIONS = TransitionTable(
+    {
+        State.idle: _ANY_START,
+        State.clarifying: _ANY_START,
+        State.consent: _ANY_START,
+        State.filling: _ANY_START | {State.confirming},
+        State.confirming: _ANY_START | {State.confirming, State.submitted},
+        State.submitted: _ANY_START | {State.submitted},
+        # A person handed to an agent may come back ("继续") to whatever they were doing.
+        State.handoff: set(State),
+    },
+    states=State,
+)
 
 
 class IllegalTransition(RuntimeError):
@@ -38,6 +43,6 @@ class IllegalTransition(RuntimeError):
 
 
 def check_transition(current: State, target: State) -> State:
-    if target not in TRANSITIONS[current]:
+    if not TRANSITIONS.allows(current, target):
         raise IllegalTransition(f"{current.value} → {target.value} is not an allowed transition")
     return target
