@@ -20,7 +20,9 @@ FEATURES = (
     "fused", "behind_top", "trained_dense", "lexical", "pretrained", "imported",
     "name_covered", "message_covered", "inverse_rank", "pretrained_card", "pretrained_asking", "pretrained_either",
 )
-_BRACKETS = re.compile(r"[（(].*?[）)]")
+# A bracketed part of a name (a qualifier such as （首次申领）), left out when names are compared; the router
+# reads names with the same pattern.
+BRACKETED = re.compile(r"[（(].*?[）)]")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -49,7 +51,7 @@ def candidate_features(message: str, candidates: Sequence[Candidate]) -> np.ndar
     top = candidates[0].fused
     rows = []
     for rank, c in enumerate(candidates):
-        name = _bigrams(_BRACKETS.sub("", c.name))
+        name = _bigrams(BRACKETED.sub("", c.name))
         shared = len(name & said)
         rows.append([
             c.fused, c.fused - top, c.trained_dense, c.lexical, c.pretrained, float(c.imported),

@@ -26,7 +26,7 @@ from intents.encoder import Encoder
 from intents.fusion import combine, nearest, rescale
 from intents.index import RoutingIndex
 from intents.pretrained import PretrainedEncoder
-from intents.rerank import Candidate as RerankCandidate, Reranker, candidate_features
+from intents.rerank import BRACKETED, Candidate as RerankCandidate, Reranker, candidate_features
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent / "data" / "router.json"
 # Tuned with an imported catalogue indexed beside our guides (eval/data/routing_gd_tune.jsonl): thirty
@@ -41,7 +41,6 @@ _FACT_QUESTION = re.compile(
 # Pretrained query vectors kept by the router (384 floats each: about 3 MB).
 QUERY_VECTORS_KEPT = 2048
 ROUTABLE = (TargetType.service, TargetType.bundle, TargetType.imported)
-_BRACKETS = re.compile(r"[（(].*?[）)]")
 # ID numbers, phone numbers, card and account numbers: they say who, never which service, and a message
 # that carries them ("我叫张伟，身份证号110101…，电话138…，我要办社保卡") would otherwise score lower on
 # every signal (a run of digits is a dozen tokens to BM25 and to the encoders).
@@ -50,7 +49,7 @@ _IDENTIFYING_NUMBER = re.compile(r"\d{6,}[\dXx]*")
 
 def _without_name(text: str, name: str) -> str:
     """The message minus the service's own name: "办理医疗费用报销" asks for a service, not about a fee."""
-    for part in {name, _BRACKETS.sub("", name), *re.split(r"[（()）]", name)}:
+    for part in {name, BRACKETED.sub("", name), *re.split(r"[（()）]", name)}:
         if len(part) >= 2:
             text = text.replace(part, "")
     return text
