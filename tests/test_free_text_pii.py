@@ -231,6 +231,7 @@ def test_the_evaluation_set_holds_its_floors() -> None:
         ("地址：和平街道中华路56号3-402，楼上漏水", "地址：****，楼上漏水"),
         # an estate's building, unit and flat written with dashes
         ("我家是锦绣华庭东区8-3-1202，物业不管", "我家是****，物业不管"),
+        ("我家在翠湖苑5-1-602室，楼上漏水", "我家在****，楼上漏水"),
         # a village's 社 with a number; a subdistrict whose name jieba cuts at a function word (沙|和)
         ("四川省宜宾市屏山县书楼镇新华村大坪社8号", "四川省宜宾市屏山县****"),
         ("住在天河区沙和街道广园路35号", "住在天河区****"),

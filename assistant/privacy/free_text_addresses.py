@@ -44,7 +44,7 @@ _ADDRESS_END = re.compile(
     rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户|门)|{_SIDE})*"
     rf"(?:{_DASHED}|{_FLAT}|{_FLAT_CN})?"
     # an estate's building, unit and flat written with dashes (长江花苑南区16-2-301)
-    rf"|(?P<dashed>[苑园区城庄府居湾郡邸里寓舍阁庭轩坊院])(?=\d{{1,3}}-\d{{1,3}}-\d{{2,5}}(?![\d-]))\d{{1,3}}-\d{{1,3}}-\d{{2,5}}"
+    rf"|(?P<dashed>[苑园区城庄府居湾郡邸里寓舍阁庭轩坊院])(?=\d{{1,3}}-\d{{1,3}}-\d{{2,5}}(?![\d-]))\d{{1,3}}-\d{{1,3}}-\d{{2,5}}(?:室|房)?"
     # a village's group or hamlet, with or without a house number (石岭村五组, 大坪村下屋组12号,
     # 巴平村巴平屯, 岸兜村152号), and a village named after its town with nothing more (依汶镇后峪子村)
     rf"|(?P<village>村)(?:{_NUM}(?:组|队|社)|(?![民小委干里])[{_HAN}]{{1,3}}?(?:组|队|屯|社(?={_NUM}号))(?![织长员成合建伍]))?(?:{_NUM}号)?"
