@@ -2,10 +2,12 @@
 
 An address ends in a number with 号, 弄, 栋, 单元, 室, 门, 排 or 组 after a road (路, 街, 大道…), an estate
 (any word before a numbered building: 阳光小区3栋, 碧桂园18栋) or a village (石岭村五组, 大坪村下屋组12号,
-巴平村巴平屯, or a village right after its town: 依汶镇后峪子村). The span runs back over the words that
-name the road, estate, town or village and stops at a division cpca knows (天河区), which stays readable,
-or at a word that is not part of a place (住, 在, 我们, 的); between a subdistrict or town and the road
-every word is part of the name, whatever jieba tags it (留下街道, 观音桥街道建新北路).
+巴平村巴平屯, or a village right after its town: 依汶镇后峪子村), with whatever tail follows the number
+(103号之二, 9号甲, 三楼东户, 七零二, 112号2-301), or an estate's building-unit-flat with dashes
+(长江花苑南区16-2-301). The span runs back over the words that name the road, estate, town or village
+and stops at a division cpca knows (天河区), which stays readable, or at a word that is not part of a place
+(住, 在, 我们, 的); between a subdistrict or town and the road every word is part of the name, whatever
+jieba tags it (留下街道, 观音桥街道建新北路), and so is a town's name right after its county (六都寨镇).
 """
 
 from __future__ import annotations
