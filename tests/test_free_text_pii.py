@@ -218,11 +218,78 @@ def test_the_evaluation_set_holds_its_floors() -> None:
     assert report.ms_p50 < 5, "mask_text runs on every turn: a few ms per message at most"
 
 
-@pytest.mark.parametrize("name", ["pii_free_text_fresh.yaml", "pii_free_text_blind2.yaml"])
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        # the tail after a house number is part of it (之三, 乙, 之2), and so are a side flat, a flat read
+        # digit by digit and a dashed unit and flat
+        ("寄到海珠区江南中街道江南大道中二百零八号之三，谢谢", "寄到海珠区****，谢谢"),
+        ("我住滨江区西兴街道江陵路88号乙，房东不退押金", "我住滨江区****，房东不退押金"),
+        ("住在越秀区流花街道解放北路9号之2，对面工地太吵", "住在越秀区****，对面工地太吵"),
+        ("家在光明街道建设路四十二号三单元五楼西户", "家在****"),
+        ("送到阳光花园七栋一单元五零三", "送到****"),
+        ("地址：和平街道中华路56号3-402，楼上漏水", "地址：****，楼上漏水"),
+        # an estate's building, unit and flat written with dashes
+        ("我家是锦绣华庭东区8-3-1202，物业不管", "我家是****，物业不管"),
+        ("我家在翠湖苑5-1-602室，楼上漏水", "我家在****，楼上漏水"),
+        # a village's 社 with a number; a subdistrict whose name jieba cuts at a function word (沙|和)
+        ("四川省宜宾市屏山县书楼镇新华村大坪社8号", "四川省宜宾市屏山县****"),
+        ("住在天河区沙和街道广园路35号", "住在天河区****"),
+    ],
+)
+def test_an_address_is_masked_to_its_last_part(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("患者家属尹秀珍要求复印病历", "患者家属尹**要求复印病历"),  # a role noun before the name
+        ("昨天那个电话是钭国强打来的", "昨天那个电话是钭**打来的"),  # what follows says it is a name
+        ("俺叫牛二虎，工钱一直没结", "俺叫牛**，工钱一直没结"),
+        ("申请人区美玲，申请事项：低保", "申请人区**，申请事项：低保"),  # 区, a rarer surname, after a cue
+        ("老人仉凤英独居，需要定期探访", "老人仉**独居，需要定期探访"),
+        ("我叫阿依努尔，想办居住证", "我叫阿***，想办居住证"),  # names with no surname
+        ("申请人旦增多吉，申请事项：危房改造", "申请人旦***，申请事项：危房改造"),
+        ("陈思远、罗家俊、韦晓敏三人的补贴已发放", "陈**、罗**、韦**三人的补贴已发放"),  # every name of a list
+        ("黄桂芝和她老公黄大成天天吵架", "黄**和她老公黄**天天吵架"),  # the same surname after 她老公
+        ("我孙子叫浩宇嗯就是上小学的那个", "我孙子叫**嗯就是上小学的那个"),  # a given name ends before 嗯
+    ],
+)
+def test_names_with_cues_found_in_the_third_blind_set(said: str, shown: str) -> None:
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a name the tagger reads before a building, a business or a season word is part of that word
+        "金桂大厦门口的共享单车太多了",
+        "万达广场那边的社保网点还开吗",
+        "杨梅季节路上车多，注意安全",
+        # a word jieba knows that runs on into the sentence after a weak cue is no name
+        "孩子刘海太长了，学校让剪",
+        # guards for the new rules: a role cue before a common word, a notice, a gate after the house number
+        "灵活就业人员本人申报。",
+        "由监护人申报；户口随迁",
+        "通知张贴出来了吗",
+        "我闺女叫宝宝的时候最乖",
+    ],
+)
+def test_everyday_words_near_the_new_rules_stay_readable(line: str) -> None:
+    assert mask_text(line) == line
+
+
+def test_a_gate_after_the_house_number_stays_outside_the_address() -> None:
+    assert mask_text("天河路385号东门外有个报刊亭") == "****东门外有个报刊亭"
+
+
+@pytest.mark.parametrize("name", ["pii_free_text_fresh.yaml", "pii_free_text_blind2.yaml", "pii_free_text_blind3.yaml"])
 def test_the_seen_sets_hold_their_dev_floors(name: str) -> None:
-    """The fresh set and the second blind set were read to develop the rules, so they are development sets
-    (docs/BENCHMARKS.md): measured names 95.5 % / 95.4 %, addresses 100 % / 95.6 %, no ordinary sentence
-    changed. Floors sit there, so a change that loses what their errors taught fails here."""
+    """The fresh set and the second and third blind sets were read to develop the rules, so they are
+    development sets (docs/BENCHMARKS.md): measured names 95.5 % / 95.4 % / 96.1 %, addresses 100 % / 95.6 % /
+    100 %, no ordinary sentence changed. Floors sit there, so a change that loses what their errors taught
+    fails here."""
     sentences = read_pii_set(Path(__file__).resolve().parents[1] / "eval" / "data" / name)
     mask_text("预热")
     report = evaluate_pii(sentences, mask_text)

@@ -2,10 +2,12 @@
 
 An address ends in a number with 号, 弄, 栋, 单元, 室, 门, 排 or 组 after a road (路, 街, 大道…), an estate
 (any word before a numbered building: 阳光小区3栋, 碧桂园18栋) or a village (石岭村五组, 大坪村下屋组12号,
-巴平村巴平屯, or a village right after its town: 依汶镇后峪子村). The span runs back over the words that
-name the road, estate, town or village and stops at a division cpca knows (天河区), which stays readable,
-or at a word that is not part of a place (住, 在, 我们, 的); between a subdistrict or town and the road
-every word is part of the name, whatever jieba tags it (留下街道, 观音桥街道建新北路).
+巴平村巴平屯, or a village right after its town: 依汶镇后峪子村), with whatever tail follows the number
+(103号之二, 9号甲, 三楼东户, 七零二, 112号2-301), or an estate's building-unit-flat with dashes
+(长江花苑南区16-2-301). The span runs back over the words that name the road, estate, town or village
+and stops at a division cpca knows (天河区), which stays readable, or at a word that is not part of a place
+(住, 在, 我们, 的); between a subdistrict or town and the road every word is part of the name, whatever
+jieba tags it (留下街道, 观音桥街道建新北路), and so is a town's name right after its county (六都寨镇).
 """
 
 from __future__ import annotations
@@ -24,19 +26,30 @@ _NUM = r"(?:\d+|[零〇一二三四五六七八九十百两]+)"
 _UNIT = r"(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|房|户|组|弄|院|门|排)"
 # A flat number at an address's end (302); not a count or an amount (405元, 12个).
 _FLAT = r"\d{2,5}(?![\d年月日元块个人次岁天斤米平万千亿％%])"
+# A flat number read out digit by digit (七零二, 一零一), or a building, unit and flat with dashes (2-301,
+# 16-2-301): the end of an address, never left readable after the rest is masked.
+_FLAT_CN = r"[零〇一二三四五六七八九]{3,4}(?![年月日元块个人次岁天斤米平万千亿])"
+_DASHED = r"\d{1,3}-\d{1,5}(?:-\d{1,5})?(?![\d-])(?:室|房)?"
+# A flat after a floor that says which side (三楼东户).
+_SIDE = r"[东西南北中]户"
 # After a house number: more numbered units, a building's name with its units, a bare flat number (302).
-_MORE = rf"(?:(?:[A-Za-z]|{_NUM}){_UNIT}|院|{_FLAT})*"
+_MORE = rf"(?:(?:[A-Za-z]|{_NUM}){_UNIT}|院|{_SIDE}|{_DASHED}|{_FLAT}|{_FLAT_CN})*"
 _BUILDING = rf"(?:[{_HAN}]{{2,8}}?(?:广场|大厦|中心|大楼|公寓|花园|宿舍|家属院|小区)(?:[A-Za-z]|{_NUM})?{_UNIT}?(?:\d{{1,5}}(?:室|房)?)?)?"
 # Where an address ends: a road, estate or village part followed by a number. Group `head` is the word
 # that names the road/estate/village; the span is extended backwards from it.
 _ADDRESS_END = re.compile(
     rf"(?P<head>(?:大道|大街|胡同|街|路|巷|里|道|(?<=[一二三四五六七八九十])条)[东西南北中]?(?:{_NUM}段|[{_HAN}])?区?)(?=[甲乙丙丁]?{_NUM})"
-    rf"[甲乙丙丁]?{_NUM}(?:之\d+)?(?:号院|号楼|号|弄)(?:附{_NUM}号)?{_MORE}{_BUILDING}{_MORE}"
+    # 103号之二, 9号甲, 9号之一3楼: what follows the house number is part of it
+    rf"[甲乙丙丁]?{_NUM}(?:之{_NUM})?(?:号院|号楼|号|弄)(?:之{_NUM}|[甲乙丙丁](?![方级类等]))?(?:附{_NUM}号)?"
+    rf"{_MORE}{_BUILDING}{_MORE}"
     rf"|(?P<estate>[{_HAN}])(?=(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元))"
-    rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户|门))*(?:{_FLAT})?"
+    rf"(?:[A-Za-z]|{_NUM})(?:号楼|栋|幢|座|单元)(?:(?:[A-Za-z]|{_NUM})(?:单元|楼|层|室|房|号|户|门)|{_SIDE})*"
+    rf"(?:{_DASHED}|{_FLAT}|{_FLAT_CN})?"
+    # an estate's building, unit and flat written with dashes (长江花苑南区16-2-301)
+    rf"|(?P<dashed>[苑园区城庄府居湾郡邸里寓舍阁庭轩坊院])(?=\d{{1,3}}-\d{{1,3}}-\d{{2,5}}(?![\d-]))\d{{1,3}}-\d{{1,3}}-\d{{2,5}}(?:室|房)?"
     # a village's group or hamlet, with or without a house number (石岭村五组, 大坪村下屋组12号,
     # 巴平村巴平屯, 岸兜村152号), and a village named after its town with nothing more (依汶镇后峪子村)
-    rf"|(?P<village>村)(?:{_NUM}(?:组|队|社)|(?![民小委干里])[{_HAN}]{{1,3}}?(?:组|队|屯)(?![织长员成合建伍]))?(?:{_NUM}号)?"
+    rf"|(?P<village>村)(?:{_NUM}(?:组|队|社)|(?![民小委干里])[{_HAN}]{{1,3}}?(?:组|队|屯|社(?={_NUM}号))(?![织长员成合建伍]))?(?:{_NUM}号)?"
 )
 # A village with nothing after it is an address only when its town is named just before it
 # (依汶镇后峪子村) and it is no common word (城镇农村).
@@ -119,11 +132,33 @@ def _bare_village(text: str, m: re.Match[str], tokens: list[Token], i: int) -> b
             and not _CJK.match(text[m.end():m.end() + 1]) and (t.flag == "un" or len(t.word) == 1 or t.end > m.end()))
 
 
+# A town or subdistrict's name right after its county (六都寨镇, 林和街道: jieba cuts 都 and 和 off as
+# function words), then at most a village's name before where the walk stopped (簕竹镇榄根|村委会).
+_TOWN_AFTER_DIVISION = re.compile(rf"[{_HAN}]{{1,5}}?(?:镇|乡|街道)[{_HAN}]{{0,4}}")
+_NOT_IN_TOWN = re.compile(r"[的在住是到于我你您他她它咱们]")
+
+
+def _back_to_division(text: str, tokens: list[Token], k: int, start: int) -> int:
+    """Where the address starts when the walk back stopped at token k inside a town's name: right after
+    the county before it, when a town or subdistrict is named between the two (隆回县|六都寨镇大水田村…,
+    天河区|林和街道…). The town stays part of what is masked, as any town is."""
+    for j in range(k, max(-1, k - 8), -1):
+        t = tokens[j]
+        if _is_division(t.word) and not _TOWN.search(t.word):
+            between = text[t.end:start]
+            town = _TOWN_AFTER_DIVISION.match(text, t.end)
+            if between and town and town.end() >= start and not _NOT_IN_TOWN.search(between):
+                return t.end
+            return start
+    return start
+
+
 def find_addresses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     """(start, end) of each street address in `text`, from below the county to its last number."""
     spans = []
     for m in _ADDRESS_END.finditer(text):
-        head = m.start("head") if m.group("head") else m.start("estate") if m.group("estate") else m.start("village")
+        kind = next(g for g in ("head", "estate", "dashed", "village") if m.group(g))
+        head = m.start(kind)
         i = next((k for k, t in enumerate(tokens) if t.start <= head < t.end), None)
         if i is None:
             continue
@@ -131,7 +166,7 @@ def find_addresses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             # 绿地新都会12号楼1704: a character jieba reads as a verb ends the estate's name when a
             # building and a flat follow; a verb of two characters (住在3栋) never does
             before = [t for t in tokens[max(0, i - 2):i]]
-            if not (len(tokens[i].word) == 1 and _could_be_in_name(tokens[i]) and re.search(r"\d{3,5}$", m.group())
+            if not (len(tokens[i].word) == 1 and _could_be_in_name(tokens[i]) and re.search(r"\d{3,5}[室房]?$", m.group())
                     and any(t.flag not in _NOT_PLACE_FLAGS for t in before)
                     and all(t.flag not in _NOT_PLACE_FLAGS or (len(t.word) == 1 and _could_be_in_name(t)) for t in before)):
                 continue
@@ -155,6 +190,7 @@ def find_addresses(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
                              and all(len(u.word) == 1 for u in tokens[k:i])):
                 break
             start, k = t.start, k - 1
+        start = _back_to_division(text, tokens, k, start)
         if start < m.end():
             spans.append((start, m.end()))
     return spans

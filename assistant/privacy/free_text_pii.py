@@ -52,13 +52,23 @@ _SURE = 0.95
 # A word right before these is the name of a place (文明路, 中山路), not of a person.
 _PLACE_AFTER = frozenset("路街巷道区市县镇乡村里")
 _STRONG_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓名是", "姓名", "叫做", "来电人", "联系人", "申请人",
-                          "投诉人", "反映人", "举报人", "报案人", "当事人", "经办人", "代理人", "收件人", "户主", "本人"})
+                          "投诉人", "反映人", "举报人", "报案人", "当事人", "经办人", "代理人", "收件人", "户主", "本人",
+                          "患者家属", "甲方", "乙方", "被投诉人", "被举报人", "监护人", "承租人", "出租人",
+                          "我系", "俺叫"})
 # Cues that say what someone is called: the word after them is a name even when it is also a word
 # (我叫田野, 我叫安然, 来电人自称甘露), if the name ends there (a comma, a space, the end).
-_IDENTITY_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓名是", "姓名", "叫做", "自称"})
+_IDENTITY_CUES = frozenset({"我叫", "名字是", "名字叫", "名叫", "姓名是", "姓名", "叫做", "自称", "我系", "俺叫"})
 # Before 叫, words that make what follows a person's name (她叫婷婷, 我闺女叫思琪, 我们组长叫华山).
 _CALLED = re.compile(r"(?:她|他|我|妈|爸|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹|爷爷|奶奶|外公|外婆"
-                     r"|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|组长|队长|师傅|同事|同学|朋友|的)$")
+                     r"|姥姥|姥爷|公公|婆婆|岳父|岳母|邻居|闺女|女婿|儿媳|孙子|孙女|组长|队长|师傅|同事|同学|朋友|的)[，,]?$")
+# What follows a name and says it is one: 是钭建平打来的, 常宏伟名下的公积金.
+_BEFORE_NAME_WORDS = re.compile(r"打来的|打来电话|名下")
+# Sounds a speaker makes between words (梓涵嗯那个): a name ends before them.
+_FILLERS = frozenset("嗯呃啊哦噢")
+# A word for a relative right before a name (她老公刘大勇).
+_KIN_BEFORE = re.compile(r"(?:老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|哥哥|弟弟|姐姐|妹妹|爸爸|妈妈|父亲|母亲)$")
+# Between the names of a list (谢婉婷、梁家豪、宋雨桐).
+_LIST_SEP = frozenset("、")
 # What follows a name said first in a sentence, in a hotline note or when someone is addressed:
 # 雷鸣来电称…, 吕梁是我侄子, 王芳你好. The name may be a word (雷鸣, 吕梁) and needs no cue before it.
 _NAME_THEN = re.compile(r"来电|(?:你好|您好)(?=[，,。！!？?\s]|$)|是我(?:的)?(?:爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|爱人|老伴|儿子|女儿|孩子|哥|姐|弟|妹"
@@ -104,6 +114,8 @@ class _Words:
     titles: re.Pattern[str]
     not_names: frozenset[str]
     place_names: frozenset[str]  # cities whose names begin with a surname character (唐山)
+    transliterated: frozenset[str]  # characters of names with no surname (古丽娜尔, 扎西次仁)
+    not_name_before: tuple[str, ...]  # 大厦, 银行, 季节: a tagger-only name before them is none
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +133,8 @@ def _words() -> _Words:
         titles=re.compile("|".join(sorted(raw["name_titles"].split(), key=len, reverse=True))),
         not_names=frozenset(raw["not_names"].split()),
         place_names=frozenset(raw["place_names"].split()),
+        transliterated=frozenset(re.sub(r"\s", "", raw["transliterated_name_chars"])),
+        not_name_before=tuple(raw["not_name_before"].split()),
     )
 
 
@@ -238,16 +252,42 @@ def _cue_names(text: str, tokens: list[Token]) -> list[Span]:
             spans += _surname_then_given(text, at, tokens)
             continue
         called = cue in _IDENTITY_CUES or (cue == "叫" and bool(_CALLED.search(text[:m.start()])))
+        if cue in _STRONG_CUES and (found := _transliterated_name(text, at)):
+            spans.append(found)
+            continue
         if not _surname_at(text, at):
             spans += _rare_or_given_name(text, at, called)
             continue
         end = _cued_name_end(text, at, tokens)
-        if end is None or not (_not_a_word(text, at, text[at:end], tokens) if cue in _STRONG_CUES else _tagged_as_name(text[at:end], tokens, at)):
-            end = _said_name_end(text, at, usual_only=cue not in _IDENTITY_CUES) if called else None
+        if end is not None and cue not in _STRONG_CUES and _common(text[at:end], _KNOWN_WORD_FREQ) \
+                and not _ends_here(text, end):
+            end = None  # 孩子刘海太长: a word jieba knows, running on into the sentence, is no name after a weak cue
+        elif end is None or not (_not_a_word(text, at, text[at:end], tokens) if cue in _STRONG_CUES else _tagged_as_name(text[at:end], tokens, at)):
+            end = None
+        if end is None:
+            # after a cue that says who someone is (申请人田野，), the name may be a word
+            role = cue in _STRONG_CUES
+            end = _said_name_end(text, at, usual_only=cue not in _IDENTITY_CUES and not role) \
+                if called or role else None
+            if end is not None and role and not called and _common(text[at:end]) \
+                    and not _jieba().tags.get(text[at:end], "").startswith("nr"):
+                end = None  # 本人申报: a common word that is no name (申请人田野，: jieba knows 田野 as a name too)
             if end is None:
                 continue
         spans.append(Span(at, end, "name", keep=1))
     return spans
+
+
+def _transliterated_name(text: str, at: int) -> Span | None:
+    """After a cue that says who someone is, a name with no surname (古丽娜尔, 扎西次仁, 那日苏): three or
+    four characters usual in transliterated names that end there."""
+    chars = _words().transliterated
+    end = at
+    while end < len(text) and text[end] in chars and end - at < 5:
+        end += 1
+    if 3 <= end - at <= 4 and (end >= len(text) or not _CJK.match(text[end])) and not _common(text[at:end]):
+        return Span(at, end, "name", keep=1)
+    return None
 
 
 def _ends_here(text: str, i: int) -> bool:
@@ -280,11 +320,13 @@ def _rare_or_given_name(text: str, at: int, called: bool) -> list[Span]:
     if at < len(text) and text[at] in words.after_cue:
         for end in (at + 3, at + 2):
             given = text[at + 1:end]
-            if end <= len(text) and _ends_here(text, end) and not _common(text[at:end]) and (set(given) <= words.given or (called and all(
+            ends = _ends_here(text, end) or (end == at + 3 and set(given) <= words.given and text[end] not in words.given)
+            if end <= len(text) and ends and not _common(text[at:end]) and (set(given) <= words.given or (called and all(
                     _CJK.match(c) and c not in words.stops for c in given) and not _NOT_IN_NAME.search(given))):
                 return [Span(at, end, "name", keep=1)]
     end = at + 2
-    if called and end <= len(text) and set(text[at:end]) <= words.given and (end == len(text) or not _CJK.match(text[end])) \
+    if called and end <= len(text) and set(text[at:end]) <= words.given \
+            and (end == len(text) or not _CJK.match(text[end]) or text[end] in _FILLERS) \
             and not _NOT_IN_NAME.search(text[at:end]):
         return [Span(at, end, "name", keep=0)]
     return []
@@ -428,9 +470,16 @@ def _model_names(text: str, tokens: list[Token]) -> list[Span]:
         usual = set(text[start + sur:end]) <= _words().given  # 张新|卡 is no name the tagger is sure of
         if sur and 1 <= end - start - sur <= 2 and (usual or found.confidence >= _SURE_OF_UNUSUAL) \
                 and text[start:end] not in _words().not_names and _plausible(text, start, end, _KNOWN_WORD_FREQ) \
+                and not _names_a_business(text, end) \
                 and _model_name_fits_words(text[start:end], start, end, tokens, found.confidence):
             spans.append(Span(start, end, "name", keep=1))
     return spans
+
+
+def _names_a_business(text: str, end: int) -> bool:
+    """What follows a name the tagger reads with no cue makes it part of a building's, a business's or a
+    season's name (金鑫|大厦, 华夏银|行, 杨梅季|节, 江涛|阵阵)."""
+    return any(text.startswith(w, end) or text.startswith(w, end - 1) for w in _words().not_name_before)
 
 
 def _model_name_fits_words(word: str, start: int, end: int, tokens: list[Token], confidence: float) -> bool:
@@ -509,6 +558,84 @@ def _first_word_names(text: str, tokens: list[Token]) -> list[Span]:
     return spans
 
 
+def _named_before(text: str, tokens: list[Token]) -> list[Span]:
+    """A name right before words that say it is one (是钭建平打来的, 常宏伟名下的): a surname, a rarer one too,
+    and two given-name characters, or one; not a common word."""
+    spans, words = [], _words()
+    for m in _BEFORE_NAME_WORDS.finditer(text):
+        for start in (m.start() - 3, m.start() - 2):
+            if start < 0 or not (text[start] in words.surnames or text[start] in words.after_cue):
+                continue
+            if set(text[start + 1:m.start()]) <= words.given and not _common(text[start:m.start()]):
+                spans.append(Span(start, m.start(), "name", keep=1))
+                break
+    return spans
+
+
+def _candidate(text: str, start: int, length: int) -> bool:
+    """A surname and given-name characters of `length` in all at `start`, ending where a name ends."""
+    words, end = _words(), start + length
+    return (end <= len(text) and (text[start] in words.surnames or text[start] in words.after_cue)
+            and all(_CJK.match(c) and c not in words.stops for c in text[start + 1:end])
+            and not _NOT_IN_NAME.search(text[start + 1:end]) and not _common(text[start:end])
+            and (end == len(text) or not _CJK.match(text[end]) or text[end] in words.stops))
+
+
+def _related_names(text: str, names: list[Span]) -> list[Span]:
+    """More names known from one found: the other names of a list (谢婉婷、梁家豪、宋雨桐), and a name with the
+    same surname and the same first given-name character, a sibling's (冉启明…冉启亮)."""
+    found = [s for s in names if s.keep == 1 and 3 <= s.end - s.start <= 4]
+    spans: list[Span] = []
+    todo = list(found)
+    seen = {(s.start, s.end) for s in names}
+    while todo:
+        span = todo.pop()
+        length = span.end - span.start
+        after = span.end + 1
+        if text[span.end:after] in _LIST_SEP:
+            for n in (length, 3, 2):
+                if _candidate(text, after, n) or (text[after + n:after + n + 1] in _LIST_SEP and _candidate_head(text, after, n)):
+                    new = Span(after, after + n, "name", keep=1)
+                    if (new.start, new.end) not in seen:
+                        seen.add((new.start, new.end))
+                        spans.append(new)
+                        todo.append(new)
+                    break
+        if span.start >= 2 and text[span.start - 1] in _LIST_SEP:
+            for n in (length, 3, 2):
+                start = span.start - 1 - n
+                if start >= 0 and (start == 0 or not _CJK.match(text[start - 1]) or text[start - 1] in _LIST_SEP) \
+                        and _candidate_head(text, start, n):
+                    new = Span(start, start + n, "name", keep=1)
+                    if (new.start, new.end) not in seen:
+                        seen.add((new.start, new.end))
+                        spans.append(new)
+                        todo.append(new)
+                    break
+    for span in found:
+        # the same surname after a word for a relative (刘凤琴和她老公刘大勇), or with the same generation
+        # character (冉启明…冉启亮)
+        length = span.end - span.start
+        at = text.find(text[span.start], span.end)
+        while at >= 0:
+            same = text[at + 1] == text[span.start + 1] if at + 1 < len(text) else False
+            kin = bool(_KIN_BEFORE.search(text[:at]))
+            if ((same and _candidate(text, at, length)) or (kin and _candidate_head(text, at, length))) \
+                    and (at, at + length) not in seen:
+                spans.append(Span(at, at + length, "name", keep=1))
+            at = text.find(text[span.start], at + 1)
+    return spans
+
+
+def _candidate_head(text: str, start: int, length: int) -> bool:
+    """An item of a list, followed by its separator: a surname and any characters (梁家豪: 家 ends a name
+    elsewhere)."""
+    words, end = _words(), start + length
+    return (end <= len(text) and (text[start] in words.surnames or text[start] in words.after_cue)
+            and all(_CJK.match(c) for c in text[start + 1:end])
+            and not _NOT_IN_NAME.search(text[start + 1:end]) and not _common(text[start:end]))
+
+
 def find(text: str) -> list[Span]:
     """Names and addresses in `text`, without overlaps (an address wins over a name inside it)."""
     if not _CJK.search(text):
@@ -517,7 +644,8 @@ def find(text: str) -> list[Span]:
     addresses = [Span(start, end, "address") for start, end in find_addresses(text, tokens)]
     names = [_whole_name(text, span, tokens) for span in _cue_names(text, tokens) + _titled_names(text, tokens)
              + _tagged_names(text, tokens) + _model_names(text, tokens) + _first_word_names(text, tokens)]
-    names += _dotted_names(text)
+    names += _dotted_names(text) + _named_before(text, tokens)
+    names += _related_names(text, names)
     chosen: list[Span] = []
     for span in sorted(addresses, key=lambda s: (s.start, -s.end)) + sorted(names, key=lambda s: (s.start, -(s.end - s.start))):
         if all(span.end <= c.start or span.start >= c.end for c in chosen):
