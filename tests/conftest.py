@@ -48,19 +48,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         del os.environ["GOVASSIST_TEST_MODEL_DIR"]
 
 
-# The files that take longest (`--durations`, summed per file, 2026-12-08), started first: the two processes
-# take files as they finish them, and a long file taken last leaves the other process idle at the end.
-# A hint only: a file missing from the list runs after these, in the usual order.
-SLOW_FIRST = (
-    "test_improvement_loop.py", "test_gd_routing.py", "test_load.py", "test_fuzz_api.py", "test_session_keys.py",
-    "test_web_security.py", "test_crash_recovery.py", "test_api_staff.py", "test_api_handoff.py",
-    "test_api_chat.py", "test_workers.py", "test_shutdown.py", "test_staff_sessions.py", "test_fuzz_text.py",
+# The order files start in (the two processes take files as they finish them). The longest file first; then,
+# while one process trains the session's router (a few minutes on 2 cores), files that need no router keep
+# the other busy; then the other long files, so none is taken last and leaves a process idle at the end
+# (`--durations`, summed per file, 2026-12-08). A hint only: files not listed run after these, as collected.
+START_ORDER = (
+    "test_improvement_loop.py",
+    "test_fuzz_text.py", "test_voice_decode.py", "test_voice_speech.py", "test_voice_recognise.py",
+    "test_migrations.py", "test_slot_values.py", "test_slot_meaning.py", "test_audit.py", "test_applications.py",
+    "test_workorders.py", "test_key_rotation.py", "test_normalise.py", "test_dates_approximate.py",
+    "test_gd_routing.py", "test_load.py", "test_fuzz_api.py", "test_session_keys.py", "test_web_security.py",
+    "test_crash_recovery.py", "test_api_staff.py", "test_api_handoff.py", "test_api_chat.py", "test_workers.py",
+    "test_shutdown.py", "test_staff_sessions.py",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))  # stable: the rest keep their order
+    rank = {name: i for i, name in enumerate(START_ORDER)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(START_ORDER)))  # stable: the rest keep their order
 
 
 def need(path: Path) -> Path:
