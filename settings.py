@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent
@@ -80,6 +82,17 @@ class Settings(BaseSettings):
     handoff_hours: str = Field(default="08:30-17:30", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
     handoff_days: list[int] = [1, 2, 3, 4, 5]
     handoff_wait_seconds: int = Field(default=180, ge=1)
+    # The zone the service keeps its hours, dates and due dates in (an IANA name), not the machine's own.
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as unknown:
+            raise ValueError(f"unknown time zone {value!r}: give an IANA name such as Asia/Shanghai") from unknown
+        return value
 
     # Vosk model directories by name, e.g. {"mandarin": "/models/vosk-model-small-cn-0.22"} (JSON in the
     # environment); empty: voice input answers 503 saying how to install one (docs/voice.md).

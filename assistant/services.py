@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
-from assistant.common.clock import local_now
+from assistant.common.clock import local_now, zoned_clock
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -335,7 +335,7 @@ def build_services(
     *,
     kb: KnowledgeBase | None = None,
     router: Router | None = None,
-    clock: Clock = local_now,
+    clock: Clock | None = None,
     database: sessionmaker[Session] | None = None,
     load_kb: KbLoader = _load_kb,
     load_router: RouterLoader = _load_router,
@@ -344,5 +344,5 @@ def build_services(
     of loading or opening them (tests share one trained router; several assistants may share one
     database). `load_kb`, `load_router`: how to load them otherwise (the CLI shows progress and says
     failures in one line)."""
-    return Services(settings, clock=clock, load_kb=load_kb, load_router=load_router,
+    return Services(settings, clock=clock or zoned_clock(settings.timezone), load_kb=load_kb, load_router=load_router,
                     given_kb=kb, given_router=router, given_database=database)

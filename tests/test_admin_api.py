@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
+from assistant.common.clock import local_now
 import pytest
 from fastapi.testclient import TestClient
 
@@ -43,7 +44,7 @@ def sign_in(client, username: str) -> None:
 
 def today_range() -> dict[str, str]:
     # The server's clock is the machine's; a day either side covers any time zone it may be in.
-    today = date.today()
+    today = local_now().date()
     return {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=2)).isoformat()}
 
 

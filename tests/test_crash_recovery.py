@@ -26,6 +26,7 @@ from datetime import date
 from enum import Enum
 
 import httpx
+from assistant.common.clock import local_now
 import pytest
 from sqlalchemy import select
 
@@ -172,7 +173,7 @@ def server(tmp_path, routing_settings, router):  # `router`: the encoder and ind
 
 def test_a_killed_server_resumes_every_conversation_at_its_step_and_loses_or_doubles_nothing(server, knowledge_base):
     rng = random.Random(SEED)
-    today = date.today()  # the server's clock: relative dates and tracking numbers follow it
+    today = local_now().date()  # the server's clock: relative dates and tracking numbers follow it
     dialogues = plan_dialogues(knowledge_base, today, rng)
     server.start()
 

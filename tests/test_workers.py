@@ -15,10 +15,10 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import httpx
+from assistant.common.clock import local_now
 import pytest
 import uvicorn
 from persistence_support import OpenDb, any_db, engine_of, private_postgres_schema  # noqa: F401 (fixtures)
@@ -127,7 +127,7 @@ def _advance(shared: Shared, citizen: LoadCitizen, until: Callable[[Turn], bool]
 
 
 def test_a_conversation_started_on_one_worker_goes_on_on_the_other(shared: Shared, forms: list[FormSpec]) -> None:
-    citizen = LoadCitizen(100, forms, date.today())
+    citizen = LoadCitizen(100, forms, local_now().date())
     _advance(shared, citizen, lambda turn: turn.state is State.submitted)  # every turn on the other server
     (number, _), = citizen.submitted.items()
     for worker in (shared.a, shared.b):  # the application and its fields, seen from both
@@ -136,7 +136,7 @@ def test_a_conversation_started_on_one_worker_goes_on_on_the_other(shared: Share
 
 
 def test_one_form_confirmed_on_both_workers_at_once_makes_one_application(shared: Shared, forms: list[FormSpec]) -> None:
-    citizens = [LoadCitizen(200 + n, forms, date.today()) for n in range(CITIZENS)]
+    citizens = [LoadCitizen(200 + n, forms, local_now().date()) for n in range(CITIZENS)]
     for citizen in citizens:
         _advance(shared, citizen, lambda turn: turn.state is State.confirming)
     for citizen in citizens:
@@ -148,7 +148,7 @@ def test_one_form_confirmed_on_both_workers_at_once_makes_one_application(shared
 
 def test_two_answers_sent_to_both_workers_at_once_are_both_kept(shared: Shared, forms: list[FormSpec]) -> None:
     for n in range(CITIZENS):
-        citizen = LoadCitizen(300 + n, forms, date.today())
+        citizen = LoadCitizen(300 + n, forms, local_now().date())
 
         def asks_name(turn: Turn, citizen: LoadCitizen = citizen) -> bool:
             return (slot := citizen.citizen.question_in(turn.reply)) is not None and slot.type is SlotType.person_name
@@ -168,7 +168,7 @@ def test_two_answers_sent_to_both_workers_at_once_are_both_kept(shared: Shared, 
 def test_eight_messages_sent_to_both_workers_at_once_are_each_applied_once_or_refused_409(
     shared: Shared, forms: list[FormSpec],
 ) -> None:
-    citizen = LoadCitizen(400, forms, date.today())
+    citizen = LoadCitizen(400, forms, local_now().date())
     assert citizen.hear(shared.a.say(citizen)) == []
     before = shared.version(citizen.token)
     questions = ["要带什么材料？", "要多久能办好？", "收费吗？", "在哪里办？"] * 2
